@@ -1,0 +1,241 @@
+//! The current context: which span is active on this thread, the baggage that
+//! travels with it, and (in tests) which scoped recorder receives the signals.
+//!
+//! # How it works
+//!
+//! Each thread has one current [`Context`]. Entering a span (what [`span!`](crate::span)
+//! and `#[instrument]` do) makes the span's context current until the guard
+//! drops; the guard is `!Send`, so it cannot be held across an `.await` in a
+//! future that must be `Send`. For async code, wrap the future instead:
+//! [`FutureExt::in_span`](crate::FutureExt::in_span) enters the span on every
+//! poll, on whichever thread polls it, and
+//! [`FutureExt::in_current_span`](crate::FutureExt::in_current_span) carries the
+//! caller's context into a spawned task. [`spawn`] does the same for
+//! `std::thread::spawn`.
+//!
+//! Every log record and handled error reads the current context, so it
+//! carries the trace id and span id of the span it was emitted in.
+
+use std::cell::RefCell;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use crate::baggage::Baggage;
+use crate::global::Scope;
+use crate::trace::{SpanContext, SpanId, SpanSite, TraceId};
+
+/// What flows with the execution: the active span (local or remote), the
+/// baggage, and the scoped recorder of an [`omniscope::testing`](crate::testing)
+/// capture, if any. Cheap to clone.
+#[derive(Clone, Default)]
+pub struct Context {
+    span: Option<SpanContext>,
+    site: Option<&'static SpanSite>,
+    baggage: Baggage,
+    scope: Option<Arc<Scope>>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Context> = const { RefCell::new(Context::new()) };
+}
+
+impl Context {
+    /// The empty context: no span, no baggage.
+    pub const fn new() -> Context {
+        Context {
+            span: None,
+            site: None,
+            baggage: Baggage::new(),
+            scope: None,
+        }
+    }
+
+    /// A clone of this thread's current context.
+    pub fn current() -> Context {
+        CURRENT.with(|c| c.try_borrow().map(|c| c.clone()).unwrap_or_default())
+    }
+
+    /// The active span's context, if any.
+    pub fn span_context(&self) -> Option<&SpanContext> {
+        self.span.as_ref()
+    }
+
+    /// The call site of the active local span, if it was started in this process.
+    pub fn span_site(&self) -> Option<&'static SpanSite> {
+        self.site
+    }
+
+    /// The baggage.
+    pub fn baggage(&self) -> &Baggage {
+        &self.baggage
+    }
+
+    /// This context with `span` (typically extracted from a request) as the
+    /// parent of the spans started under it.
+    #[must_use]
+    pub fn with_remote_span(mut self, span: SpanContext) -> Context {
+        self.span = Some(span);
+        self.site = None;
+        self
+    }
+
+    /// This context with other baggage.
+    #[must_use]
+    pub fn with_baggage(mut self, baggage: Baggage) -> Context {
+        self.baggage = baggage;
+        self
+    }
+
+    pub(crate) fn with_local_span(mut self, span: SpanContext, site: &'static SpanSite) -> Context {
+        self.span = Some(span);
+        self.site = Some(site);
+        self
+    }
+
+    pub(crate) fn with_scope(mut self, scope: Arc<Scope>) -> Context {
+        self.scope = Some(scope);
+        self
+    }
+
+    pub(crate) fn scope(&self) -> Option<&Arc<Scope>> {
+        self.scope.as_ref()
+    }
+
+    /// Makes this context current on this thread until the guard drops.
+    pub fn attach(self) -> ContextGuard {
+        ContextGuard {
+            previous: Some(swap_current(self)),
+            _not_send: PhantomData,
+        }
+    }
+
+    /// Wraps `f` so that it runs with this context current, on whatever
+    /// thread calls it.
+    pub fn wrap<F: FnOnce() -> R, R>(self, f: F) -> impl FnOnce() -> R {
+        move || {
+            let _guard = self.attach();
+            f()
+        }
+    }
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("span", &self.span)
+            .field("site", &self.site.map(SpanSite::name))
+            .field("baggage", &self.baggage)
+            .field("scoped", &self.scope.is_some())
+            .finish()
+    }
+}
+
+/// Restores the previous context when dropped. `!Send`: it belongs to the
+/// thread whose context it changed.
+#[must_use = "the context is detached again when the guard drops"]
+pub struct ContextGuard {
+    previous: Option<Context>,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Drop for ContextGuard {
+    fn drop(&mut self) {
+        if let Some(previous) = self.previous.take() {
+            swap_current(previous);
+        }
+    }
+}
+
+impl std::fmt::Debug for ContextGuard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ContextGuard").finish_non_exhaustive()
+    }
+}
+
+/// Replaces the current context, returning the old one. During thread
+/// teardown (thread-local gone) the new context is simply dropped.
+pub(crate) fn swap_current(cx: Context) -> Context {
+    CURRENT
+        .try_with(|c| match c.try_borrow_mut() {
+            Ok(mut current) => std::mem::replace(&mut *current, cx),
+            Err(_) => cx,
+        })
+        .unwrap_or_default()
+}
+
+/// Runs `f` with a borrow of the current context (no clone).
+/// During thread teardown, `f` sees an empty context.
+pub(crate) fn with_current<R>(f: impl Fn(&Context) -> R) -> R {
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().map(|current| f(&current)))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| f(&Context::new()))
+}
+
+/// The trace id and span id of the current span, if any (what log records
+/// and handled errors carry).
+pub fn current_ids() -> Option<(TraceId, SpanId)> {
+    with_current(|cx| cx.span.as_ref().map(|s| (s.trace_id(), s.span_id())))
+}
+
+/// The current span's context, if any.
+pub fn current_span_context() -> Option<SpanContext> {
+    with_current(|cx| cx.span.clone())
+}
+
+/// `std::thread::spawn` that carries the caller's context into the new thread.
+pub fn spawn<F, T>(f: F) -> std::thread::JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    std::thread::spawn(Context::current().wrap_send(f))
+}
+
+impl Context {
+    fn wrap_send<F: FnOnce() -> R + Send + 'static, R>(
+        self,
+        f: F,
+    ) -> impl FnOnce() -> R + Send + 'static {
+        move || {
+            let _guard = self.attach();
+            f()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::TraceFlags;
+
+    fn remote() -> SpanContext {
+        SpanContext::new_remote(
+            TraceId::from_u128(7),
+            SpanId::from_u64(9),
+            TraceFlags::SAMPLED,
+            Default::default(),
+        )
+    }
+
+    #[test]
+    fn attach_restores_the_previous_context() {
+        assert!(current_ids().is_none());
+        {
+            let _g = Context::new().with_remote_span(remote()).attach();
+            assert_eq!(
+                current_ids(),
+                Some((TraceId::from_u128(7), SpanId::from_u64(9)))
+            );
+        }
+        assert!(current_ids().is_none());
+    }
+
+    #[test]
+    fn spawn_carries_the_context() {
+        let _g = Context::new().with_remote_span(remote()).attach();
+        let ids = spawn(current_ids).join().unwrap();
+        assert_eq!(ids, Some((TraceId::from_u128(7), SpanId::from_u64(9))));
+    }
+}

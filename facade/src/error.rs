@@ -1,0 +1,254 @@
+//! Errors: the [`ErrorHandler`] trait, [`handle_error`], and panic reporting.
+//!
+//! Handle errors at the edge of the application (an HTTP handler, a job
+//! runner), where you know an error is internal and nobody else will report
+//! it. The handler receives the error itself, so it can walk the whole
+//! `source()` chain, plus an [`ErrorContext`] with fields, the current
+//! trace id and span id, and the caller's location.
+
+use std::backtrace::Backtrace;
+use std::error::Error;
+use std::fmt;
+use std::panic::Location;
+use std::time::SystemTime;
+
+use crate::trace::{SpanId, TraceId};
+use crate::value::Field;
+
+/// Whether an error was handled by the application or came from a panic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// Passed to [`handle_error`] (or a handler) by the application.
+    Handled,
+    /// Reported by the panic hook ([`install_panic_hook`]).
+    Panic,
+}
+
+/// What surrounds a handled error: fields, the span it happened in, where.
+#[derive(Clone, Copy)]
+pub struct ErrorContext<'a> {
+    kind: ErrorKind,
+    fields: &'a [Field<'a>],
+    ids: Option<(TraceId, SpanId)>,
+    location: Option<&'a Location<'a>>,
+    thread: Option<&'a str>,
+    backtrace: Option<&'a Backtrace>,
+    timestamp: Option<SystemTime>,
+}
+
+impl<'a> ErrorContext<'a> {
+    /// A context for a handled error with these fields, carrying the current
+    /// span's ids.
+    pub fn new(fields: &'a [Field<'a>]) -> ErrorContext<'a> {
+        ErrorContext {
+            kind: ErrorKind::Handled,
+            fields,
+            ids: crate::context::current_ids(),
+            location: None,
+            thread: None,
+            backtrace: None,
+            timestamp: None,
+        }
+    }
+
+    /// This context with another kind.
+    #[must_use]
+    pub fn with_kind(mut self, kind: ErrorKind) -> ErrorContext<'a> {
+        self.kind = kind;
+        self
+    }
+
+    /// This context with explicit ids (or none).
+    #[must_use]
+    pub fn with_ids(mut self, ids: Option<(TraceId, SpanId)>) -> ErrorContext<'a> {
+        self.ids = ids;
+        self
+    }
+
+    /// This context with the source location of the report.
+    #[must_use]
+    pub fn with_location(mut self, location: &'a Location<'a>) -> ErrorContext<'a> {
+        self.location = Some(location);
+        self
+    }
+
+    /// This context with the name of the thread the error happened on.
+    #[must_use]
+    pub fn with_thread(mut self, thread: &'a str) -> ErrorContext<'a> {
+        self.thread = Some(thread);
+        self
+    }
+
+    /// This context with a captured backtrace.
+    #[must_use]
+    pub fn with_backtrace(mut self, backtrace: &'a Backtrace) -> ErrorContext<'a> {
+        self.backtrace = Some(backtrace);
+        self
+    }
+
+    /// This context with the time of the error, for replayed reports.
+    #[must_use]
+    pub fn with_timestamp(mut self, timestamp: SystemTime) -> ErrorContext<'a> {
+        self.timestamp = Some(timestamp);
+        self
+    }
+
+    /// Handled error or panic.
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The structured fields given with the error.
+    pub const fn fields(&self) -> &'a [Field<'a>] {
+        self.fields
+    }
+
+    /// The trace id of the span the error happened in.
+    pub fn trace_id(&self) -> Option<TraceId> {
+        self.ids.map(|(t, _)| t)
+    }
+
+    /// The span id of the span the error happened in.
+    pub fn span_id(&self) -> Option<SpanId> {
+        self.ids.map(|(_, s)| s)
+    }
+
+    /// Where the error was reported (or where the panic happened).
+    pub const fn location(&self) -> Option<&'a Location<'a>> {
+        self.location
+    }
+
+    /// The thread's name, for panics.
+    pub const fn thread(&self) -> Option<&'a str> {
+        self.thread
+    }
+
+    /// The backtrace, when one was captured (panics, with `RUST_BACKTRACE` set).
+    pub const fn backtrace(&self) -> Option<&'a Backtrace> {
+        self.backtrace
+    }
+
+    /// When the error happened, if it is being replayed; `None` means now.
+    pub const fn timestamp(&self) -> Option<SystemTime> {
+        self.timestamp
+    }
+}
+
+impl fmt::Debug for ErrorContext<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorContext")
+            .field("kind", &self.kind)
+            .field("fields", &self.fields)
+            .field("ids", &self.ids)
+            .field("location", &self.location)
+            .field("thread", &self.thread)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A destination for errors the application could not deal with itself.
+///
+/// Implementations must never panic and never block for long.
+pub trait ErrorHandler: Send + Sync {
+    /// Reports one error. `error.source()` reaches the whole chain.
+    fn handle(&self, error: &(dyn Error + 'static), context: &ErrorContext<'_>);
+}
+
+/// The handler used while none is installed: it discards everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoopErrorHandler;
+
+impl ErrorHandler for NoopErrorHandler {
+    fn handle(&self, _: &(dyn Error + 'static), _: &ErrorContext<'_>) {}
+}
+
+macro_rules! forward_handler {
+    ($($ty:ty),*) => {$(
+        impl<T: ErrorHandler + ?Sized> ErrorHandler for $ty {
+            fn handle(&self, error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
+                (**self).handle(error, context)
+            }
+        }
+    )*};
+}
+
+forward_handler!(&T, Box<T>, std::sync::Arc<T>);
+
+/// Reports `error` to the installed [`ErrorHandler`], with the current span's
+/// ids and the caller's location. Use [`handle_error!`](crate::handle_error!)
+/// to add fields.
+///
+/// ```
+/// # #[derive(Debug)] struct DbDown;
+/// # impl std::fmt::Display for DbDown { fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("db down") } }
+/// # impl std::error::Error for DbDown {}
+/// let result: Result<(), DbDown> = Err(DbDown);
+/// if let Err(e) = &result {
+///     omniscope::handle_error(e);
+/// }
+/// ```
+#[track_caller]
+pub fn handle_error(error: &(dyn Error + 'static)) {
+    report(error, &[], Location::caller());
+}
+
+/// Reports `error` with fields; what [`handle_error!`](crate::handle_error!) expands to.
+pub fn report(error: &(dyn Error + 'static), fields: &[Field<'_>], location: &Location<'_>) {
+    let context = ErrorContext::new(fields).with_location(location);
+    crate::global::dispatch_error(error, &context);
+}
+
+/// The error reported for a panic: its message, location and thread.
+#[derive(Debug, Clone)]
+pub struct PanicError {
+    message: String,
+}
+
+impl PanicError {
+    /// The panic's message (`"Box<dyn Any>"` when the payload was not a string).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "panicked: {}", self.message)
+    }
+}
+
+impl Error for PanicError {}
+
+/// Installs a panic hook that reports every panic (message, location,
+/// thread, and a backtrace when `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` enable
+/// one) to the installed [`ErrorHandler`], then calls the hook that was there
+/// before (so the usual message still reaches stderr).
+pub fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        report_panic(info);
+        previous(info);
+    }));
+}
+
+fn report_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "Box<dyn Any>".to_owned());
+    let error = PanicError { message };
+    let thread = std::thread::current();
+    let backtrace = Backtrace::capture();
+    let mut context = ErrorContext::new(&[])
+        .with_kind(ErrorKind::Panic)
+        .with_backtrace(&backtrace);
+    if let Some(name) = thread.name() {
+        context = context.with_thread(name);
+    }
+    if let Some(location) = info.location() {
+        context = context.with_location(location);
+    }
+    crate::global::dispatch_error(&error, &context);
+}

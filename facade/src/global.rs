@@ -1,0 +1,367 @@
+//! The process-wide backends: set once, read with one relaxed atomic load.
+//!
+//! One byte of state says which signals have a backend installed and whether
+//! any scoped recorder (a [`testing`](crate::testing) capture) is active, so
+//! with nothing installed every macro costs that one load. Each backend
+//! lives in its own `OnceLock`; a second install hands the value back in
+//! [`SetGlobalError`].
+
+use std::error::Error;
+use std::fmt;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::context::with_current;
+use crate::error::{ErrorContext, ErrorHandler, NoopErrorHandler};
+use crate::level::{store_max_level, LevelFilter};
+use crate::log::{Logger, NoopLogger, Record};
+use crate::metrics::{Key, Meter, MetricMeta, NoopMeter};
+use crate::preinit;
+use crate::trace::{NoopTracer, Tracer};
+
+/// The four signals, as bits of the dispatch state.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Signal {
+    Logger = 1,
+    Meter = 2,
+    Tracer = 4,
+    Errors = 8,
+}
+
+impl Signal {
+    pub(crate) const fn bit(self) -> u8 {
+        self as u8
+    }
+}
+
+/// Set while at least one scoped recorder is active somewhere.
+pub(crate) const SCOPED: u8 = 16;
+
+static STATE: AtomicU8 = AtomicU8::new(0);
+
+/// The dispatch state: one relaxed load.
+#[inline(always)]
+pub(crate) fn state() -> u8 {
+    STATE.load(Ordering::Relaxed)
+}
+
+static LOGGER: OnceLock<Box<dyn Logger>> = OnceLock::new();
+static METER: OnceLock<Box<dyn Meter>> = OnceLock::new();
+static TRACER: OnceLock<Box<dyn Tracer>> = OnceLock::new();
+static ERRORS: OnceLock<Box<dyn ErrorHandler>> = OnceLock::new();
+
+/// The error returned by a second install: the rejected value is handed back.
+pub struct SetGlobalError<T>(T);
+
+impl<T> SetGlobalError<T> {
+    pub(crate) fn new(value: T) -> SetGlobalError<T> {
+        SetGlobalError(value)
+    }
+
+    /// The value that was not installed.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> fmt::Debug for SetGlobalError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SetGlobalError").finish_non_exhaustive()
+    }
+}
+
+impl<T> fmt::Display for SetGlobalError<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a global backend of this kind is already installed: install once, at the start of main")
+    }
+}
+
+impl<T> Error for SetGlobalError<T> {}
+
+/// Stores `value` in `cell` unless it is set; hands `value` back otherwise.
+fn install_once<T: 'static, D: ?Sized>(
+    cell: &'static OnceLock<Box<D>>,
+    value: T,
+    boxed: impl FnOnce(T) -> Box<D>,
+    fallback: impl FnOnce() -> Box<D>,
+) -> Result<&'static D, SetGlobalError<T>> {
+    let mut pending = Some(value);
+    let installed = cell.get_or_init(|| match pending.take() {
+        Some(v) => boxed(v),
+        None => fallback(),
+    });
+    match pending {
+        None => Ok(installed.as_ref()),
+        Some(rejected) => Err(SetGlobalError(rejected)),
+    }
+}
+
+/// Installs the global logger and sets the global level filter from its
+/// [`max_level_hint`](Logger::max_level_hint). Records buffered before now
+/// (see [`preinit`]) are replayed into it.
+///
+/// # Errors
+/// A logger is already installed; `logger` is handed back.
+pub fn set_logger<L: Logger + 'static>(logger: L) -> Result<(), SetGlobalError<L>> {
+    let installed = install_once(&LOGGER, logger, |l| Box::new(l), || Box::new(NoopLogger))?;
+    update_levels(|l| {
+        l.logger = Some(installed.max_level_hint());
+    });
+    STATE.fetch_or(Signal::Logger.bit(), Ordering::Release);
+    preinit::replay_logs(installed);
+    Ok(())
+}
+
+/// Installs the global meter. Late-binding handles created before now start
+/// reporting into it, and gauges registered with
+/// [`observe_gauge`](crate::metrics::observe_gauge) are registered on it.
+///
+/// # Errors
+/// A meter is already installed; `meter` is handed back.
+pub fn set_meter<M: Meter + 'static>(meter: M) -> Result<(), SetGlobalError<M>> {
+    let installed = install_once(&METER, meter, |m| Box::new(m), || Box::new(NoopMeter))?;
+    STATE.fetch_or(Signal::Meter.bit(), Ordering::Release);
+    let pending = std::mem::take(&mut *lock(&PENDING_GAUGES));
+    for (key, meta, callback) in pending {
+        installed.observe_gauge(&key, &meta, callback);
+    }
+    Ok(())
+}
+
+/// Installs the global tracer.
+///
+/// # Errors
+/// A tracer is already installed; `tracer` is handed back.
+pub fn set_tracer<T: Tracer + 'static>(tracer: T) -> Result<(), SetGlobalError<T>> {
+    install_once(&TRACER, tracer, |t| Box::new(t), || Box::new(NoopTracer))?;
+    STATE.fetch_or(Signal::Tracer.bit(), Ordering::Release);
+    Ok(())
+}
+
+/// Installs the global error handler. Errors handled before now (see
+/// [`preinit`]) are replayed into it.
+///
+/// # Errors
+/// A handler is already installed; `handler` is handed back.
+pub fn set_error_handler<H: ErrorHandler + 'static>(handler: H) -> Result<(), SetGlobalError<H>> {
+    let installed = install_once(
+        &ERRORS,
+        handler,
+        |h| Box::new(h),
+        || Box::new(NoopErrorHandler),
+    )?;
+    STATE.fetch_or(Signal::Errors.bit(), Ordering::Release);
+    preinit::replay_errors(installed);
+    Ok(())
+}
+
+/// The installed logger, or [`NoopLogger`].
+pub fn logger() -> &'static dyn Logger {
+    LOGGER.get().map_or(&NoopLogger, |l| l.as_ref())
+}
+
+/// The installed meter, or [`NoopMeter`].
+pub fn meter() -> &'static dyn Meter {
+    METER.get().map_or(&NoopMeter, |m| m.as_ref())
+}
+
+/// The installed tracer, or [`NoopTracer`].
+pub fn tracer() -> &'static dyn Tracer {
+    TRACER.get().map_or(&NoopTracer, |t| t.as_ref())
+}
+
+/// The installed error handler, or [`NoopErrorHandler`].
+pub fn error_handler() -> &'static dyn ErrorHandler {
+    ERRORS.get().map_or(&NoopErrorHandler, |h| h.as_ref())
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+// ---- levels --------------------------------------------------------------
+
+/// What the global level filter is computed from.
+struct LevelInputs {
+    /// Set by `set_max_level`, which wins over the logger's hint.
+    requested: Option<LevelFilter>,
+    /// The installed logger's hint.
+    logger: Option<LevelFilter>,
+    /// Active scoped recorders (they want everything).
+    scopes: usize,
+}
+
+static LEVELS: Mutex<LevelInputs> = Mutex::new(LevelInputs {
+    requested: None,
+    logger: None,
+    scopes: 0,
+});
+
+fn update_levels(change: impl FnOnce(&mut LevelInputs)) {
+    let mut inputs = lock(&LEVELS);
+    change(&mut inputs);
+    let base = match (inputs.requested, inputs.logger) {
+        (Some(requested), _) => requested,
+        (None, Some(hint)) => hint,
+        (None, None) => preinit::level(),
+    };
+    let effective = if inputs.scopes > 0 {
+        LevelFilter::Trace
+    } else {
+        base
+    };
+    store_max_level(effective);
+    if inputs.scopes > 0 {
+        STATE.fetch_or(SCOPED, Ordering::Release);
+    } else {
+        STATE.fetch_and(!SCOPED, Ordering::Release);
+    }
+}
+
+pub(crate) fn set_requested_level(filter: LevelFilter) {
+    update_levels(|l| l.requested = Some(filter));
+}
+
+pub(crate) fn refresh_levels() {
+    update_levels(|_| {});
+}
+
+// ---- scoped recorders ----------------------------------------------------
+
+/// A set of backends active only where a [`Context`](crate::Context)
+/// carrying it is current (a `testing` capture).
+pub(crate) struct Scope {
+    logger: Arc<dyn Logger>,
+    meter: Arc<dyn Meter>,
+    tracer: Arc<dyn Tracer>,
+    errors: Arc<dyn ErrorHandler>,
+}
+
+impl Scope {
+    pub(crate) fn new(
+        logger: Arc<dyn Logger>,
+        meter: Arc<dyn Meter>,
+        tracer: Arc<dyn Tracer>,
+        errors: Arc<dyn ErrorHandler>,
+    ) -> Scope {
+        Scope {
+            logger,
+            meter,
+            tracer,
+            errors,
+        }
+    }
+
+    pub(crate) fn logger(&self) -> &dyn Logger {
+        &*self.logger
+    }
+
+    pub(crate) fn meter(&self) -> &dyn Meter {
+        &*self.meter
+    }
+
+    pub(crate) fn tracer(&self) -> &dyn Tracer {
+        &*self.tracer
+    }
+
+    pub(crate) fn errors(&self) -> &dyn ErrorHandler {
+        &*self.errors
+    }
+}
+
+/// Counts an active scope until dropped.
+pub(crate) struct ScopeActive(());
+
+impl ScopeActive {
+    pub(crate) fn start() -> ScopeActive {
+        update_levels(|l| l.scopes += 1);
+        ScopeActive(())
+    }
+}
+
+impl Drop for ScopeActive {
+    fn drop(&mut self) {
+        update_levels(|l| l.scopes = l.scopes.saturating_sub(1));
+    }
+}
+
+/// Runs `f` on the current context's scope, if any scope is active and the
+/// current context carries one.
+#[inline]
+pub(crate) fn scoped<R>(f: impl Fn(&Scope) -> R) -> Option<R> {
+    if state() & SCOPED == 0 {
+        return None;
+    }
+    with_current(|cx| cx.scope().map(|s| f(s)))
+}
+
+// ---- dispatch ------------------------------------------------------------
+
+thread_local! {
+    static DISPATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` unless this thread is already inside a dispatch: a backend that
+/// logs or reports while handling a record must not loop.
+fn non_reentrant(f: impl FnOnce()) {
+    let entered = DISPATCHING.try_with(|d| !d.replace(true)).unwrap_or(false);
+    if entered {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                let _ = DISPATCHING.try_with(|d| d.set(false));
+            }
+        }
+        let _reset = Reset;
+        f();
+    }
+}
+
+/// Whether this thread is inside a backend's dispatch (telemetry produced
+/// now is about telemetry, and is dropped).
+pub fn is_dispatching() -> bool {
+    DISPATCHING.try_with(std::cell::Cell::get).unwrap_or(false)
+}
+
+pub(crate) fn dispatch_log(record: &Record<'_>) {
+    non_reentrant(|| {
+        let state = state();
+        if state & SCOPED != 0 && scoped(|s| s.logger().log(record)).is_some() {
+            return;
+        }
+        if state & Signal::Logger.bit() != 0 {
+            logger().log(record);
+        } else {
+            preinit::push_log(record);
+        }
+    });
+}
+
+pub(crate) fn dispatch_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
+    non_reentrant(|| {
+        let state = state();
+        if state & SCOPED != 0 && scoped(|s| s.errors().handle(error, context)).is_some() {
+            return;
+        }
+        if state & Signal::Errors.bit() != 0 {
+            error_handler().handle(error, context);
+        } else {
+            preinit::push_error(error, context);
+        }
+    });
+}
+
+type GaugeCallback = Box<dyn Fn() -> f64 + Send + Sync>;
+
+static PENDING_GAUGES: Mutex<Vec<(Key<'static>, MetricMeta, GaugeCallback)>> =
+    Mutex::new(Vec::new());
+
+pub(crate) fn observe_gauge(key: Key<'static>, meta: MetricMeta, callback: GaugeCallback) {
+    let mut pending = lock(&PENDING_GAUGES);
+    if state() & Signal::Meter.bit() != 0 {
+        drop(pending);
+        meter().observe_gauge(&key, &meta, callback);
+    } else {
+        pending.push((key, meta, callback));
+    }
+}

@@ -1,0 +1,200 @@
+//! One vendor-neutral facade for the four signals a service emits: logs,
+//! metrics, traces and errors.
+//!
+//! Business code depends on this crate alone. It has no dependencies, and
+//! with no backend installed every macro costs one relaxed atomic load.
+//! `main` installs backends once (usually through `omniscope-kit`), and
+//! from then on every call site — including handles created earlier —
+//! reports there.
+//!
+//! # In libraries
+//!
+//! Depend on `omniscope` only and instrument freely:
+//!
+//! ```
+//! use omniscope::{counter, handle_error, histogram, info, span};
+//!
+//! fn create_order(id: u64, total: f64) -> Result<(), std::io::Error> {
+//!     let _span = span!("create_order", order.id = id);      // current until dropped
+//!     info!("creating order"; order.id = id, order.total = total);
+//!     counter!("orders_created_total", "channel" => "web").increment(1);
+//!     histogram!("order_total").record(total);
+//!     let result = Err(std::io::Error::other("inventory service down"));
+//!     if let Err(e) = &result {
+//!         handle_error!(e; order.id = id);                    // carries the span's trace id
+//!     }
+//!     result
+//! }
+//! # let _ = create_order(1, 9.5);
+//! ```
+//!
+//! With the `macros` feature, `#[omniscope::instrument]` turns a function
+//! into a span with per-function meters (calls, errors, panics, in flight,
+//! duration).
+//!
+//! # In applications
+//!
+//! Install backends once, at the start of `main`. `omniscope-kit` chooses
+//! them through Cargo features and `OTEL_*` variables; by hand, it is one
+//! call per signal: [`set_logger`], [`set_meter`], [`set_tracer`],
+//! [`set_error_handler`] (a second call hands the value back in
+//! [`SetGlobalError`]). Logs and handled errors emitted before that are
+//! kept in a small buffer and replayed ([`preinit`]).
+//!
+//! # Testing
+//!
+//! [`testing::capture`] records all four signals emitted inside a closure,
+//! on that thread and in work it hands its context to, without installing
+//! anything global — so parallel tests do not see each other's data:
+//!
+//! ```
+//! let captured = omniscope::testing::capture(|| {
+//!     let _s = omniscope::span!("work");
+//!     omniscope::info!("inside"; n = 3);
+//!     omniscope::counter!("jobs_total").increment(2);
+//! });
+//! assert_eq!(captured.counter("jobs_total", &[]), Some(2));
+//! let span = captured.span("work").expect("span recorded");
+//! assert_eq!(captured.logs()[0].trace_id, Some(span.trace_id));
+//! ```
+//!
+//! # Implementing a backend
+//!
+//! Implement [`Logger`], [`Meter`], [`Tracer`] or [`ErrorHandler`]. The
+//! traits are object-safe, take `&self`, and have default bodies for all
+//! but their essential methods. Implementations must never panic and never
+//! block the caller: `omniscope-sdk` is the reference implementation, with
+//! bounded queues and background export.
+//!
+//! # Feature flags
+//!
+//! - `macros`: re-exports `#[instrument]` from `omniscope-macros`.
+//! - `max_level_{off,error,warn,info,debug,trace}` and
+//!   `release_max_level_*`: compile out log calls more verbose than the
+//!   level, as in the `log` crate (see [`STATIC_MAX_LEVEL`]).
+//!
+//! # Supported Rust versions
+//!
+//! The latest stable Rust and the three minor versions before it. Raising
+//! the minimum within that window is not a breaking change.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod baggage;
+pub mod context;
+pub mod error;
+mod global;
+mod level;
+pub mod log;
+mod macros;
+pub mod metrics;
+pub mod preinit;
+pub mod propagation;
+pub mod testing;
+pub mod trace;
+mod value;
+
+pub use baggage::Baggage;
+pub use context::Context;
+pub use error::{
+    handle_error, install_panic_hook, ErrorContext, ErrorHandler, ErrorKind, NoopErrorHandler,
+};
+pub use global::{
+    error_handler, is_dispatching, logger, meter, set_error_handler, set_logger, set_meter,
+    set_tracer, tracer, SetGlobalError,
+};
+pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, STATIC_MAX_LEVEL};
+pub use log::{Logger, Metadata, NoopLogger, Record};
+pub use metrics::{Meter, NoopMeter};
+pub use trace::{
+    FutureExt, Instrumented, NoopTracer, Span, SpanContext, SpanGuard, SpanId, SpanKind, SpanSite,
+    Status, TraceFlags, TraceId, TraceState, Tracer,
+};
+pub use value::{error_chain, Field, OwnedValue, ToValue, Value};
+
+/// Turns a function into a span, with per-function meters.
+#[cfg(feature = "macros")]
+#[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
+pub use omniscope_macros::instrument;
+
+/// What the macros expand to. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    use std::borrow::Cow;
+
+    use crate::global::{self, Signal, SCOPED};
+    use crate::metrics::{Counter, Gauge, Histogram, Key, UpDownCounter};
+    use crate::{Field, Metadata, Record, Span, SpanSite, ToValue, Value};
+
+    /// A log call that passed the level checks.
+    #[inline]
+    pub fn log(metadata: Metadata<'_>, args: std::fmt::Arguments<'_>, fields: &[Field<'_>]) {
+        global::dispatch_log(&Record::new(metadata, args, fields));
+    }
+
+    /// Whether the scoped or installed logger keeps this metadata.
+    pub fn log_enabled(metadata: &Metadata<'_>) -> bool {
+        if let Some(enabled) = global::scoped(|s| s.logger().enabled(metadata)) {
+            return enabled;
+        }
+        global::state() & Signal::Logger.bit() != 0 && global::logger().enabled(metadata)
+    }
+
+    /// One relaxed load: is any tracer (global or scoped) there?
+    #[inline(always)]
+    pub fn tracing_active() -> bool {
+        global::state() & (Signal::Tracer.bit() | SCOPED) != 0
+    }
+
+    /// One relaxed load: is any meter (global or scoped) there?
+    #[inline(always)]
+    pub fn metrics_active() -> bool {
+        global::state() & (Signal::Meter.bit() | SCOPED) != 0
+    }
+
+    /// Starts a span at a static site.
+    #[inline]
+    pub fn start_span(site: &'static SpanSite, fields: &[Field<'_>]) -> Span {
+        crate::trace::start_span(site, None, fields)
+    }
+
+    /// A counter for a key built at the call site.
+    pub fn dynamic_counter(key: &Key<'_>) -> Cow<'static, Counter> {
+        crate::metrics::dynamic_counter(key)
+    }
+
+    /// An up-down counter for a key built at the call site.
+    pub fn dynamic_up_down_counter(key: &Key<'_>) -> Cow<'static, UpDownCounter> {
+        crate::metrics::dynamic_up_down_counter(key)
+    }
+
+    /// A gauge for a key built at the call site.
+    pub fn dynamic_gauge(key: &Key<'_>) -> Cow<'static, Gauge> {
+        crate::metrics::dynamic_gauge(key)
+    }
+
+    /// A histogram for a key built at the call site.
+    pub fn dynamic_histogram(key: &Key<'_>) -> Cow<'static, Histogram> {
+        crate::metrics::dynamic_histogram(key)
+    }
+
+    /// A no-op metric handle (allocates nothing).
+    #[inline]
+    pub fn noop_handle<H: Clone + Default>() -> Cow<'static, H> {
+        Cow::Owned(H::default())
+    }
+
+    /// Converts a field value.
+    #[inline]
+    pub fn to_value<T: ToValue + ?Sized>(value: &T) -> Value<'_> {
+        value.to_value()
+    }
+
+    /// Reports an error with fields at a location.
+    pub fn report(
+        error: &(dyn std::error::Error + 'static),
+        fields: &[Field<'_>],
+        location: &std::panic::Location<'_>,
+    ) {
+        crate::error::report(error, fields, location);
+    }
+}

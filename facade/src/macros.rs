@@ -1,0 +1,320 @@
+//! The macros: logs, spans, metrics and errors.
+
+/// Logs at a level given as an expression; [`info!`] and friends are shorthands.
+///
+/// Forms (fields after `;`, each `key = value`, `key = %display`,
+/// `key = ?debug`, or a bare variable name; dotted keys allowed):
+///
+/// ```
+/// use omniscope::{log, Level};
+/// let user = "ada";
+/// log!(Level::Info, "signed in");
+/// log!(Level::Warn, "slow request: {} ms", 1200; path = "/orders", user);
+/// log!(target: "audit", Level::Info, "login"; user.name = user, retries = 2);
+/// ```
+///
+/// `logger: &l` sends to an explicit logger instead of the global one
+/// (handy in tests): `log!(logger: &l, Level::Info, "hi")`.
+#[macro_export]
+macro_rules! log {
+    (logger: $logger:expr, target: $target:expr, $lvl:expr, $($rest:tt)+) => {
+        $crate::__log_split!((logger $logger) ($target) ($lvl) [] $($rest)+)
+    };
+    (logger: $logger:expr, $lvl:expr, $($rest:tt)+) => {
+        $crate::__log_split!((logger $logger) (::core::module_path!()) ($lvl) [] $($rest)+)
+    };
+    (target: $target:expr, $lvl:expr, $($rest:tt)+) => {
+        $crate::__log_split!((global) ($target) ($lvl) [] $($rest)+)
+    };
+    ($lvl:expr, $($rest:tt)+) => {
+        $crate::__log_split!((global) (::core::module_path!()) ($lvl) [] $($rest)+)
+    };
+}
+
+/// Splits a log call's tokens at the `;` between the message and the fields.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_split {
+    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*] ; $($fields:tt)*) => {
+        $crate::__log_emit!($dest ($target) ($lvl) [$($fmt)*] [$($fields)*])
+    };
+    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__log_split!($dest ($target) ($lvl) [$($fmt)* $next] $($rest)*)
+    };
+    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*]) => {
+        $crate::__log_emit!($dest ($target) ($lvl) [$($fmt)*] [])
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_emit {
+    ((global) ($target:expr) ($lvl:expr) [$($fmt:tt)*] [$($fields:tt)*]) => {{
+        let __lvl: $crate::Level = $lvl;
+        if __lvl <= $crate::STATIC_MAX_LEVEL && __lvl <= $crate::max_level() {
+            $crate::__private::log(
+                $crate::Metadata::new(__lvl, $target)
+                    .with_location(::core::module_path!(), ::core::file!(), ::core::line!()),
+                ::core::format_args!($($fmt)*),
+                &$crate::__fields!($($fields)*),
+            );
+        }
+    }};
+    ((logger $logger:expr) ($target:expr) ($lvl:expr) [$($fmt:tt)*] [$($fields:tt)*]) => {{
+        let __lvl: $crate::Level = $lvl;
+        let __logger = &$logger;
+        let __meta = $crate::Metadata::new(__lvl, $target)
+            .with_location(::core::module_path!(), ::core::file!(), ::core::line!());
+        if __lvl <= $crate::STATIC_MAX_LEVEL && $crate::Logger::enabled(__logger, &__meta) {
+            $crate::Logger::log(
+                __logger,
+                &$crate::Record::new(__meta, ::core::format_args!($($fmt)*), &$crate::__fields!($($fields)*)),
+            );
+        }
+    }};
+}
+
+/// Builds a `[Field; N]` array from `key = value` pairs.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fields {
+    (@ [$($out:expr),*]) => { [$($out),*] };
+    (@ [$($out:expr),*] $($k:ident).+ = %$v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::Value::from_display(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $($k:ident).+ = ?$v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::Value::from_debug(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $($k:ident).+ = $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::__private::to_value(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $k:literal = %$v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::Value::from_display(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $k:literal = ?$v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::Value::from_debug(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $k:literal = $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::__private::to_value(&$v))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] %$k:ident $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::Value::from_display(&$k))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] ?$k:ident $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::Value::from_debug(&$k))] $($($rest)*)?)
+    };
+    (@ [$($out:expr),*] $k:ident $(, $($rest:tt)*)?) => {
+        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::__private::to_value(&$k))] $($($rest)*)?)
+    };
+    ($($fields:tt)*) => { $crate::__fields!(@ [] $($fields)*) };
+}
+
+/// Logs at [`Level::Error`](crate::Level::Error). See [`log!`] for the forms.
+#[macro_export]
+macro_rules! error {
+    (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Error, $($rest)+) };
+    (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Error, $($rest)+) };
+    ($($rest:tt)+) => { $crate::log!($crate::Level::Error, $($rest)+) };
+}
+
+/// Logs at [`Level::Warn`](crate::Level::Warn). See [`log!`] for the forms.
+#[macro_export]
+macro_rules! warn {
+    (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Warn, $($rest)+) };
+    (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Warn, $($rest)+) };
+    ($($rest:tt)+) => { $crate::log!($crate::Level::Warn, $($rest)+) };
+}
+
+/// Logs at [`Level::Info`](crate::Level::Info). See [`log!`] for the forms.
+///
+/// ```
+/// let order_id = 42;
+/// omniscope::info!("creating order"; order.id = order_id, channel = "web");
+/// ```
+#[macro_export]
+macro_rules! info {
+    (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Info, $($rest)+) };
+    (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Info, $($rest)+) };
+    ($($rest:tt)+) => { $crate::log!($crate::Level::Info, $($rest)+) };
+}
+
+/// Logs at [`Level::Debug`](crate::Level::Debug). See [`log!`] for the forms.
+#[macro_export]
+macro_rules! debug {
+    (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Debug, $($rest)+) };
+    (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Debug, $($rest)+) };
+    ($($rest:tt)+) => { $crate::log!($crate::Level::Debug, $($rest)+) };
+}
+
+/// Logs at [`Level::Trace`](crate::Level::Trace). See [`log!`] for the forms.
+#[macro_export]
+macro_rules! trace {
+    (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Trace, $($rest)+) };
+    (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Trace, $($rest)+) };
+    ($($rest:tt)+) => { $crate::log!($crate::Level::Trace, $($rest)+) };
+}
+
+/// Whether a record at this level (and target) would be kept.
+///
+/// ```
+/// if omniscope::log_enabled!(omniscope::Level::Debug) {
+///     // compute something expensive to log
+/// }
+/// ```
+#[macro_export]
+macro_rules! log_enabled {
+    (target: $target:expr, $lvl:expr) => {{
+        let __lvl: $crate::Level = $lvl;
+        __lvl <= $crate::STATIC_MAX_LEVEL
+            && __lvl <= $crate::max_level()
+            && $crate::__private::log_enabled(&$crate::Metadata::new(__lvl, $target))
+    }};
+    ($lvl:expr) => {
+        $crate::log_enabled!(target: ::core::module_path!(), $lvl)
+    };
+}
+
+/// Starts a span as a child of the current one and makes it current; the
+/// returned [`SpanGuard`](crate::SpanGuard) ends it when dropped.
+///
+/// ```
+/// use omniscope::{span, Level, SpanKind};
+/// let total = 12.5;
+/// let _pay = span!("charge_card", amount = total, currency = "EUR");
+/// let _io = span!(level: Level::Debug, kind: SpanKind::Client, "call_bank");
+/// ```
+///
+/// Options, in this order, all optional: `level:`, `kind:`, `target:`. The
+/// name is a string literal; fields follow as in [`log!`].
+#[macro_export]
+macro_rules! span {
+    ($(level: $lvl:expr,)? $(kind: $kind:expr,)? $(target: $target:expr,)? $name:literal $(, $($fields:tt)*)?) => {{
+        static __SITE: $crate::SpanSite = $crate::__span_site!($name, ($($target)?), ($($lvl)?), ($($kind)?));
+        if __SITE.level() <= $crate::STATIC_MAX_LEVEL && $crate::__private::tracing_active() {
+            $crate::__private::start_span(&__SITE, &$crate::__fields!($($($fields)*)?)).enter()
+        } else {
+            $crate::SpanGuard::none()
+        }
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __span_site {
+    ($name:literal, ($($target:expr)?), ($($lvl:expr)?), ($($kind:expr)?)) => {
+        $crate::SpanSite::new($name, $crate::__first!($($target,)? ::core::module_path!()), ::core::file!(), ::core::line!())
+            .with_level($crate::__first!($($lvl,)? $crate::Level::Info))
+            .with_kind($crate::__first!($($kind,)? $crate::SpanKind::Internal))
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __first {
+    ($first:expr $(, $rest:expr)*) => {
+        $first
+    };
+}
+
+/// The counter named by the arguments; call `.increment(n)` on it.
+///
+/// With a literal name and literal labels, the bound handle is cached at
+/// the call site: after the first call, one atomic operation in the backend.
+/// Other forms build the key on each call (and only when a meter is installed).
+///
+/// ```
+/// omniscope::counter!("orders_created_total", "channel" => "web").increment(1);
+/// let method = String::from("GET");
+/// omniscope::counter!("http_requests_total", "method" => method.as_str()).increment(1);
+/// ```
+#[macro_export]
+macro_rules! counter {
+    ($name:literal $(, $k:literal => $v:literal)* $(,)?) => {
+        $crate::__metric_site!(LazyCounter, $name $(, $k => $v)*)
+    };
+    ($name:expr $(, $k:expr => $v:expr)* $(,)?) => {
+        $crate::__metric_dynamic!(dynamic_counter, Counter, $name $(, $k => $v)*)
+    };
+}
+
+/// The up-down counter named by the arguments; call `.add(n)` on it.
+/// Forms as in [`counter!`].
+#[macro_export]
+macro_rules! up_down_counter {
+    ($name:literal $(, $k:literal => $v:literal)* $(,)?) => {
+        $crate::__metric_site!(LazyUpDownCounter, $name $(, $k => $v)*)
+    };
+    ($name:expr $(, $k:expr => $v:expr)* $(,)?) => {
+        $crate::__metric_dynamic!(dynamic_up_down_counter, UpDownCounter, $name $(, $k => $v)*)
+    };
+}
+
+/// The gauge named by the arguments; call `.set(v)` or `.add(v)` on it.
+/// Forms as in [`counter!`].
+#[macro_export]
+macro_rules! gauge {
+    ($name:literal $(, $k:literal => $v:literal)* $(,)?) => {
+        $crate::__metric_site!(LazyGauge, $name $(, $k => $v)*)
+    };
+    ($name:expr $(, $k:expr => $v:expr)* $(,)?) => {
+        $crate::__metric_dynamic!(dynamic_gauge, Gauge, $name $(, $k => $v)*)
+    };
+}
+
+/// The histogram named by the arguments; call `.record(v)` on it.
+/// Forms as in [`counter!`].
+///
+/// ```
+/// omniscope::histogram!("request_duration_seconds", "route" => "/orders").record(0.012);
+/// ```
+#[macro_export]
+macro_rules! histogram {
+    ($name:literal $(, $k:literal => $v:literal)* $(,)?) => {
+        $crate::__metric_site!(LazyHistogram, $name $(, $k => $v)*)
+    };
+    ($name:expr $(, $k:expr => $v:expr)* $(,)?) => {
+        $crate::__metric_dynamic!(dynamic_histogram, Histogram, $name $(, $k => $v)*)
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __metric_site {
+    ($lazy:ident, $name:literal $(, $k:literal => $v:literal)*) => {{
+        static __SITE: $crate::metrics::$lazy = $crate::metrics::$lazy::new($crate::metrics::Key::from_static($name, {
+            // A const item, so the label array is promoted to 'static.
+            const LABELS: &[$crate::metrics::Label<'static>] = &[$($crate::metrics::Label::from_static($k, $v)),*];
+            LABELS
+        }));
+        __SITE.handle()
+    }};
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __metric_dynamic {
+    ($resolve:ident, $handle:ident, $name:expr $(, $k:expr => $v:expr)*) => {{
+        if $crate::__private::metrics_active() {
+            $crate::__private::$resolve(&$crate::metrics::Key::new(
+                $name,
+                &[$($crate::metrics::Label::new($k, $v)),*],
+            ))
+        } else {
+            $crate::__private::noop_handle::<$crate::metrics::$handle>()
+        }
+    }};
+}
+
+/// Reports an error to the installed handler, with fields after `;`.
+///
+/// ```
+/// # let e = std::io::Error::other("disk full");
+/// omniscope::handle_error!(&e; order.id = 42, stage = "ship");
+/// ```
+#[macro_export]
+macro_rules! handle_error {
+    ($error:expr $(; $($fields:tt)*)?) => {{
+        let __error: &(dyn ::std::error::Error + 'static) = $error;
+        $crate::__private::report(__error, &$crate::__fields!($($($fields)*)?), ::core::panic::Location::caller());
+    }};
+}

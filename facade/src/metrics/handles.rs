@@ -1,0 +1,144 @@
+//! Metric handles: small, clonable, and free when nothing is installed.
+
+use std::sync::Arc;
+
+/// What a backend implements behind a [`Counter`].
+pub trait CounterFn: Send + Sync {
+    /// Adds `value` to the counter.
+    fn increment(&self, value: u64);
+}
+
+/// What a backend implements behind an [`UpDownCounter`].
+pub trait UpDownCounterFn: Send + Sync {
+    /// Adds `value` (possibly negative).
+    fn add(&self, value: i64);
+}
+
+/// What a backend implements behind a [`Gauge`].
+pub trait GaugeFn: Send + Sync {
+    /// Sets the gauge to `value`.
+    fn set(&self, value: f64);
+    /// Adds `value` (possibly negative) to the gauge.
+    fn add(&self, value: f64);
+}
+
+/// What a backend implements behind a [`Histogram`].
+pub trait HistogramFn: Send + Sync {
+    /// Records one sample.
+    fn record(&self, value: f64);
+}
+
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident, $fn_trait:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Default)]
+        #[must_use = "a metric handle does nothing until it is used"]
+        pub struct $name(Option<Arc<dyn $fn_trait>>);
+
+        impl $name {
+            /// A handle that does nothing and allocates nothing.
+            pub const fn noop() -> $name {
+                $name(None)
+            }
+
+            /// A handle backed by `inner`.
+            pub fn from_arc(inner: Arc<dyn $fn_trait>) -> $name {
+                $name(Some(inner))
+            }
+
+            /// Whether this handle records anything.
+            pub const fn is_noop(&self) -> bool {
+                self.0.is_none()
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($name)).field("noop", &self.is_noop()).finish()
+            }
+        }
+    };
+}
+
+handle!(
+    /// A monotonic counter (`requests_total`).
+    Counter, CounterFn
+);
+handle!(
+    /// A counter that goes up and down (`connections_open`).
+    UpDownCounter, UpDownCounterFn
+);
+handle!(
+    /// A value set or adjusted at any time (`temperature_celsius`).
+    Gauge, GaugeFn
+);
+handle!(
+    /// A distribution of samples (`request_duration_seconds`).
+    Histogram, HistogramFn
+);
+
+impl Counter {
+    /// Adds `value`.
+    #[inline]
+    pub fn increment(&self, value: u64) {
+        if let Some(inner) = &self.0 {
+            inner.increment(value);
+        }
+    }
+}
+
+impl UpDownCounter {
+    /// Adds `value` (possibly negative).
+    #[inline]
+    pub fn add(&self, value: i64) {
+        if let Some(inner) = &self.0 {
+            inner.add(value);
+        }
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn increment(&self) {
+        self.add(1);
+    }
+
+    /// Subtracts one.
+    #[inline]
+    pub fn decrement(&self) {
+        self.add(-1);
+    }
+}
+
+impl Gauge {
+    /// Sets the value.
+    #[inline]
+    pub fn set(&self, value: f64) {
+        if let Some(inner) = &self.0 {
+            inner.set(value);
+        }
+    }
+
+    /// Adds `value` (possibly negative).
+    #[inline]
+    pub fn add(&self, value: f64) {
+        if let Some(inner) = &self.0 {
+            inner.add(value);
+        }
+    }
+}
+
+impl Histogram {
+    /// Records one sample.
+    #[inline]
+    pub fn record(&self, value: f64) {
+        if let Some(inner) = &self.0 {
+            inner.record(value);
+        }
+    }
+
+    /// Records a duration in seconds.
+    #[inline]
+    pub fn record_duration(&self, duration: std::time::Duration) {
+        self.record(duration.as_secs_f64());
+    }
+}

@@ -1,0 +1,233 @@
+//! The pre-init buffer: logs and handled errors emitted before any backend
+//! is installed, kept (bounded) and replayed into the first one installed.
+//!
+//! Programs often log before `main` has installed its backends (parsing
+//! configuration, say). By default the facade keeps up to 256 records at
+//! [`LevelFilter::Info`] and above and up to 64 handled errors; the rest are
+//! dropped and counted in [`dropped`]. The first [`set_logger`](crate::set_logger)
+//! receives the buffered records, with their original timestamps and trace
+//! ids; the first [`set_error_handler`](crate::set_error_handler) the errors.
+//!
+//! [`disable`] turns it off (and frees what it held); then a record with no
+//! logger installed costs exactly what a disabled record costs.
+
+use std::collections::VecDeque;
+use std::error::Error;
+use std::fmt;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
+use crate::level::{Level, LevelFilter};
+use crate::log::{Logger, Metadata, Record};
+use crate::trace::{SpanId, TraceId};
+use crate::value::{error_chain, Field, OwnedValue};
+
+/// The default number of buffered log records.
+pub const DEFAULT_LOG_CAPACITY: usize = 256;
+/// The default number of buffered errors.
+pub const DEFAULT_ERROR_CAPACITY: usize = 64;
+
+struct OwnedRecord {
+    level: Level,
+    target: String,
+    location: Option<(String, String, u32)>,
+    message: String,
+    fields: Vec<(String, OwnedValue)>,
+    ids: Option<(TraceId, SpanId)>,
+    timestamp: SystemTime,
+}
+
+struct OwnedError {
+    chain: Vec<String>,
+    kind: ErrorKind,
+    fields: Vec<(String, OwnedValue)>,
+    ids: Option<(TraceId, SpanId)>,
+    thread: Option<String>,
+    timestamp: SystemTime,
+}
+
+struct Buffer {
+    enabled: bool,
+    level: LevelFilter,
+    log_capacity: usize,
+    error_capacity: usize,
+    logs: VecDeque<OwnedRecord>,
+    errors: VecDeque<OwnedError>,
+    dropped: u64,
+}
+
+static BUFFER: Mutex<Buffer> = Mutex::new(Buffer {
+    enabled: true,
+    level: LevelFilter::Info,
+    log_capacity: DEFAULT_LOG_CAPACITY,
+    error_capacity: DEFAULT_ERROR_CAPACITY,
+    logs: VecDeque::new(),
+    errors: VecDeque::new(),
+    dropped: 0,
+});
+
+fn buffer() -> std::sync::MutexGuard<'static, Buffer> {
+    BUFFER
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Turns the buffer off and frees what it holds (counted as dropped).
+pub fn disable() {
+    {
+        let mut b = buffer();
+        b.enabled = false;
+        b.dropped += (b.logs.len() + b.errors.len()) as u64;
+        b.logs = VecDeque::new();
+        b.errors = VecDeque::new();
+    }
+    crate::global::refresh_levels();
+}
+
+/// Sets how many records and errors the buffer keeps, and the most verbose
+/// level it keeps (default [`LevelFilter::Info`]).
+pub fn configure(log_capacity: usize, error_capacity: usize, level: LevelFilter) {
+    {
+        let mut b = buffer();
+        b.log_capacity = log_capacity;
+        b.error_capacity = error_capacity;
+        b.level = level;
+    }
+    crate::global::refresh_levels();
+}
+
+/// How many records and errors were dropped because the buffer was full or
+/// disabled with entries in it.
+pub fn dropped() -> u64 {
+    buffer().dropped
+}
+
+/// The level the buffer asks of the global filter while no logger is installed.
+pub(crate) fn level() -> LevelFilter {
+    let b = buffer();
+    if b.enabled {
+        b.level
+    } else {
+        LevelFilter::Off
+    }
+}
+
+pub(crate) fn push_log(record: &Record<'_>) {
+    let mut b = buffer();
+    if !b.enabled || record.level() > b.level {
+        return;
+    }
+    if b.logs.len() >= b.log_capacity {
+        b.dropped += 1;
+        return;
+    }
+    let meta = record.metadata();
+    let location = match (meta.module_path(), meta.file(), meta.line()) {
+        (Some(m), Some(f), Some(l)) => Some((m.to_owned(), f.to_owned(), l)),
+        _ => None,
+    };
+    b.logs.push_back(OwnedRecord {
+        level: record.level(),
+        target: record.target().to_owned(),
+        location,
+        message: record.args().to_string(),
+        fields: record.fields().iter().map(Field::to_owned).collect(),
+        ids: record.trace_id().zip(record.span_id()),
+        timestamp: record.timestamp().unwrap_or_else(SystemTime::now),
+    });
+}
+
+pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
+    let mut b = buffer();
+    if !b.enabled {
+        return;
+    }
+    if b.errors.len() >= b.error_capacity {
+        b.dropped += 1;
+        return;
+    }
+    b.errors.push_back(OwnedError {
+        chain: error_chain(error),
+        kind: context.kind(),
+        fields: context.fields().iter().map(Field::to_owned).collect(),
+        ids: context.trace_id().zip(context.span_id()),
+        thread: context.thread().map(str::to_owned),
+        timestamp: context.timestamp().unwrap_or_else(SystemTime::now),
+    });
+}
+
+pub(crate) fn replay_logs(logger: &dyn Logger) {
+    let logs = std::mem::take(&mut buffer().logs);
+    for r in &logs {
+        let fields: Vec<Field<'_>> = r
+            .fields
+            .iter()
+            .map(|(k, v)| Field::new(k, v.as_value()))
+            .collect();
+        let mut meta = Metadata::new(r.level, &r.target);
+        if let Some((module, file, line)) = &r.location {
+            meta = meta.with_location(module, file, *line);
+        }
+        logger.log(
+            &Record::new(meta, format_args!("{}", r.message), &fields)
+                .with_ids(r.ids)
+                .with_timestamp(r.timestamp),
+        );
+    }
+}
+
+pub(crate) fn replay_errors(handler: &dyn ErrorHandler) {
+    let errors = std::mem::take(&mut buffer().errors);
+    for e in &errors {
+        let error = ReplayedError::from_chain(&e.chain);
+        let fields: Vec<Field<'_>> = e
+            .fields
+            .iter()
+            .map(|(k, v)| Field::new(k, v.as_value()))
+            .collect();
+        let mut context = ErrorContext::new(&fields)
+            .with_kind(e.kind)
+            .with_ids(e.ids)
+            .with_timestamp(e.timestamp);
+        if let Some(thread) = &e.thread {
+            context = context.with_thread(thread);
+        }
+        handler.handle(&error, &context);
+    }
+}
+
+/// An error rebuilt from the messages of a buffered error's chain.
+#[derive(Debug)]
+struct ReplayedError {
+    message: String,
+    source: Option<Box<ReplayedError>>,
+}
+
+impl ReplayedError {
+    fn from_chain(chain: &[String]) -> ReplayedError {
+        let mut rebuilt: Option<ReplayedError> = None;
+        for message in chain.iter().rev() {
+            rebuilt = Some(ReplayedError {
+                message: message.clone(),
+                source: rebuilt.map(Box::new),
+            });
+        }
+        rebuilt.unwrap_or(ReplayedError {
+            message: String::new(),
+            source: None,
+        })
+    }
+}
+
+impl fmt::Display for ReplayedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Error for ReplayedError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}

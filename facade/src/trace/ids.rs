@@ -1,0 +1,286 @@
+//! Trace and span identifiers, trace flags, and the span context that
+//! propagation carries between processes.
+
+use std::fmt;
+
+use super::TraceState;
+
+/// A 16-byte W3C trace id. The all-zero id is invalid.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct TraceId([u8; 16]);
+
+/// An 8-byte W3C span id. The all-zero id is invalid.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct SpanId([u8; 8]);
+
+/// The error returned when a string is not a valid hex id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseIdError {
+    what: &'static str,
+    input: String,
+}
+
+impl fmt::Display for ParseIdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "invalid {} `{}`: expected lower-case hex digits, not all zero",
+            self.what, self.input
+        )
+    }
+}
+
+impl std::error::Error for ParseIdError {}
+
+macro_rules! hex_id {
+    ($ty:ident, $len:literal, $what:literal) => {
+        impl $ty {
+            /// The invalid all-zero id.
+            pub const INVALID: $ty = $ty([0; $len]);
+
+            /// The id made of these bytes.
+            pub const fn from_bytes(bytes: [u8; $len]) -> $ty {
+                $ty(bytes)
+            }
+
+            /// The id's bytes.
+            pub const fn to_bytes(self) -> [u8; $len] {
+                self.0
+            }
+
+            /// Whether this id is not all zero.
+            pub const fn is_valid(&self) -> bool {
+                let mut i = 0;
+                while i < $len {
+                    if self.0[i] != 0 {
+                        return true;
+                    }
+                    i += 1;
+                }
+                false
+            }
+
+            /// Parses exactly
+            #[doc = concat!(stringify!($len), " bytes as ", stringify!($len), "×2 lower-case hex digits; all-zero is rejected.")]
+            ///
+            /// # Errors
+            /// A wrong length, a character outside `0-9a-f`, or an all-zero id.
+            pub fn from_hex(hex: &str) -> Result<$ty, ParseIdError> {
+                let err = || ParseIdError { what: $what, input: hex.chars().take(64).collect() };
+                let digits = hex.as_bytes();
+                if digits.len() != $len * 2 {
+                    return Err(err());
+                }
+                let mut bytes = [0u8; $len];
+                for (i, pair) in digits.chunks_exact(2).enumerate() {
+                    let hi = hex_digit(pair[0]).ok_or_else(err)?;
+                    let lo = hex_digit(pair[1]).ok_or_else(err)?;
+                    bytes[i] = hi << 4 | lo;
+                }
+                let id = $ty(bytes);
+                if id.is_valid() { Ok(id) } else { Err(err()) }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            /// Lower-case hex, as on the wire.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                for b in self.0 {
+                    write!(f, "{b:02x}")?;
+                }
+                Ok(())
+            }
+        }
+
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!(stringify!($ty), "({})"), self)
+            }
+        }
+
+        impl std::str::FromStr for $ty {
+            type Err = ParseIdError;
+            fn from_str(s: &str) -> Result<$ty, ParseIdError> {
+                $ty::from_hex(s)
+            }
+        }
+    };
+}
+
+hex_id!(TraceId, 16, "trace id");
+hex_id!(SpanId, 8, "span id");
+
+impl TraceId {
+    /// The id as a big-endian `u128` (handy for ratio sampling).
+    pub const fn to_u128(self) -> u128 {
+        u128::from_be_bytes(self.0)
+    }
+
+    /// The id of a big-endian `u128`.
+    pub const fn from_u128(v: u128) -> TraceId {
+        TraceId(v.to_be_bytes())
+    }
+}
+
+impl SpanId {
+    /// The id as a big-endian `u64`.
+    pub const fn to_u64(self) -> u64 {
+        u64::from_be_bytes(self.0)
+    }
+
+    /// The id of a big-endian `u64`.
+    pub const fn from_u64(v: u64) -> SpanId {
+        SpanId(v.to_be_bytes())
+    }
+}
+
+/// Only lower-case hex is valid in `traceparent`.
+const fn hex_digit(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// The W3C trace flags byte.
+#[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
+pub struct TraceFlags(u8);
+
+impl TraceFlags {
+    /// No flag set: not sampled.
+    pub const NOT_SAMPLED: TraceFlags = TraceFlags(0);
+    /// The `sampled` flag.
+    pub const SAMPLED: TraceFlags = TraceFlags(1);
+
+    /// Flags from their byte.
+    pub const fn new(byte: u8) -> TraceFlags {
+        TraceFlags(byte)
+    }
+
+    /// The flags byte.
+    pub const fn to_u8(self) -> u8 {
+        self.0
+    }
+
+    /// Whether the `sampled` flag is set.
+    pub const fn is_sampled(self) -> bool {
+        self.0 & 1 == 1
+    }
+
+    /// These flags with `sampled` set or cleared.
+    pub const fn with_sampled(self, sampled: bool) -> TraceFlags {
+        TraceFlags(if sampled { self.0 | 1 } else { self.0 & !1 })
+    }
+}
+
+impl fmt::Debug for TraceFlags {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "TraceFlags({:02x})", self.0)
+    }
+}
+
+/// The part of a span that crosses process boundaries: ids, flags, whether
+/// it came from another process, and the vendor `tracestate`.
+#[derive(Clone, PartialEq, Eq, Hash, Debug, Default)]
+pub struct SpanContext {
+    trace_id: TraceId,
+    span_id: SpanId,
+    flags: TraceFlags,
+    is_remote: bool,
+    trace_state: TraceState,
+}
+
+impl SpanContext {
+    /// A context of a span in this process.
+    pub const fn new(trace_id: TraceId, span_id: SpanId, flags: TraceFlags) -> SpanContext {
+        SpanContext {
+            trace_id,
+            span_id,
+            flags,
+            is_remote: false,
+            trace_state: TraceState::new(),
+        }
+    }
+
+    /// A context received from another process (by propagation).
+    pub const fn new_remote(
+        trace_id: TraceId,
+        span_id: SpanId,
+        flags: TraceFlags,
+        trace_state: TraceState,
+    ) -> SpanContext {
+        SpanContext {
+            trace_id,
+            span_id,
+            flags,
+            is_remote: true,
+            trace_state,
+        }
+    }
+
+    /// This context with another `tracestate`.
+    #[must_use]
+    pub fn with_trace_state(mut self, trace_state: TraceState) -> SpanContext {
+        self.trace_state = trace_state;
+        self
+    }
+
+    /// The trace id.
+    pub const fn trace_id(&self) -> TraceId {
+        self.trace_id
+    }
+
+    /// The span id.
+    pub const fn span_id(&self) -> SpanId {
+        self.span_id
+    }
+
+    /// The trace flags.
+    pub const fn flags(&self) -> TraceFlags {
+        self.flags
+    }
+
+    /// Whether the trace is sampled.
+    pub const fn is_sampled(&self) -> bool {
+        self.flags.is_sampled()
+    }
+
+    /// Whether this context came from another process.
+    pub const fn is_remote(&self) -> bool {
+        self.is_remote
+    }
+
+    /// The vendor `tracestate` carried along.
+    pub const fn trace_state(&self) -> &TraceState {
+        &self.trace_state
+    }
+
+    /// Whether both ids are valid (not all zero).
+    pub const fn is_valid(&self) -> bool {
+        self.trace_id.is_valid() && self.span_id.is_valid()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip() {
+        let t = TraceId::from_hex("4bf92f3577b34da6a3ce929d0e0e4736").unwrap();
+        assert_eq!(t.to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        let s = SpanId::from_hex("00f067aa0ba902b7").unwrap();
+        assert_eq!(s.to_u64(), 0x00f0_67aa_0ba9_02b7);
+        assert!(TraceId::from_hex("00000000000000000000000000000000").is_err());
+        assert!(TraceId::from_hex("4BF92F3577B34DA6A3CE929D0E0E4736").is_err());
+        assert!(SpanId::from_hex("00f067aa0ba902b").is_err());
+        assert!(SpanId::from_hex("é0f067aa0ba902b").is_err());
+    }
+
+    #[test]
+    fn flags() {
+        assert!(TraceFlags::new(0x09).is_sampled());
+        assert_eq!(TraceFlags::new(0x09).with_sampled(false).to_u8(), 0x08);
+    }
+}

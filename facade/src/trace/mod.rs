@@ -1,0 +1,353 @@
+//! Traces: span identity, the [`Tracer`] trait, and [`Span`] handles.
+//!
+//! A span starts at a static [`SpanSite`] (what [`span!`](crate::span) and
+//! `#[instrument]` declare), as a child of the current span. The tracer
+//! decides whether it is recorded (sampling) and returns its
+//! [`SpanContext`]; the facade keeps that context so the span can become the
+//! current one, be propagated, and be stamped on logs and errors.
+
+mod future;
+mod ids;
+mod span;
+mod state;
+
+use std::borrow::Cow;
+use std::error::Error;
+
+pub use future::{FutureExt, Instrumented};
+pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
+pub(crate) use span::start_span;
+pub use span::{Span, SpanGuard};
+pub use state::*;
+
+use crate::level::Level;
+use crate::value::{Field, Value};
+
+/// The role of a span in a request, as in OpenTelemetry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum SpanKind {
+    /// Work inside the process (the default).
+    #[default]
+    Internal,
+    /// Handling a request from a remote client.
+    Server,
+    /// A request to a remote service.
+    Client,
+    /// Sending a message to a broker.
+    Producer,
+    /// Processing a message from a broker.
+    Consumer,
+}
+
+/// The outcome of a span.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Status {
+    /// Not set (the default; means success unless an error is recorded).
+    #[default]
+    Unset,
+    /// Explicitly successful.
+    Ok,
+    /// Failed, with a description.
+    Error(Cow<'static, str>),
+}
+
+impl Status {
+    /// An error status with `description`.
+    pub fn error(description: impl Into<Cow<'static, str>>) -> Status {
+        Status::Error(description.into())
+    }
+}
+
+/// A static description of where spans start: name, target, location,
+/// level, kind, and whether it is an instrumented function.
+#[derive(Debug)]
+pub struct SpanSite {
+    name: &'static str,
+    target: &'static str,
+    file: &'static str,
+    line: u32,
+    level: Level,
+    kind: SpanKind,
+    function: Option<&'static str>,
+}
+
+impl SpanSite {
+    /// A site of an [`Level::Info`], [`SpanKind::Internal`] span.
+    pub const fn new(
+        name: &'static str,
+        target: &'static str,
+        file: &'static str,
+        line: u32,
+    ) -> SpanSite {
+        SpanSite {
+            name,
+            target,
+            file,
+            line,
+            level: Level::Info,
+            kind: SpanKind::Internal,
+            function: None,
+        }
+    }
+
+    /// This site with another level.
+    pub const fn with_level(mut self, level: Level) -> SpanSite {
+        self.level = level;
+        self
+    }
+
+    /// This site with another kind.
+    pub const fn with_kind(mut self, kind: SpanKind) -> SpanSite {
+        self.kind = kind;
+        self
+    }
+
+    /// Marks the site as an instrumented function named `qualified_name`
+    /// (`module::path::function`), for per-function statistics and call graphs.
+    pub const fn with_function(mut self, qualified_name: &'static str) -> SpanSite {
+        self.function = Some(qualified_name);
+        self
+    }
+
+    /// The span name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The target (the module path unless given).
+    pub const fn target(&self) -> &'static str {
+        self.target
+    }
+
+    /// The source file.
+    pub const fn file(&self) -> &'static str {
+        self.file
+    }
+
+    /// The source line.
+    pub const fn line(&self) -> u32 {
+        self.line
+    }
+
+    /// The level.
+    pub const fn level(&self) -> Level {
+        self.level
+    }
+
+    /// The kind.
+    pub const fn kind(&self) -> SpanKind {
+        self.kind
+    }
+
+    /// The qualified function name, if this site is an instrumented function.
+    pub const fn function(&self) -> Option<&'static str> {
+        self.function
+    }
+}
+
+/// Everything a tracer needs to start a span.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanStart<'a> {
+    site: &'static SpanSite,
+    name: &'a str,
+    parent: Option<&'a SpanContext>,
+    parent_site: Option<&'static SpanSite>,
+    fields: &'a [Field<'a>],
+}
+
+impl<'a> SpanStart<'a> {
+    /// A start request for `site` under `parent`, with attributes `fields`.
+    pub const fn new(
+        site: &'static SpanSite,
+        parent: Option<&'a SpanContext>,
+        fields: &'a [Field<'a>],
+    ) -> SpanStart<'a> {
+        SpanStart {
+            site,
+            name: site.name,
+            parent,
+            parent_site: None,
+            fields,
+        }
+    }
+
+    /// This request with a name other than the site's (e.g. `GET /orders/{id}`).
+    #[must_use]
+    pub const fn with_name(mut self, name: &'a str) -> SpanStart<'a> {
+        self.name = name;
+        self
+    }
+
+    /// This request with the parent's site, when the parent is a local span.
+    #[must_use]
+    pub const fn with_parent_site(mut self, site: Option<&'static SpanSite>) -> SpanStart<'a> {
+        self.parent_site = site;
+        self
+    }
+
+    /// The static site.
+    pub const fn site(&self) -> &'static SpanSite {
+        self.site
+    }
+
+    /// The span name.
+    pub const fn name(&self) -> &'a str {
+        self.name
+    }
+
+    /// The parent span's context: local or remote, `None` for a new trace.
+    pub const fn parent(&self) -> Option<&'a SpanContext> {
+        self.parent
+    }
+
+    /// The parent's site, when the parent is a local span.
+    pub const fn parent_site(&self) -> Option<&'static SpanSite> {
+        self.parent_site
+    }
+
+    /// The attributes given at start.
+    pub const fn fields(&self) -> &'a [Field<'a>] {
+        self.fields
+    }
+}
+
+/// A tracer's handle on a recording span; what it means is up to the tracer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SpanToken(pub u64);
+
+/// What [`Tracer::start`] returns: the new span's context and, if it is
+/// recorded, the token the tracer wants back in later calls.
+#[derive(Clone, Debug)]
+pub struct StartedSpan {
+    context: SpanContext,
+    token: Option<SpanToken>,
+}
+
+impl StartedSpan {
+    /// A recorded span.
+    pub const fn recording(context: SpanContext, token: SpanToken) -> StartedSpan {
+        StartedSpan {
+            context,
+            token: Some(token),
+        }
+    }
+
+    /// A span that is not recorded (sampled out): it still has a context, so
+    /// its children and downstream services see the trace and its decision.
+    pub const fn non_recording(context: SpanContext) -> StartedSpan {
+        StartedSpan {
+            context,
+            token: None,
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> (SpanContext, Option<SpanToken>) {
+        (self.context, self.token)
+    }
+}
+
+/// A span recorder; what a tracing backend implements.
+///
+/// Only `start` and `end` are required. The facade calls the other methods
+/// only for recording spans (those `start` returned a token for), and calls
+/// `end` exactly once per token. Implementations must never panic or block.
+pub trait Tracer: Send + Sync {
+    /// Starts a span: decides sampling, assigns ids, records the start.
+    fn start(&self, start: &SpanStart<'_>) -> StartedSpan;
+
+    /// Ends a recording span.
+    fn end(&self, token: SpanToken);
+
+    /// Sets an attribute.
+    fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
+        let _ = (token, field);
+    }
+
+    /// Adds a timestamped event.
+    fn add_event(&self, token: SpanToken, name: &str, fields: &[Field<'_>]) {
+        let _ = (token, name, fields);
+    }
+
+    /// Adds a link to another span.
+    fn add_link(&self, token: SpanToken, link: &SpanContext, fields: &[Field<'_>]) {
+        let _ = (token, link, fields);
+    }
+
+    /// Sets the status.
+    fn set_status(&self, token: SpanToken, status: &Status) {
+        let _ = (token, status);
+    }
+
+    /// Renames the span.
+    fn update_name(&self, token: SpanToken, name: &str) {
+        let _ = (token, name);
+    }
+
+    /// Records an error: by default an `exception` event (OpenTelemetry
+    /// semantic conventions) and an error status.
+    fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
+        let message = error.to_string();
+        self.add_event(
+            token,
+            "exception",
+            &[Field::new("exception.message", Value::Str(&message))],
+        );
+        self.set_status(token, &Status::Error(Cow::Owned(message)));
+    }
+
+    /// Records that the thread panicked while the span was open: by default
+    /// a `panic` event and an error status `panicked`.
+    fn record_panic(&self, token: SpanToken) {
+        self.add_event(token, "panic", &[]);
+        self.set_status(token, &Status::Error(Cow::Borrowed("panicked")));
+    }
+}
+
+/// The tracer used while none is installed: spans are not recorded and get
+/// no ids.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoopTracer;
+
+impl Tracer for NoopTracer {
+    fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
+        StartedSpan::non_recording(start.parent().cloned().unwrap_or_default())
+    }
+
+    fn end(&self, _: SpanToken) {}
+}
+
+macro_rules! forward_tracer {
+    ($($ty:ty),*) => {$(
+        impl<T: Tracer + ?Sized> Tracer for $ty {
+            fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
+                (**self).start(start)
+            }
+            fn end(&self, token: SpanToken) {
+                (**self).end(token)
+            }
+            fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
+                (**self).set_attribute(token, field)
+            }
+            fn add_event(&self, token: SpanToken, name: &str, fields: &[Field<'_>]) {
+                (**self).add_event(token, name, fields)
+            }
+            fn add_link(&self, token: SpanToken, link: &SpanContext, fields: &[Field<'_>]) {
+                (**self).add_link(token, link, fields)
+            }
+            fn set_status(&self, token: SpanToken, status: &Status) {
+                (**self).set_status(token, status)
+            }
+            fn update_name(&self, token: SpanToken, name: &str) {
+                (**self).update_name(token, name)
+            }
+            fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
+                (**self).record_error(token, error)
+            }
+            fn record_panic(&self, token: SpanToken) {
+                (**self).record_panic(token)
+            }
+        }
+    )*};
+}
+
+forward_tracer!(&T, Box<T>, std::sync::Arc<T>);

@@ -1,0 +1,329 @@
+//! Structured field values: borrowed on the hot path, owned for storage.
+//!
+//! The macros build [`Field`]s that borrow the caller's data, so an enabled
+//! call allocates nothing of its own; a backend that keeps a value converts
+//! it once with [`Value::to_owned`].
+
+use std::error::Error;
+use std::fmt;
+
+/// A borrowed, typed field value.
+#[derive(Clone, Copy)]
+pub enum Value<'a> {
+    /// A string.
+    Str(&'a str),
+    /// A signed integer.
+    I64(i64),
+    /// An unsigned integer.
+    U64(u64),
+    /// A floating-point number.
+    F64(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A value recorded through its `Display` form (the `%value` sigil).
+    Display(&'a dyn fmt::Display),
+    /// A value recorded through its `Debug` form (the `?value` sigil).
+    Debug(&'a dyn fmt::Debug),
+    /// An error, with its `source()` chain reachable.
+    Error(&'a (dyn Error + 'static)),
+}
+
+impl<'a> Value<'a> {
+    /// Records `value` through its `Display` form.
+    pub fn from_display<T: fmt::Display>(value: &'a T) -> Value<'a> {
+        Value::Display(value)
+    }
+
+    /// Records `value` through its `Debug` form.
+    pub fn from_debug<T: fmt::Debug>(value: &'a T) -> Value<'a> {
+        Value::Debug(value)
+    }
+
+    /// Records an error value.
+    pub fn from_error(error: &'a (dyn Error + 'static)) -> Value<'a> {
+        Value::Error(error)
+    }
+
+    /// Converts to an owned value; `Display`, `Debug` and `Error` become strings
+    /// (an error keeps its `source()` chain as [`OwnedValue::Error`]).
+    pub fn to_owned(&self) -> OwnedValue {
+        match *self {
+            Value::Str(s) => OwnedValue::Str(s.to_owned()),
+            Value::I64(v) => OwnedValue::I64(v),
+            Value::U64(v) => OwnedValue::U64(v),
+            Value::F64(v) => OwnedValue::F64(v),
+            Value::Bool(v) => OwnedValue::Bool(v),
+            Value::Display(v) => OwnedValue::Str(v.to_string()),
+            Value::Debug(v) => OwnedValue::Str(format!("{v:?}")),
+            Value::Error(e) => OwnedValue::Error(error_chain(e)),
+        }
+    }
+
+    /// The string, if this is [`Value::Str`].
+    pub fn as_str(&self) -> Option<&'a str> {
+        match *self {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The messages of `error` and of every `source()` below it, outermost first.
+pub fn error_chain(error: &(dyn Error + 'static)) -> Vec<String> {
+    let mut chain = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        chain.push(cause.to_string());
+        source = cause.source();
+    }
+    chain
+}
+
+impl fmt::Debug for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => fmt::Debug::fmt(s, f),
+            Value::I64(v) => fmt::Debug::fmt(v, f),
+            Value::U64(v) => fmt::Debug::fmt(v, f),
+            Value::F64(v) => fmt::Debug::fmt(v, f),
+            Value::Bool(v) => fmt::Debug::fmt(v, f),
+            Value::Display(v) => fmt::Display::fmt(v, f),
+            Value::Debug(v) => fmt::Debug::fmt(v, f),
+            Value::Error(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl fmt::Display for Value<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Str(s) => f.write_str(s),
+            Value::I64(v) => fmt::Display::fmt(v, f),
+            Value::U64(v) => fmt::Display::fmt(v, f),
+            Value::F64(v) => fmt::Display::fmt(v, f),
+            Value::Bool(v) => fmt::Display::fmt(v, f),
+            Value::Display(v) => fmt::Display::fmt(v, f),
+            Value::Debug(v) => fmt::Debug::fmt(v, f),
+            Value::Error(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+/// An owned field value, for records kept past the call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OwnedValue {
+    /// A string (also what `Display` and `Debug` values become).
+    Str(String),
+    /// A signed integer.
+    I64(i64),
+    /// An unsigned integer.
+    U64(u64),
+    /// A floating-point number.
+    F64(f64),
+    /// A boolean.
+    Bool(bool),
+    /// An error's message followed by the messages of its `source()` chain.
+    Error(Vec<String>),
+}
+
+impl OwnedValue {
+    /// Borrows this value as a [`Value`]. An error is lent as its outer message.
+    pub fn as_value(&self) -> Value<'_> {
+        match self {
+            OwnedValue::Str(s) => Value::Str(s),
+            OwnedValue::I64(v) => Value::I64(*v),
+            OwnedValue::U64(v) => Value::U64(*v),
+            OwnedValue::F64(v) => Value::F64(*v),
+            OwnedValue::Bool(v) => Value::Bool(*v),
+            OwnedValue::Error(chain) => Value::Str(chain.first().map_or("", String::as_str)),
+        }
+    }
+
+    /// The string, if this is [`OwnedValue::Str`].
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            OwnedValue::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for OwnedValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OwnedValue::Error(chain) => f.write_str(&chain.join(": ")),
+            other => fmt::Display::fmt(&other.as_value(), f),
+        }
+    }
+}
+
+/// A named, borrowed value: one structured field of a log record, span,
+/// event or error context.
+#[derive(Clone, Copy, Debug)]
+pub struct Field<'a> {
+    key: &'a str,
+    value: Value<'a>,
+}
+
+impl<'a> Field<'a> {
+    /// A field named `key` holding `value`.
+    pub const fn new(key: &'a str, value: Value<'a>) -> Field<'a> {
+        Field { key, value }
+    }
+
+    /// The field's name.
+    pub const fn key(&self) -> &'a str {
+        self.key
+    }
+
+    /// The field's value.
+    pub const fn value(&self) -> Value<'a> {
+        self.value
+    }
+
+    /// Converts to an owned `(key, value)` pair.
+    pub fn to_owned(&self) -> (String, OwnedValue) {
+        (self.key.to_owned(), self.value.to_owned())
+    }
+}
+
+/// Conversion of a plain expression into a [`Value`], used by the macros for
+/// `key = expr` fields (the `%` and `?` sigils bypass it).
+pub trait ToValue {
+    /// Borrows `self` as a value.
+    fn to_value(&self) -> Value<'_>;
+}
+
+impl<T: ToValue + ?Sized> ToValue for &T {
+    fn to_value(&self) -> Value<'_> {
+        (**self).to_value()
+    }
+}
+
+impl ToValue for str {
+    fn to_value(&self) -> Value<'_> {
+        Value::Str(self)
+    }
+}
+
+impl ToValue for String {
+    fn to_value(&self) -> Value<'_> {
+        Value::Str(self)
+    }
+}
+
+impl ToValue for bool {
+    fn to_value(&self) -> Value<'_> {
+        Value::Bool(*self)
+    }
+}
+
+impl ToValue for dyn Error + 'static {
+    fn to_value(&self) -> Value<'_> {
+        Value::Error(self)
+    }
+}
+
+impl ToValue for dyn Error + Send + Sync + 'static {
+    fn to_value(&self) -> Value<'_> {
+        Value::Error(self)
+    }
+}
+
+impl ToValue for Value<'_> {
+    fn to_value(&self) -> Value<'_> {
+        *self
+    }
+}
+
+impl ToValue for OwnedValue {
+    fn to_value(&self) -> Value<'_> {
+        self.as_value()
+    }
+}
+
+impl<T: ToValue> ToValue for Option<T> {
+    /// `None` is recorded as the string `"None"`.
+    fn to_value(&self) -> Value<'_> {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Str("None"),
+        }
+    }
+}
+
+macro_rules! to_value_int {
+    ($variant:ident, $as:ty: $($t:ty),*) => {$(
+        impl ToValue for $t {
+            fn to_value(&self) -> Value<'_> {
+                Value::$variant(*self as $as)
+            }
+        }
+    )*};
+}
+
+to_value_int!(I64, i64: i8, i16, i32, i64, isize);
+to_value_int!(U64, u64: u8, u16, u32, u64, usize);
+to_value_int!(F64, f64: f32, f64);
+
+impl ToValue for i128 {
+    /// Values outside `i64` are recorded as strings rather than truncated.
+    fn to_value(&self) -> Value<'_> {
+        i64::try_from(*self).map_or(Value::Display(self), Value::I64)
+    }
+}
+
+impl ToValue for u128 {
+    /// Values outside `u64` are recorded as strings rather than truncated.
+    fn to_value(&self) -> Value<'_> {
+        u64::try_from(*self).map_or(Value::Display(self), Value::U64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Outer(Inner);
+    #[derive(Debug)]
+    struct Inner;
+    impl fmt::Display for Outer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("outer failed")
+        }
+    }
+    impl fmt::Display for Inner {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("inner cause")
+        }
+    }
+    impl Error for Outer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    impl Error for Inner {}
+
+    #[test]
+    fn owned_error_keeps_the_source_chain() {
+        let e = Outer(Inner);
+        let v = Value::from_error(&e).to_owned();
+        assert_eq!(
+            v,
+            OwnedValue::Error(vec!["outer failed".into(), "inner cause".into()])
+        );
+        assert_eq!(v.to_string(), "outer failed: inner cause");
+    }
+
+    #[test]
+    fn integers_keep_their_type() {
+        assert!(matches!(5u8.to_value(), Value::U64(5)));
+        assert!(matches!((-5i32).to_value(), Value::I64(-5)));
+        assert!(matches!(u128::MAX.to_value(), Value::Display(_)));
+        assert_eq!(
+            Value::Debug(&"x").to_owned(),
+            OwnedValue::Str("\"x\"".into())
+        );
+    }
+}
