@@ -388,10 +388,12 @@ impl fmt::Display for BaggageError {
                     "baggage header is {len} bytes: at most {MAX_BYTES} are allowed"
                 )
             }
-            ErrorKind::TooManyMembers => return write!(
+            ErrorKind::TooManyMembers => {
+                return write!(
                 f,
                 "baggage header has more than {MAX_MEMBERS} members: keep at most {MAX_MEMBERS}"
-            ),
+            )
+            }
             ErrorKind::MissingEquals => ("invalid baggage member", "expected `key=value`"),
             ErrorKind::InvalidKey => (
                 "invalid baggage key",

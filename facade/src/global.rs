@@ -317,10 +317,19 @@ fn non_reentrant(f: impl FnOnce()) {
     }
 }
 
-/// Whether this thread is inside a backend's dispatch (telemetry produced
-/// now is about telemetry, and is dropped).
+/// Whether this thread is inside a backend's dispatch, or suppressed (telemetry
+/// produced now is about telemetry, and is dropped).
 pub fn is_dispatching() -> bool {
     DISPATCHING.try_with(std::cell::Cell::get).unwrap_or(false)
+}
+
+/// Drops every log, span and handled error this thread emits from now on.
+///
+/// Export threads call this first, so that their transport stack (an HTTP
+/// client that logs, say) never feeds telemetry back into the pipeline that
+/// is exporting it. Metrics are not suppressed.
+pub fn suppress_current_thread() {
+    let _ = DISPATCHING.try_with(|d| d.set(true));
 }
 
 pub(crate) fn dispatch_log(record: &Record<'_>) {

@@ -80,31 +80,31 @@ macro_rules! __log_emit {
 macro_rules! __fields {
     (@ [$($out:expr),*]) => { [$($out),*] };
     (@ [$($out:expr),*] $($k:ident).+ = %$v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::Value::from_display(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($($k).+), $crate::Value::from_display(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $($k:ident).+ = ?$v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::Value::from_debug(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($($k).+), $crate::Value::from_debug(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $($k:ident).+ = $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($($k).+), $crate::__private::to_value(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($($k).+), $crate::__private::to_value(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:literal = %$v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::Value::from_display(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static($k, $crate::Value::from_display(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:literal = ?$v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::Value::from_debug(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static($k, $crate::Value::from_debug(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:literal = $v:expr $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new($k, $crate::__private::to_value(&$v))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static($k, $crate::__private::to_value(&$v))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] %$k:ident $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::Value::from_display(&$k))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($k), $crate::Value::from_display(&$k))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] ?$k:ident $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::Value::from_debug(&$k))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($k), $crate::Value::from_debug(&$k))] $($($rest)*)?)
     };
     (@ [$($out:expr),*] $k:ident $(, $($rest:tt)*)?) => {
-        $crate::__fields!(@ [$($out,)* $crate::Field::new(::core::stringify!($k), $crate::__private::to_value(&$k))] $($($rest)*)?)
+        $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($k), $crate::__private::to_value(&$k))] $($($rest)*)?)
     };
     ($($fields:tt)*) => { $crate::__fields!(@ [] $($fields)*) };
 }

@@ -161,19 +161,43 @@ impl fmt::Display for OwnedValue {
 /// event or error context.
 #[derive(Clone, Copy, Debug)]
 pub struct Field<'a> {
-    key: &'a str,
+    key: FieldKey<'a>,
     value: Value<'a>,
+}
+
+/// A field name: the macros always produce `'static` names, which a backend
+/// can keep without copying.
+#[derive(Clone, Copy, Debug)]
+enum FieldKey<'a> {
+    Static(&'static str),
+    Borrowed(&'a str),
 }
 
 impl<'a> Field<'a> {
     /// A field named `key` holding `value`.
     pub const fn new(key: &'a str, value: Value<'a>) -> Field<'a> {
-        Field { key, value }
+        Field { key: FieldKey::Borrowed(key), value }
+    }
+
+    /// A field with a `'static` name (what the macros build).
+    pub const fn new_static(key: &'static str, value: Value<'a>) -> Field<'a> {
+        Field { key: FieldKey::Static(key), value }
     }
 
     /// The field's name.
     pub const fn key(&self) -> &'a str {
-        self.key
+        match self.key {
+            FieldKey::Static(k) => k,
+            FieldKey::Borrowed(k) => k,
+        }
+    }
+
+    /// The field's name, if it is `'static` (so it can be kept without a copy).
+    pub const fn static_key(&self) -> Option<&'static str> {
+        match self.key {
+            FieldKey::Static(k) => Some(k),
+            FieldKey::Borrowed(_) => None,
+        }
     }
 
     /// The field's value.
@@ -183,7 +207,7 @@ impl<'a> Field<'a> {
 
     /// Converts to an owned `(key, value)` pair.
     pub fn to_owned(&self) -> (String, OwnedValue) {
-        (self.key.to_owned(), self.value.to_owned())
+        (self.key().to_owned(), self.value.to_owned())
     }
 }
 

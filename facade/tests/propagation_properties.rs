@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use omniscope::baggage::BaggageError;
 use omniscope::propagation::{
     format_traceparent, parse_traceparent, BaggagePropagator, CompositePropagator, Propagator,
     TraceContextPropagator,
@@ -67,9 +68,9 @@ fn baggage_entries() -> impl Strategy<Value = BTreeMap<String, (String, String)>
     btree_map(baggage_key(), (baggage_value(), baggage_metadata()), 0..16)
 }
 
-fn build_baggage(entries: &BTreeMap<String, (String, String)>) -> Baggage {
-    entries.iter().fold(Baggage::new(), |b, (k, (v, m))| {
-        b.insert_with_metadata(k, v, m).unwrap()
+fn build_baggage(entries: &BTreeMap<String, (String, String)>) -> Result<Baggage, BaggageError> {
+    entries.iter().try_fold(Baggage::new(), |b, (k, (v, m))| {
+        b.insert_with_metadata(k, v, m)
     })
 }
 
@@ -88,8 +89,14 @@ proptest! {
     #[test]
     fn future_versions_parse_the_shared_prefix(version in "[0-9a-f][0-9a-e]", tail in "(-[ -~]*)?") {
         let header = format!("{version}{}{tail}", &TRACEPARENT[2..]);
-        prop_assert_eq!(parse_traceparent(&header).is_ok(), version == "00" && tail.is_empty() || version != "00");
+        prop_assert_eq!(parse_traceparent(&header).is_ok(), version != "00" || tail.is_empty());
     }
+
+}
+
+// Fewer cases for the large inputs (up to 32 members of 512 characters).
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
 
     #[test]
     fn tracestate_round_trips(members in tracestate(), spaces in vec("[ \t]{0,2}", 66)) {
@@ -108,7 +115,7 @@ proptest! {
 
     #[test]
     fn baggage_round_trips(entries in baggage_entries()) {
-        let baggage = build_baggage(&entries);
+        let baggage = build_baggage(&entries).unwrap();
         let parsed = Baggage::parse(&baggage.header()).unwrap();
         prop_assert_eq!(&parsed, &baggage);
         for (key, (value, metadata)) in &entries {
@@ -120,7 +127,7 @@ proptest! {
     #[test]
     fn baggage_header_respects_the_limits(sizes in vec(0usize..3000, 0..300)) {
         let baggage = sizes.iter().enumerate().fold(Baggage::new(), |b, (i, n)| {
-            b.insert(&format!("k{i}"), &"é".repeat(*n % 700)).unwrap()
+            b.insert(&format!("k{i}"), &"é".repeat(*n % 200)).unwrap()
         });
         let header = baggage.header();
         prop_assert!(header.len() <= 8192);
@@ -138,7 +145,7 @@ proptest! {
         let state = members.iter().rev().try_fold(TraceState::new(), |s, (k, v)| s.insert(k, v)).unwrap();
         let flags = TraceFlags::new(0).with_sampled(sampled);
         let span = SpanContext::new_remote(TraceId::from_u128(trace), SpanId::from_u64(span), flags, state);
-        let cx = Context::new().with_remote_span(span.clone()).with_baggage(build_baggage(&entries));
+        let cx = Context::new().with_remote_span(span.clone()).with_baggage(build_baggage(&entries).unwrap());
         let mut carrier = HashMap::new();
         w3c().inject(&cx, &mut carrier);
         let back = w3c().extract(Context::new(), &carrier);

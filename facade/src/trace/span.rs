@@ -162,6 +162,9 @@ impl Span {
 }
 
 fn tracer_for(parent: &Context) -> Option<TracerRef> {
+    if global::is_dispatching() {
+        return None;
+    }
     let state = global::state();
     if state & global::SCOPED != 0 {
         if let Some(scope) = parent.scope() {

@@ -1,0 +1,168 @@
+//! [`Attributes`]: typed key-value lists for spans, events, links and logs,
+//! stored without an allocation per value.
+//!
+//! Keys the macros produce are `'static` and kept as they are; string values
+//! (and `Display`/`Debug`/error values, formatted once) are appended to one
+//! text buffer per list, so recording four attributes costs at most the
+//! growth of two vectors, not four string allocations.
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use std::ops::Range;
+
+use omniscope::{Field, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+enum Stored {
+    Str(Range<u32>),
+    I64(i64),
+    U64(u64),
+    F64(f64),
+    Bool(bool),
+}
+
+/// A list of attributes in the order recorded (a later value for a key
+/// shadows an earlier one in [`Attributes::get`]).
+#[derive(Clone, Default, PartialEq)]
+pub struct Attributes {
+    entries: Vec<(Cow<'static, str>, Stored)>,
+    text: String,
+}
+
+impl Attributes {
+    /// An empty list.
+    pub const fn new() -> Attributes {
+        Attributes { entries: Vec::new(), text: String::new() }
+    }
+
+    /// An empty list with room for `n` attributes.
+    pub fn with_capacity(n: usize) -> Attributes {
+        Attributes { entries: Vec::with_capacity(n), text: String::new() }
+    }
+
+    /// The attributes of `fields`.
+    pub fn from_fields(fields: &[Field<'_>]) -> Attributes {
+        let mut a = Attributes::with_capacity(fields.len());
+        for f in fields {
+            a.push(f);
+        }
+        a
+    }
+
+    /// Appends a field, truncating string values to `max_len` bytes (at a
+    /// character boundary) when given.
+    pub fn push_limited(&mut self, field: &Field<'_>, max_len: Option<usize>) {
+        let key = match field.static_key() {
+            Some(k) => Cow::Borrowed(k),
+            None => Cow::Owned(field.key().to_owned()),
+        };
+        let stored = match field.value() {
+            Value::I64(v) => Stored::I64(v),
+            Value::U64(v) => Stored::U64(v),
+            Value::F64(v) => Stored::F64(v),
+            Value::Bool(v) => Stored::Bool(v),
+            other => self.push_text(&other, max_len),
+        };
+        self.entries.push((key, stored));
+    }
+
+    /// Appends a field.
+    pub fn push(&mut self, field: &Field<'_>) {
+        self.push_limited(field, None);
+    }
+
+    fn push_text(&mut self, value: &Value<'_>, max_len: Option<usize>) -> Stored {
+        let start = self.text.len();
+        match value {
+            Value::Str(s) => self.text.push_str(s),
+            other => {
+                let _ = write!(self.text, "{other}");
+            }
+        }
+        if let Some(max) = max_len {
+            let mut end = start + max;
+            if end < self.text.len() {
+                while !self.text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                self.text.truncate(end);
+            }
+        }
+        Stored::Str(offset(start)..offset(self.text.len()))
+    }
+
+    /// How many attributes there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The attributes, in the order recorded.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, Value<'_>)> + '_ {
+        self.entries.iter().map(|(k, v)| (k.as_ref(), self.value(v)))
+    }
+
+    /// The last value recorded for `key`.
+    pub fn get(&self, key: &str) -> Option<Value<'_>> {
+        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| self.value(v))
+    }
+
+    /// Removes every attribute.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.text.clear();
+    }
+
+    fn value(&self, stored: &Stored) -> Value<'_> {
+        match stored {
+            Stored::Str(r) => Value::Str(self.text.get(r.start as usize..r.end as usize).unwrap_or("")),
+            Stored::I64(v) => Value::I64(*v),
+            Stored::U64(v) => Value::U64(*v),
+            Stored::F64(v) => Value::F64(*v),
+            Stored::Bool(v) => Value::Bool(*v),
+        }
+    }
+}
+
+/// Text offsets fit in `u32`: attribute text beyond 4 GiB is not a real case,
+/// and limits cut values long before.
+fn offset(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_types_and_shadows() {
+        let name = String::from("ada");
+        let mut a = Attributes::from_fields(&[
+            Field::new_static("user", Value::Str(&name)),
+            Field::new_static("n", Value::I64(-3)),
+            Field::new("dyn.key", Value::from_display(&1.5)),
+        ]);
+        a.push(&Field::new_static("n", Value::U64(7)));
+        assert_eq!(a.len(), 4);
+        assert_eq!(a.get("user").and_then(|v| v.as_str()), Some("ada"));
+        assert!(matches!(a.get("n"), Some(Value::U64(7))));
+        assert_eq!(a.get("dyn.key").and_then(|v| v.as_str()), Some("1.5"));
+    }
+
+    #[test]
+    fn truncates_at_char_boundaries() {
+        let mut a = Attributes::new();
+        a.push_limited(&Field::new_static("s", Value::Str("héllo")), Some(2));
+        assert_eq!(a.get("s").and_then(|v| v.as_str()), Some("h"));
+    }
+}

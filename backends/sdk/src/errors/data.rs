@@ -1,0 +1,54 @@
+//! [`ErrorEvent`]: a handled error or panic, as reporters receive it.
+
+use std::time::SystemTime;
+
+use omniscope::{ErrorKind, SpanId, TraceId};
+
+use crate::attributes::Attributes;
+
+/// One error in a source chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ChainLink {
+    /// The error's type name, as far as its `Debug` output tells
+    /// (`OrderError` for `OrderError::Payment(..)`), else `"Error"`.
+    pub type_name: String,
+    /// Its `Display` message.
+    pub message: String,
+}
+
+/// A handled error or a panic.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct ErrorEvent {
+    /// When it happened.
+    pub timestamp: SystemTime,
+    /// Handled or panic.
+    pub kind: ErrorKind,
+    /// The error, then each `source()` below it.
+    pub chain: Vec<ChainLink>,
+    /// Fields given with the error, after redaction.
+    pub fields: Attributes,
+    /// The trace id of the span it happened in.
+    pub trace_id: Option<TraceId>,
+    /// The span id of the span it happened in.
+    pub span_id: Option<SpanId>,
+    /// `file:line:column` of the report or panic.
+    pub location: Option<String>,
+    /// The thread's name.
+    pub thread: Option<String>,
+    /// The backtrace, when one was captured.
+    pub backtrace: Option<String>,
+}
+
+impl ErrorEvent {
+    /// The outermost error's type name (`errors_total{kind}` uses it).
+    pub fn type_name(&self) -> &str {
+        self.chain.first().map_or("Error", |l| l.type_name.as_str())
+    }
+
+    /// The outermost error's message.
+    pub fn message(&self) -> &str {
+        self.chain.first().map_or("", |l| l.message.as_str())
+    }
+}

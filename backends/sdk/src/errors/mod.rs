@@ -1,0 +1,3 @@
+//! Errors (in progress).
+mod data;
+pub use data::{ChainLink, ErrorEvent};

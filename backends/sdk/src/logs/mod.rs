@@ -1,0 +1,3 @@
+//! Logs (in progress).
+mod data;
+pub use data::LogData;

@@ -1,0 +1,3 @@
+//! Metrics (in progress).
+mod snapshot;
+pub use snapshot::*;

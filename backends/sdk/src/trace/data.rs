@@ -1,0 +1,67 @@
+//! [`SpanData`]: a finished span, as exporters receive it.
+
+use std::borrow::Cow;
+use std::time::SystemTime;
+
+use omniscope::trace::SpanSite;
+use omniscope::{SpanContext, SpanId, SpanKind, Status};
+
+use crate::attributes::Attributes;
+
+/// A finished span.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SpanData {
+    /// Trace id, span id, flags and `tracestate`.
+    pub context: SpanContext,
+    /// The parent's span id, if the span has a parent.
+    pub parent_span_id: Option<SpanId>,
+    /// Whether the parent is in another process.
+    pub parent_is_remote: bool,
+    /// The name (the site's unless renamed).
+    pub name: Cow<'static, str>,
+    /// The kind.
+    pub kind: SpanKind,
+    /// The static call site: target, source location, function.
+    pub site: &'static SpanSite,
+    /// When it started.
+    pub start_time: SystemTime,
+    /// When it ended.
+    pub end_time: SystemTime,
+    /// Its attributes (after limits).
+    pub attributes: Attributes,
+    /// Its events (after limits).
+    pub events: Vec<SpanEvent>,
+    /// Its links (after limits).
+    pub links: Vec<SpanLink>,
+    /// Its status.
+    pub status: Status,
+    /// Attributes cut by the limits.
+    pub dropped_attributes: u32,
+    /// Events cut by the limits.
+    pub dropped_events: u32,
+    /// Links cut by the limits.
+    pub dropped_links: u32,
+}
+
+/// A timestamped event inside a span.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SpanEvent {
+    /// The event name (`exception`, `panic`, or the application's).
+    pub name: Cow<'static, str>,
+    /// When it happened.
+    pub time: SystemTime,
+    /// Its attributes.
+    pub attributes: Attributes,
+}
+
+/// A link to another span.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct SpanLink {
+    /// The linked span.
+    pub context: SpanContext,
+    /// The link's attributes.
+    pub attributes: Attributes,
+}

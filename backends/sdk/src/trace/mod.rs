@@ -1,0 +1,3 @@
+//! Traces (in progress).
+mod data;
+pub use data::{SpanData, SpanEvent, SpanLink};
