@@ -100,7 +100,7 @@ pub use error::{
 };
 pub use global::{
     error_handler, is_dispatching, logger, meter, set_error_handler, set_logger, set_meter,
-    set_tracer, tracer, SetGlobalError,
+    set_tracer, suppress_current_thread, tracer, SetGlobalError,
 };
 pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, STATIC_MAX_LEVEL};
 pub use log::{Logger, Metadata, NoopLogger, Record};

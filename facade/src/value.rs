@@ -176,12 +176,18 @@ enum FieldKey<'a> {
 impl<'a> Field<'a> {
     /// A field named `key` holding `value`.
     pub const fn new(key: &'a str, value: Value<'a>) -> Field<'a> {
-        Field { key: FieldKey::Borrowed(key), value }
+        Field {
+            key: FieldKey::Borrowed(key),
+            value,
+        }
     }
 
     /// A field with a `'static` name (what the macros build).
     pub const fn new_static(key: &'static str, value: Value<'a>) -> Field<'a> {
-        Field { key: FieldKey::Static(key), value }
+        Field {
+            key: FieldKey::Static(key),
+            value,
+        }
     }
 
     /// The field's name.
