@@ -93,7 +93,7 @@ pub mod testing;
 pub mod trace;
 mod value;
 
-pub use baggage::Baggage;
+pub use baggage::{Baggage, BaggageError};
 pub use context::Context;
 pub use error::{
     handle_error, install_panic_hook, ErrorContext, ErrorHandler, ErrorKind, NoopErrorHandler,
@@ -107,7 +107,7 @@ pub use log::{Logger, Metadata, NoopLogger, Record};
 pub use metrics::{Meter, NoopMeter};
 pub use trace::{
     FutureExt, Instrumented, NoopTracer, Span, SpanContext, SpanGuard, SpanId, SpanKind, SpanSite,
-    Status, TraceFlags, TraceId, TraceState, Tracer,
+    Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
 };
 pub use value::{error_chain, Field, OwnedValue, ToValue, Value};
 

@@ -1,6 +1,6 @@
 //! The macros: logs, spans, metrics and errors.
 
-/// Logs at a level given as an expression; [`info!`] and friends are shorthands.
+/// Logs at a level given as an expression; [`info!`](crate::info!) and friends are shorthands.
 ///
 /// Forms (fields after `;`, each `key = value`, `key = %display`,
 /// `key = ?debug`, or a bare variable name; dotted keys allowed):

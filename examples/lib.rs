@@ -1,0 +1,1 @@
+//! Runnable examples for omniscope: see `examples/README.md` for the list.
