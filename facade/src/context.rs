@@ -50,9 +50,10 @@ impl Context {
         }
     }
 
-    /// A clone of this thread's current context.
+    /// A clone of this thread's current context (the empty context while
+    /// the thread's locals are being destroyed).
     pub fn current() -> Context {
-        CURRENT.with(|c| c.try_borrow().map(|c| c.clone()).unwrap_or_default())
+        with_current(Context::clone)
     }
 
     /// The active span's context, if any.

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::context::with_current;
 use crate::error::{ErrorContext, ErrorHandler, NoopErrorHandler};
-use crate::level::{store_max_level, LevelFilter};
+use crate::level::{base_max_level, store_max_level, LevelFilter};
 use crate::log::{Logger, NoopLogger, Record};
 use crate::metrics::{Key, Meter, MetricMeta, NoopMeter};
 use crate::preinit;
@@ -108,7 +108,7 @@ pub fn set_logger<L: Logger + 'static>(logger: L) -> Result<(), SetGlobalError<L
         l.logger = Some(installed.max_level_hint());
     });
     STATE.fetch_or(Signal::Logger.bit(), Ordering::Release);
-    preinit::replay_logs(installed);
+    as_dispatch(|| preinit::replay_logs(installed));
     Ok(())
 }
 
@@ -151,7 +151,7 @@ pub fn set_error_handler<H: ErrorHandler + 'static>(handler: H) -> Result<(), Se
         || Box::new(NoopErrorHandler),
     )?;
     STATE.fetch_or(Signal::Errors.bit(), Ordering::Release);
-    preinit::replay_errors(installed);
+    as_dispatch(|| preinit::replay_errors(installed));
     Ok(())
 }
 
@@ -163,6 +163,23 @@ pub fn logger() -> &'static dyn Logger {
 /// The installed meter, or [`NoopMeter`].
 pub fn meter() -> &'static dyn Meter {
     METER.get().map_or(&NoopMeter, |m| m.as_ref())
+}
+
+/// The installed logger, if any (read by the pre-init buffer under its lock).
+pub(crate) fn installed_logger() -> Option<&'static dyn Logger> {
+    LOGGER.get().map(|l| l.as_ref())
+}
+
+/// The installed error handler, if any (read by the pre-init buffer under its lock).
+pub(crate) fn installed_error_handler() -> Option<&'static dyn ErrorHandler> {
+    ERRORS.get().map(|h| h.as_ref())
+}
+
+/// The installed meter, if any. Late-binding handles bind through this, not
+/// [`meter`]: the state bit is read with a relaxed load, so a thread may
+/// see it before the meter itself, and a handle must never cache the no-op.
+pub(crate) fn installed_meter() -> Option<&'static dyn Meter> {
+    METER.get().map(|m| m.as_ref())
 }
 
 /// The installed tracer, or [`NoopTracer`].
@@ -210,7 +227,7 @@ fn update_levels(change: impl FnOnce(&mut LevelInputs)) {
     } else {
         base
     };
-    store_max_level(effective);
+    store_max_level(effective, base);
     if inputs.scopes > 0 {
         STATE.fetch_or(SCOPED, Ordering::Release);
     } else {
@@ -317,6 +334,20 @@ fn non_reentrant(f: impl FnOnce()) {
     }
 }
 
+/// Runs `f`, a call into a backend outside `dispatch_*` (the pre-init
+/// replay), as a dispatch: what the backend emits meanwhile is dropped.
+fn as_dispatch(f: impl FnOnce()) {
+    let was = DISPATCHING.try_with(|d| d.replace(true)).unwrap_or(true);
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let _ = DISPATCHING.try_with(|d| d.set(self.0));
+        }
+    }
+    let _restore = Restore(was);
+    f();
+}
+
 /// Whether this thread is inside a backend's dispatch, or suppressed (telemetry
 /// produced now is about telemetry, and is dropped).
 pub fn is_dispatching() -> bool {
@@ -335,8 +366,16 @@ pub fn suppress_current_thread() {
 pub(crate) fn dispatch_log(record: &Record<'_>) {
     non_reentrant(|| {
         let state = state();
-        if state & SCOPED != 0 && scoped(|s| s.logger().log(record)).is_some() {
-            return;
+        if state & SCOPED != 0 {
+            if scoped(|s| s.logger().log(record)).is_some() {
+                return;
+            }
+            // An active capture somewhere lets every level through the
+            // macros; this record is not for it, so the installed logger
+            // (or the buffer) gets only the levels it asked for.
+            if record.level() > base_max_level() {
+                return;
+            }
         }
         if state & Signal::Logger.bit() != 0 {
             logger().log(record);

@@ -227,34 +227,84 @@ impl FromStr for Level {
 }
 
 /// The most verbose level compiled in, set by the `max_level_*` and
-/// `release_max_level_*` Cargo features (as in the `log` crate).
+/// `release_max_level_*` Cargo features (`release_*` only when
+/// `debug_assertions` are off).
+///
+/// Unlike the `log` crate, when several of these features are on, the most
+/// *verbose* one wins: features are additive, so turning one more on never
+/// compiles logging out, and `--all-features` keeps every level. These
+/// features belong to the application; libraries must not enable them.
 pub const STATIC_MAX_LEVEL: LevelFilter = static_max_level();
 
 const fn static_max_level() -> LevelFilter {
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_off"))]
-    return LevelFilter::Off;
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_error"))]
-    return LevelFilter::Error;
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_warn"))]
-    return LevelFilter::Warn;
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_info"))]
-    return LevelFilter::Info;
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_debug"))]
-    return LevelFilter::Debug;
-    #[cfg(all(not(debug_assertions), feature = "release_max_level_trace"))]
-    return LevelFilter::Trace;
-    #[cfg(feature = "max_level_off")]
-    return LevelFilter::Off;
-    #[cfg(feature = "max_level_error")]
-    return LevelFilter::Error;
-    #[cfg(feature = "max_level_warn")]
-    return LevelFilter::Warn;
-    #[cfg(feature = "max_level_info")]
-    return LevelFilter::Info;
-    #[cfg(feature = "max_level_debug")]
-    return LevelFilter::Debug;
-    #[allow(unreachable_code)]
-    LevelFilter::Trace
+    // Every level whose feature is on (for this build profile), then the
+    // most verbose of them; no feature at all means everything.
+    let enabled = [
+        (cfg!(feature = "max_level_off"), LevelFilter::Off),
+        (cfg!(feature = "max_level_error"), LevelFilter::Error),
+        (cfg!(feature = "max_level_warn"), LevelFilter::Warn),
+        (cfg!(feature = "max_level_info"), LevelFilter::Info),
+        (cfg!(feature = "max_level_debug"), LevelFilter::Debug),
+        (cfg!(feature = "max_level_trace"), LevelFilter::Trace),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_off"
+            )),
+            LevelFilter::Off,
+        ),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_error"
+            )),
+            LevelFilter::Error,
+        ),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_warn"
+            )),
+            LevelFilter::Warn,
+        ),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_info"
+            )),
+            LevelFilter::Info,
+        ),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_debug"
+            )),
+            LevelFilter::Debug,
+        ),
+        (
+            cfg!(all(
+                not(debug_assertions),
+                feature = "release_max_level_trace"
+            )),
+            LevelFilter::Trace,
+        ),
+    ];
+    let mut any = false;
+    let mut most_verbose = LevelFilter::Off;
+    let mut i = 0;
+    while i < enabled.len() {
+        let (on, level) = enabled[i];
+        if on && level as usize > most_verbose as usize {
+            most_verbose = level;
+        }
+        any |= on;
+        i += 1;
+    }
+    if any {
+        most_verbose
+    } else {
+        LevelFilter::Trace
+    }
 }
 
 static MAX_LEVEL: AtomicUsize = AtomicUsize::new(LevelFilter::Info as usize);
@@ -276,8 +326,18 @@ pub fn set_max_level(filter: LevelFilter) {
     crate::global::set_requested_level(filter);
 }
 
-pub(crate) fn store_max_level(filter: LevelFilter) {
-    MAX_LEVEL.store(filter as usize, AtomicOrdering::Relaxed);
+/// What the installed logger (or, before one, the pre-init buffer) asked
+/// for: [`max_level`] without the widening an active `testing` capture
+/// causes. Records let through only for a capture must not reach them.
+static BASE_MAX_LEVEL: AtomicUsize = AtomicUsize::new(LevelFilter::Info as usize);
+
+pub(crate) fn base_max_level() -> LevelFilter {
+    LevelFilter::from_usize(BASE_MAX_LEVEL.load(AtomicOrdering::Relaxed))
+}
+
+pub(crate) fn store_max_level(effective: LevelFilter, base: LevelFilter) {
+    BASE_MAX_LEVEL.store(base as usize, AtomicOrdering::Relaxed);
+    MAX_LEVEL.store(effective as usize, AtomicOrdering::Relaxed);
 }
 
 #[cfg(test)]

@@ -54,6 +54,8 @@
 //!     omniscope::counter!("jobs_total").increment(2);
 //! });
 //! assert_eq!(captured.counter("jobs_total", &[]), Some(2));
+//! # // The `max_level_*` features (all on under `--all-features`) compile logs and spans out.
+//! # if omniscope::Level::Info > omniscope::STATIC_MAX_LEVEL { return; }
 //! let span = captured.span("work").expect("span recorded");
 //! assert_eq!(captured.logs()[0].trace_id, Some(span.trace_id));
 //! ```
@@ -70,8 +72,11 @@
 //!
 //! - `macros`: re-exports `#[instrument]` from `omniscope-macros`.
 //! - `max_level_{off,error,warn,info,debug,trace}` and
-//!   `release_max_level_*`: compile out log calls more verbose than the
-//!   level, as in the `log` crate (see [`STATIC_MAX_LEVEL`]).
+//!   `release_max_level_*`: compile out log calls and spans more verbose
+//!   than the level, as in the `log` crate (see [`STATIC_MAX_LEVEL`]). Unlike
+//!   `log`, the most verbose enabled one wins, so features stay additive and
+//!   `--all-features` compiles every level in. Only applications should
+//!   enable them.
 //!
 //! # Supported Rust versions
 //!
@@ -82,6 +87,7 @@
 pub mod baggage;
 pub mod context;
 pub mod error;
+mod function;
 mod global;
 mod level;
 pub mod log;
@@ -125,6 +131,12 @@ pub mod __private {
     use crate::metrics::{Counter, Gauge, Histogram, Key, UpDownCounter};
     use crate::{Field, Metadata, Record, Span, SpanSite, ToValue, Value};
 
+    pub use crate::function::{
+        call_once, ArgRef, ArgViaDebug, ArgViaToValue, Call, Captures, ErrorRef, ErrorViaDebug,
+        ErrorViaDisplay, ErrorViaDyn, ErrorViaDynSendSync, ErrorViaError, ErrorViaType, Function,
+        FunctionLabels, NotAnError, RecordableArg, ResultRef, ResultViaOther, ResultViaResult,
+    };
+
     /// A log call that passed the level checks.
     #[inline]
     pub fn log(metadata: Metadata<'_>, args: std::fmt::Arguments<'_>, fields: &[Field<'_>]) {
@@ -136,7 +148,9 @@ pub mod __private {
         if let Some(enabled) = global::scoped(|s| s.logger().enabled(metadata)) {
             return enabled;
         }
-        global::state() & Signal::Logger.bit() != 0 && global::logger().enabled(metadata)
+        global::state() & Signal::Logger.bit() != 0
+            && metadata.level() <= crate::level::base_max_level()
+            && global::logger().enabled(metadata)
     }
 
     /// One relaxed load: is any tracer (global or scoped) there?

@@ -168,8 +168,12 @@ impl fmt::Debug for Record<'_> {
 /// Implementations must never panic and never block for long: `log` is
 /// called on the application's threads.
 pub trait Logger: Send + Sync {
-    /// Whether a record with this metadata would be kept. The macros have
-    /// already checked the global level; use this for per-target filters.
+    /// Whether a record with this metadata would be kept: per-target
+    /// filters (the global level is already checked).
+    ///
+    /// [`log_enabled!`](crate::log_enabled!) and `log!(logger: …)` ask it;
+    /// the global `log!`, `info!` & co. do not (one virtual call fewer, as
+    /// in the `log` crate), so [`log`](Logger::log) applies the same filter.
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
         let _ = metadata;
         true

@@ -112,6 +112,7 @@ macro_rules! __fields {
 /// Logs at [`Level::Error`](crate::Level::Error). See [`log!`] for the forms.
 #[macro_export]
 macro_rules! error {
+    (logger: $l:expr, target: $t:expr, $($rest:tt)+) => { $crate::log!(logger: $l, target: $t, $crate::Level::Error, $($rest)+) };
     (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Error, $($rest)+) };
     (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Error, $($rest)+) };
     ($($rest:tt)+) => { $crate::log!($crate::Level::Error, $($rest)+) };
@@ -120,6 +121,7 @@ macro_rules! error {
 /// Logs at [`Level::Warn`](crate::Level::Warn). See [`log!`] for the forms.
 #[macro_export]
 macro_rules! warn {
+    (logger: $l:expr, target: $t:expr, $($rest:tt)+) => { $crate::log!(logger: $l, target: $t, $crate::Level::Warn, $($rest)+) };
     (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Warn, $($rest)+) };
     (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Warn, $($rest)+) };
     ($($rest:tt)+) => { $crate::log!($crate::Level::Warn, $($rest)+) };
@@ -133,6 +135,7 @@ macro_rules! warn {
 /// ```
 #[macro_export]
 macro_rules! info {
+    (logger: $l:expr, target: $t:expr, $($rest:tt)+) => { $crate::log!(logger: $l, target: $t, $crate::Level::Info, $($rest)+) };
     (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Info, $($rest)+) };
     (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Info, $($rest)+) };
     ($($rest:tt)+) => { $crate::log!($crate::Level::Info, $($rest)+) };
@@ -141,6 +144,7 @@ macro_rules! info {
 /// Logs at [`Level::Debug`](crate::Level::Debug). See [`log!`] for the forms.
 #[macro_export]
 macro_rules! debug {
+    (logger: $l:expr, target: $t:expr, $($rest:tt)+) => { $crate::log!(logger: $l, target: $t, $crate::Level::Debug, $($rest)+) };
     (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Debug, $($rest)+) };
     (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Debug, $($rest)+) };
     ($($rest:tt)+) => { $crate::log!($crate::Level::Debug, $($rest)+) };
@@ -149,6 +153,7 @@ macro_rules! debug {
 /// Logs at [`Level::Trace`](crate::Level::Trace). See [`log!`] for the forms.
 #[macro_export]
 macro_rules! trace {
+    (logger: $l:expr, target: $t:expr, $($rest:tt)+) => { $crate::log!(logger: $l, target: $t, $crate::Level::Trace, $($rest)+) };
     (logger: $l:expr, $($rest:tt)+) => { $crate::log!(logger: $l, $crate::Level::Trace, $($rest)+) };
     (target: $t:expr, $($rest:tt)+) => { $crate::log!(target: $t, $crate::Level::Trace, $($rest)+) };
     ($($rest:tt)+) => { $crate::log!($crate::Level::Trace, $($rest)+) };
@@ -286,7 +291,7 @@ macro_rules! __metric_site {
             const LABELS: &[$crate::metrics::Label<'static>] = &[$($crate::metrics::Label::from_static($k, $v)),*];
             LABELS
         }));
-        __SITE.handle()
+        &__SITE
     }};
 }
 

@@ -5,8 +5,10 @@
 //! configuration, say). By default the facade keeps up to 256 records at
 //! [`LevelFilter::Info`] and above and up to 64 handled errors; the rest are
 //! dropped and counted in [`dropped`]. The first [`set_logger`](crate::set_logger)
-//! receives the buffered records, with their original timestamps and trace
-//! ids; the first [`set_error_handler`](crate::set_error_handler) the errors.
+//! receives the buffered records its level lets through, with their original
+//! timestamps, trace ids and source locations; the first
+//! [`set_error_handler`](crate::set_error_handler) the errors (with their
+//! timestamps and trace ids, but not their source locations).
 //!
 //! [`disable`] turns it off (and frees what it held); then a record with no
 //! logger installed costs exactly what a disabled record costs.
@@ -18,6 +20,7 @@ use std::sync::Mutex;
 use std::time::SystemTime;
 
 use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
+use crate::global;
 use crate::level::{Level, LevelFilter};
 use crate::log::{Logger, Metadata, Record};
 use crate::trace::{SpanId, TraceId};
@@ -115,6 +118,17 @@ pub(crate) fn level() -> LevelFilter {
 
 pub(crate) fn push_log(record: &Record<'_>) {
     let mut b = buffer();
+    // A logger may have been installed since the caller looked. `set_logger`
+    // installs it before it takes the buffer, so under the lock either it is
+    // seen here or the record is taken by the replay: none is left behind in
+    // a buffer nobody reads again.
+    if let Some(logger) = global::installed_logger() {
+        drop(b);
+        if record.level() <= crate::level::base_max_level() {
+            logger.log(record);
+        }
+        return;
+    }
     if !b.enabled || record.level() > b.level {
         return;
     }
@@ -140,6 +154,12 @@ pub(crate) fn push_log(record: &Record<'_>) {
 
 pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
     let mut b = buffer();
+    // As in `push_log`: a handler installed since the caller looked.
+    if let Some(handler) = global::installed_error_handler() {
+        drop(b);
+        handler.handle(error, context);
+        return;
+    }
     if !b.enabled {
         return;
     }
@@ -159,7 +179,9 @@ pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'
 
 pub(crate) fn replay_logs(logger: &dyn Logger) {
     let logs = std::mem::take(&mut buffer().logs);
-    for r in &logs {
+    // The buffer's level may be more verbose than what the logger asked for.
+    let level = crate::level::base_max_level();
+    for r in logs.iter().filter(|r| r.level <= level) {
         let fields: Vec<Field<'_>> = r
             .fields
             .iter()

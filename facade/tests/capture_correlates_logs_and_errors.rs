@@ -1,6 +1,7 @@
 //! Acceptance: inside `omniscope::testing::capture`, a log and a handled
 //! error emitted inside a span carry that span's ids, and parallel captures
 //! (tests run on several threads) do not see each other's data.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 
@@ -54,7 +55,10 @@ fn check(captured: &Captured, tag: &str) {
             (Some(job.trace_id), Some(job.span_id))
         );
     }
-    assert_eq!(logs[0].fields, [("tag".to_owned(), OwnedValue::Str(tag.to_owned()))]);
+    assert_eq!(
+        logs[0].fields,
+        [("tag".to_owned(), OwnedValue::Str(tag.to_owned()))]
+    );
 
     let errors = captured.errors();
     assert_eq!(errors.len(), 1);
@@ -64,7 +68,10 @@ fn check(captured: &Captured, tag: &str) {
         (errors[0].trace_id, errors[0].span_id),
         (Some(step.trace_id), Some(step.span_id))
     );
-    assert_eq!(errors[0].fields, [("tag".to_owned(), OwnedValue::Str(tag.to_owned()))]);
+    assert_eq!(
+        errors[0].fields,
+        [("tag".to_owned(), OwnedValue::Str(tag.to_owned()))]
+    );
     assert!(errors[0].location.as_deref().unwrap().starts_with(file!()));
     assert_eq!(captured.counter("steps_total", &[]), Some(1));
 }

@@ -2,6 +2,7 @@
 //! `static LazyCounter`, a `counter!` call site, a handle from
 //! `metrics::counter`, a gauge registered with `metrics::observe_gauge` —
 //! report exactly the increments made after the install.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -9,8 +10,7 @@ use std::sync::{Arc, Mutex};
 
 use omniscope::metrics::{
     self, Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, Label, LazyCounter,
-    LazyGauge, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit, UpDownCounter,
-    UpDownCounterFn,
+    LazyGauge, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit, UpDownCounter, UpDownCounterFn,
 };
 use omniscope::{counter, gauge, histogram, up_down_counter, Meter};
 
@@ -226,10 +226,17 @@ fn handles_made_before_install_report_exactly_what_follows_it() {
     assert_eq!(meter.registrations("orders_total{channel=\"web\"}"), 1);
     assert_eq!(meter.registrations("requests_total{method=\"GET\"}"), 1);
     assert_eq!(meter.registrations("kept_total{owner=\"/orders\"}"), 1);
-    assert_eq!(meter.registrations("requests_by_route{route=\"/orders\"}"), 7);
+    assert_eq!(
+        meter.registrations("requests_by_route{route=\"/orders\"}"),
+        7
+    );
 
     // Registered after the install: straight to the meter.
-    metrics::observe_gauge(&Key::from_name("late_gauge"), &MetricMeta::EMPTY, Box::new(|| 1.0));
+    metrics::observe_gauge(
+        &Key::from_name("late_gauge"),
+        &MetricMeta::EMPTY,
+        Box::new(|| 1.0),
+    );
     assert_eq!(meter.observed.lock().unwrap().len(), 2);
 
     // A handle made after the install is the meter's own (no late binding).

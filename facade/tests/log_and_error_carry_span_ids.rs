@@ -1,6 +1,7 @@
 //! Acceptance: a log and a handled error emitted inside a span carry that
 //! span's trace id and span id (globally installed logger, tracer and
 //! error handler).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
 
@@ -35,12 +36,18 @@ fn logs_and_errors_inside_a_span_carry_its_ids() {
     let (outer_ids, inner_ids, error_line);
     {
         let outer = span!("checkout", order.id = 42);
-        outer_ids = outer.context().map(|c| (c.trace_id(), c.span_id())).unwrap();
+        outer_ids = outer
+            .context()
+            .map(|c| (c.trace_id(), c.span_id()))
+            .unwrap();
         assert_eq!(omniscope::context::current_ids(), Some(outer_ids));
         info!("charging card"; amount = 9.5);
         {
             let inner = span!("call_bank");
-            inner_ids = inner.context().map(|c| (c.trace_id(), c.span_id())).unwrap();
+            inner_ids = inner
+                .context()
+                .map(|c| (c.trace_id(), c.span_id()))
+                .unwrap();
             warn!("bank is slow");
             error_line = line!() + 1;
             handle_error!(&PaymentDeclined; attempt = 2);

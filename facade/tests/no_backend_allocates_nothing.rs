@@ -2,76 +2,24 @@
 //! every macro form records nothing and allocates nothing.
 //!
 //! A counting `#[global_allocator]` counts the allocations made on the
-//! measuring thread only (a `const` thread-local counter, which itself never
-//! allocates), so the test harness's other threads cannot disturb it.
+//! measuring thread only, so the test harness's other threads cannot
+//! disturb it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::fmt;
 use std::future::Future;
 use std::pin::pin;
 use std::task::{Context as TaskContext, Poll, Waker};
 
+use counting_alloc::allocations_in;
 use omniscope::metrics::{Key, Label, LazyCounter};
 use omniscope::{
     counter, debug, error, gauge, handle_error, histogram, info, log, log_enabled, span, trace,
     up_down_counter, warn, Context, FutureExt, Level, LevelFilter, SpanKind,
 };
-
-struct CountingAlloc;
-
-thread_local! {
-    /// Whether this thread is being measured, and what it allocated meanwhile.
-    static MEASURING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-fn count() {
-    // `try_with`: the allocator also runs during thread teardown.
-    let measuring = MEASURING.try_with(Cell::get).unwrap_or(false);
-    if measuring {
-        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
-    }
-}
-
-// SAFETY: every method forwards to `System` unchanged; counting touches only
-// `const` thread-locals of `Cell`s, which never allocate or register destructors.
-unsafe impl GlobalAlloc for CountingAlloc {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.alloc_zeroed(layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwarded with the caller's guarantees.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static ALLOC: CountingAlloc = CountingAlloc;
-
-/// How many allocations `f` made on this thread.
-fn allocations_in(f: impl FnOnce()) -> usize {
-    ALLOCATIONS.with(|n| n.set(0));
-    MEASURING.with(|m| m.set(true));
-    f();
-    MEASURING.with(|m| m.set(false));
-    ALLOCATIONS.with(Cell::get)
-}
 
 #[derive(Debug)]
 struct DiskFull;
@@ -212,7 +160,11 @@ fn no_backend_records_and_allocates_nothing() {
     // the thread's current context. It must not allocate either.
     let first = allocations_in(|| every_macro_form(&name, &channel));
     let second = allocations_in(|| every_macro_form(&name, &channel));
-    assert_eq!((first, second), (0, 0), "allocations in the cold and warm passes");
+    assert_eq!(
+        (first, second),
+        (0, 0),
+        "allocations in the cold and warm passes"
+    );
 
     // And nothing was kept: the buffer saw nothing, no span got ids.
     assert_eq!(omniscope::preinit::dropped(), 0);

@@ -46,7 +46,40 @@ macro_rules! lazy_handle {
             /// (bound once, then cached), else a no-op.
             #[inline]
             pub fn handle(&self) -> Cow<'_, $handle> {
-                let state = global::state();
+                // One load decides the two common cases without a call:
+                // nothing installed, and a bound handle with no capture active.
+                let state = global::state() & (Signal::Meter.bit() | global::SCOPED);
+                if state == 0 {
+                    return Cow::Borrowed(&$noop);
+                }
+                if state == Signal::Meter.bit() {
+                    if let Some(bound) = self.bound.get() {
+                        return Cow::Borrowed(bound);
+                    }
+                }
+                self.resolve(state)
+            }
+
+            /// Runs `f` on the handle to use now; with nothing installed, one
+            /// relaxed load and nothing else (no handle is materialised).
+            #[inline]
+            fn with(&self, f: impl FnOnce(&$handle)) {
+                let state = global::state() & (Signal::Meter.bit() | global::SCOPED);
+                if state == 0 {
+                    return;
+                }
+                if state == Signal::Meter.bit() {
+                    if let Some(bound) = self.bound.get() {
+                        return f(bound);
+                    }
+                }
+                f(&self.resolve(state));
+            }
+
+            /// The uncommon paths: a capture is active, or the first use after install.
+            #[cold]
+            #[inline(never)]
+            fn resolve(&self, state: u8) -> Cow<'_, $handle> {
                 if state & global::SCOPED != 0 {
                     if let Some(scoped) = global::scoped(|s| s.meter().$method(&self.key, &self.meta)) {
                         return Cow::Owned(scoped);
@@ -55,7 +88,12 @@ macro_rules! lazy_handle {
                 if state & Signal::Meter.bit() == 0 {
                     return Cow::Borrowed(&$noop);
                 }
-                Cow::Borrowed(self.bound.get_or_init(|| global::meter().$method(&self.key, &self.meta)))
+                match global::installed_meter() {
+                    Some(meter) => Cow::Borrowed(
+                        self.bound.get_or_init(|| meter.$method(&self.key, &self.meta)),
+                    ),
+                    None => Cow::Borrowed(&$noop),
+                }
             }
         }
 
@@ -100,7 +138,7 @@ impl LazyCounter {
     /// Adds `value`.
     #[inline]
     pub fn increment(&self, value: u64) {
-        self.handle().increment(value);
+        self.with(|h| h.increment(value));
     }
 }
 
@@ -108,7 +146,19 @@ impl LazyUpDownCounter {
     /// Adds `value` (possibly negative).
     #[inline]
     pub fn add(&self, value: i64) {
-        self.handle().add(value);
+        self.with(|h| h.add(value));
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn increment(&self) {
+        self.add(1);
+    }
+
+    /// Subtracts one.
+    #[inline]
+    pub fn decrement(&self) {
+        self.add(-1);
     }
 }
 
@@ -116,13 +166,13 @@ impl LazyGauge {
     /// Sets the value.
     #[inline]
     pub fn set(&self, value: f64) {
-        self.handle().set(value);
+        self.with(|h| h.set(value));
     }
 
     /// Adds `value` (possibly negative).
     #[inline]
     pub fn add(&self, value: f64) {
-        self.handle().add(value);
+        self.with(|h| h.add(value));
     }
 }
 
@@ -130,7 +180,13 @@ impl LazyHistogram {
     /// Records one sample.
     #[inline]
     pub fn record(&self, value: f64) {
-        self.handle().record(value);
+        self.with(|h| h.record(value));
+    }
+
+    /// Records a duration in seconds.
+    #[inline]
+    pub fn record_duration(&self, duration: std::time::Duration) {
+        self.record(duration.as_secs_f64());
     }
 }
 

@@ -113,9 +113,10 @@ macro_rules! long_lived {
     ($(#[$doc:meta])* $fn_name:ident, $handle:ident, $fn_trait:ident, $method:ident) => {
         $(#[$doc])*
         ///
-        /// During a [`testing`](crate::testing) capture the handle records
-        /// into the capture. With nothing installed yet it binds late: it
-        /// records nothing until a meter is installed, then reports there.
+        /// A handle made during a [`testing`](crate::testing) capture
+        /// records into that capture. Made with nothing installed yet, it
+        /// binds late: it records nothing until a meter is installed, then
+        /// reports there (and not into captures).
         pub fn $fn_name(key: &Key<'_>, meta: &MetricMeta) -> $handle {
             if let Some(scoped) = global::scoped(|s| s.meter().$method(key, meta)) {
                 return scoped;
@@ -133,7 +134,11 @@ macro_rules! long_lived {
                     if global::state() & Signal::Meter.bit() == 0 {
                         return None;
                     }
-                    Some(self.bound.get_or_init(|| global::meter().$method(&self.key, &self.meta)))
+                    if let Some(bound) = self.bound.get() {
+                        return Some(bound);
+                    }
+                    let meter = global::installed_meter()?;
+                    Some(self.bound.get_or_init(|| meter.$method(&self.key, &self.meta)))
                 }
             }
             late_impl!($fn_trait, Late);

@@ -147,10 +147,15 @@ impl Span {
     /// Makes the span current on this thread until the guard drops; the
     /// guard then ends the span.
     pub fn enter(self) -> SpanGuard {
-        let previous = self.inner.as_ref().map(|i| swap_current(i.cx.clone()));
+        let Some(inner) = &self.inner else {
+            return SpanGuard::none();
+        };
+        let previous = swap_current(inner.cx.clone());
         SpanGuard {
-            span: self,
-            previous,
+            entered: Some(Entered {
+                span: self,
+                previous,
+            }),
             _not_send: PhantomData,
         }
     }
@@ -178,7 +183,17 @@ fn tracer_for(parent: &Context) -> Option<TracerRef> {
 }
 
 impl Drop for Span {
+    #[inline]
     fn drop(&mut self) {
+        // Inline so that dropping a span that records nothing costs a branch.
+        if self.inner.is_some() {
+            self.finish();
+        }
+    }
+}
+
+impl Span {
+    fn finish(&mut self) {
         if let Some((tracer, token)) = self.recording() {
             if std::thread::panicking() {
                 tracer.record_panic(token);
@@ -203,30 +218,36 @@ impl std::fmt::Debug for Span {
 /// by mistake; use [`FutureExt::in_span`](crate::FutureExt::in_span) there.
 #[must_use = "the span ends as soon as the guard is dropped"]
 pub struct SpanGuard {
-    span: Span,
-    previous: Option<Context>,
+    // One `Option` so that a guard over nothing (nothing installed) is built
+    // and dropped with a single discriminant.
+    entered: Option<Entered>,
     _not_send: PhantomData<*const ()>,
 }
+
+struct Entered {
+    span: Span,
+    previous: Context,
+}
+
+static NO_SPAN: Span = Span::none();
 
 impl SpanGuard {
     /// A guard over no span.
     pub const fn none() -> SpanGuard {
         SpanGuard {
-            span: Span::none(),
-            previous: None,
+            entered: None,
             _not_send: PhantomData,
         }
     }
 
     /// Leaves the span (restoring the previous context) without ending it.
     pub fn exit(mut self) -> Span {
-        self.restore();
-        std::mem::take(&mut self.span)
-    }
-
-    fn restore(&mut self) {
-        if let Some(previous) = self.previous.take() {
-            swap_current(previous);
+        match self.entered.take() {
+            Some(entered) => {
+                swap_current(entered.previous);
+                entered.span
+            }
+            None => Span::none(),
         }
     }
 }
@@ -235,7 +256,7 @@ impl Deref for SpanGuard {
     type Target = Span;
 
     fn deref(&self) -> &Span {
-        &self.span
+        self.entered.as_ref().map_or(&NO_SPAN, |e| &e.span)
     }
 }
 
@@ -246,13 +267,18 @@ impl From<SpanGuard> for Span {
 }
 
 impl Drop for SpanGuard {
+    #[inline]
     fn drop(&mut self) {
-        self.restore();
+        if let Some(entered) = self.entered.take() {
+            // Restore first: the span ends outside itself, as it began.
+            swap_current(entered.previous);
+            drop(entered.span);
+        }
     }
 }
 
 impl std::fmt::Debug for SpanGuard {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("SpanGuard").field(&self.span).finish()
+        f.debug_tuple("SpanGuard").field(&**self).finish()
     }
 }

@@ -2,6 +2,7 @@
 //! handler and a tracer that record what they receive. Each test file is
 //! its own process and installs at most one of each.
 #![allow(dead_code)] // each test file uses a different part
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -187,7 +188,11 @@ impl Tracer for IdTracer {
     fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
         let parent = start.parent().filter(|p| p.is_valid());
         let trace_id = parent.map_or_else(
-            || TraceId::from_u128(u128::from(self.next_trace.fetch_add(1, Ordering::Relaxed) + 1)),
+            || {
+                TraceId::from_u128(u128::from(
+                    self.next_trace.fetch_add(1, Ordering::Relaxed) + 1,
+                ))
+            },
             SpanContext::trace_id,
         );
         let span_id = SpanId::from_u64(self.next_span.fetch_add(1, Ordering::Relaxed) + 1);

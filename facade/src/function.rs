@@ -1,0 +1,690 @@
+//! What `#[instrument]` (crate `omniscope-macros`) expands to: the static
+//! per-function site and meters, the guard of one call, and the
+//! autoref-specialization helpers. Not public API; reached through
+//! `::omniscope::__private`.
+//!
+//! # One call
+//!
+//! [`Function::start`] reads the dispatch state once. With a tracer (or a
+//! [`testing`](crate::testing) capture) it starts the span; with a meter it
+//! counts the call, raises the in-flight gauge and reads the clock. The
+//! returned [`Call`] carries those decisions to the end, so a meter installed
+//! mid-call cannot unbalance `function_in_flight`. With nothing installed the
+//! whole call costs that one relaxed load and allocates nothing.
+//!
+//! The call ends in one of three ways:
+//! - [`Call::finish`] after the body returned (outcome `ok`, or `error` if
+//!   [`Call::record_error`] saw an `Err`);
+//! - `Drop` while the thread unwinds (outcome `panic`). The span is dropped
+//!   during the unwind too, so [`Span`]'s own `Drop` records the panic on it.
+//!   For async functions the unwind passes through [`Call::run`]'s poll, where
+//!   a guard does the same: executors drop a panicked future only after
+//!   catching the panic, when `std::thread::panicking()` is false again;
+//! - `Drop` otherwise: an async call whose future was dropped before it
+//!   completed. In-flight goes down; no duration is recorded, because
+//!   `outcome` is `ok`, `error` or `panic` and a cancelled call is none of them.
+//!
+//! # Specialization
+//!
+//! Argument values, error recording and "is this a `Result`?" are chosen by
+//! autoref specialization at the expansion site, where the types are known:
+//! `(&&ArgRef(&x)).__omniscope_value()` finds the [`ArgViaToValue`] impl if
+//! the type implements [`ToValue`], else the [`ArgViaDebug`] one.
+
+use std::error::Error;
+use std::fmt;
+use std::future::{poll_fn, Future};
+use std::pin::{pin, Pin};
+use std::task::{Context as TaskContext, Poll};
+use std::time::Instant;
+
+use crate::context::{Context, ContextGuard};
+use crate::global::{self, Signal, SCOPED};
+use crate::metrics::{
+    Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
+};
+use crate::trace::{Span, SpanSite, Status};
+use crate::value::{Field, ToValue, Value};
+
+const CALLS: &str = "function_calls_total";
+const IN_FLIGHT: &str = "function_in_flight";
+const DURATION: &str = "function_duration_seconds";
+const ERRORS: &str = "function_errors_total";
+const PANICS: &str = "function_panics_total";
+
+const CALLS_META: MetricMeta = MetricMeta::new(Unit::NONE, "Calls of an instrumented function");
+const IN_FLIGHT_META: MetricMeta = MetricMeta::new(
+    Unit::NONE,
+    "Calls of an instrumented function not finished yet",
+);
+const DURATION_META: MetricMeta = MetricMeta::new(
+    Unit::SECONDS,
+    "Duration of the calls of an instrumented function, by outcome",
+);
+const ERRORS_META: MetricMeta = MetricMeta::new(
+    Unit::NONE,
+    "Calls of an instrumented function that returned an error, by error type",
+);
+const PANICS_META: MetricMeta = MetricMeta::new(
+    Unit::NONE,
+    "Calls of an instrumented function that panicked",
+);
+
+/// The label sets of one function's meters, in a `static` of their own so
+/// that [`Function`]'s keys can borrow them for `'static`.
+pub struct FunctionLabels {
+    function: [Label<'static>; 1],
+    ok: [Label<'static>; 2],
+    error: [Label<'static>; 2],
+    panic: [Label<'static>; 2],
+}
+
+impl FunctionLabels {
+    /// The labels for the function `qualified_name` (`module::path::function`).
+    pub const fn new(qualified_name: &'static str) -> FunctionLabels {
+        let function = Label::from_static("function", qualified_name);
+        FunctionLabels {
+            function: [function],
+            ok: [
+                Label::from_static("function", qualified_name),
+                Label::from_static("outcome", "ok"),
+            ],
+            error: [
+                Label::from_static("function", qualified_name),
+                Label::from_static("outcome", "error"),
+            ],
+            panic: [
+                Label::from_static("function", qualified_name),
+                Label::from_static("outcome", "panic"),
+            ],
+        }
+    }
+}
+
+impl fmt::Debug for FunctionLabels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FunctionLabels")
+            .field("function", &self.function[0].value())
+            .finish()
+    }
+}
+
+/// One instrumented function: its span site and its meters. Lives in a
+/// `static` in the function's body.
+#[derive(Debug)]
+pub struct Function {
+    site: SpanSite,
+    calls: LazyCounter,
+    in_flight: LazyUpDownCounter,
+    duration_ok: LazyHistogram,
+    duration_error: LazyHistogram,
+    duration_panic: LazyHistogram,
+    panics: LazyCounter,
+}
+
+impl Function {
+    /// The function at `site` (built with
+    /// [`SpanSite::with_function`]) with meters labelled by `labels`.
+    pub const fn new(site: SpanSite, labels: &'static FunctionLabels) -> Function {
+        Function {
+            site,
+            calls: LazyCounter::with_meta(Key::from_static(CALLS, &labels.function), CALLS_META),
+            in_flight: LazyUpDownCounter::with_meta(
+                Key::from_static(IN_FLIGHT, &labels.function),
+                IN_FLIGHT_META,
+            ),
+            duration_ok: LazyHistogram::with_meta(
+                Key::from_static(DURATION, &labels.ok),
+                DURATION_META,
+            ),
+            duration_error: LazyHistogram::with_meta(
+                Key::from_static(DURATION, &labels.error),
+                DURATION_META,
+            ),
+            duration_panic: LazyHistogram::with_meta(
+                Key::from_static(DURATION, &labels.panic),
+                DURATION_META,
+            ),
+            panics: LazyCounter::with_meta(Key::from_static(PANICS, &labels.function), PANICS_META),
+        }
+    }
+
+    /// The span site.
+    pub const fn site(&self) -> &SpanSite {
+        &self.site
+    }
+
+    /// The qualified name, `module::path::function`.
+    pub fn qualified_name(&self) -> &'static str {
+        self.site.function().unwrap_or(self.site.name())
+    }
+
+    /// Starts a call: `span` builds the span (with the argument fields) and
+    /// runs only if a tracer or capture is there; the meters count the call
+    /// only if a meter or capture is there. One relaxed load decides both.
+    #[inline]
+    pub fn start(&'static self, span: impl FnOnce(&'static SpanSite) -> Span) -> Call {
+        let state = global::state();
+        // `max_level_*` compile spans out (as for `span!`); meters have no level.
+        let span = if state & (Signal::Tracer.bit() | SCOPED) != 0
+            && self.site.level() <= crate::STATIC_MAX_LEVEL
+        {
+            span(&self.site)
+        } else {
+            Span::none()
+        };
+        // Without a span, a capture's scope still has to follow an async call
+        // to wherever it ends, for the meters; only captures pay for this.
+        let cx = if span.as_context().is_none() && state & SCOPED != 0 {
+            Some(Context::current())
+        } else {
+            None
+        };
+        let started = if state & (Signal::Meter.bit() | SCOPED) != 0 {
+            self.calls.increment(1);
+            self.in_flight.add(1);
+            Some(Instant::now())
+        } else {
+            None
+        };
+        Call {
+            function: self,
+            span,
+            cx,
+            started,
+            errored: false,
+            done: false,
+        }
+    }
+}
+
+/// How a call ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Outcome {
+    Ok,
+    Error,
+    Panic,
+    Cancelled,
+}
+
+/// One call of an instrumented function: how it ends is explained in the
+/// `function` module docs of the facade's source.
+#[must_use = "the call ends when the guard drops"]
+pub struct Call {
+    function: &'static Function,
+    span: Span,
+    /// The caller's context, kept only when there is no span to carry a
+    /// capture's scope.
+    cx: Option<Context>,
+    /// `Some` iff metrics were active when the call started.
+    started: Option<Instant>,
+    errored: bool,
+    done: bool,
+}
+
+impl Call {
+    /// Makes the span current until the guard drops (nothing without a span
+    /// or a capture).
+    #[inline]
+    pub fn enter(&self) -> Option<ContextGuard> {
+        self.context().map(|cx| cx.clone().attach())
+    }
+
+    fn context(&self) -> Option<&Context> {
+        self.span.as_context().or(self.cx.as_ref())
+    }
+
+    /// Polls `future` with the span current on every poll, records a panic
+    /// that unwinds out of a poll, and, if the call is cancelled, drops
+    /// `future` inside the span's context (as [`FutureExt::in_span`] does),
+    /// before the call ends.
+    ///
+    /// [`FutureExt::in_span`]: crate::FutureExt::in_span
+    pub async fn run<F: Future>(&mut self, future: F) -> F::Output {
+        let mut body = Body {
+            future: pin!(Some(future)),
+            cx: self.context().cloned(),
+        };
+        poll_fn(|task| {
+            let _entered = body.cx.clone().map(Context::attach);
+            let unwinding = PanicGuard(&mut *self);
+            let poll = body.poll(task);
+            std::mem::forget(unwinding);
+            poll
+        })
+        .await
+    }
+
+    /// Records an error returned by the function: on the span (through
+    /// [`Span::record_error`]: an `exception` event and an error status) and
+    /// in `function_errors_total{kind}`; `type_name` is the error type's.
+    ///
+    /// The error need not be `'static` (generic `E: Error` parameters and
+    /// borrowing errors must compile), so the span gets an owned copy of its
+    /// message and `source()` chain, made only if the span is recording.
+    pub fn record_error(&mut self, error: &dyn Error, type_name: &'static str) {
+        if self.span.is_recording() {
+            self.span.record_error(&OwnedError::from_chain(error));
+        }
+        self.count_error(type_name);
+    }
+
+    /// Records an error that is not a `std::error::Error`, through its text.
+    pub fn record_error_text(&mut self, text: &dyn fmt::Display, type_name: &'static str) {
+        if self.span.is_recording() {
+            let message = text.to_string();
+            self.span.add_event(
+                "exception",
+                &[
+                    Field::new("exception.message", Value::Str(&message)),
+                    Field::new("exception.type", Value::Str(type_name)),
+                ],
+            );
+            self.span.set_status(Status::error(message));
+        }
+        self.count_error(type_name);
+    }
+
+    fn count_error(&mut self, type_name: &'static str) {
+        self.errored = true;
+        if self.started.is_none() {
+            return;
+        }
+        let labels = [
+            Label::new("function", self.function.qualified_name()),
+            Label::new("kind", short_type_name(type_name)),
+        ];
+        errors_counter(&Key::new(ERRORS, &labels)).increment(1);
+    }
+
+    /// Ends a call whose body returned.
+    pub fn finish(mut self) {
+        let outcome = if self.errored {
+            Outcome::Error
+        } else {
+            Outcome::Ok
+        };
+        self.end(outcome);
+    }
+
+    fn end(&mut self, outcome: Outcome) {
+        self.done = true;
+        if let Some(started) = self.started {
+            let f = self.function;
+            f.in_flight.add(-1);
+            let duration = match outcome {
+                Outcome::Ok => Some(&f.duration_ok),
+                Outcome::Error => Some(&f.duration_error),
+                Outcome::Panic => Some(&f.duration_panic),
+                Outcome::Cancelled => None,
+            };
+            if let Some(histogram) = duration {
+                histogram.record(started.elapsed().as_secs_f64());
+            }
+            if outcome == Outcome::Panic {
+                f.panics.increment(1);
+            }
+        }
+        // Ended here, not later: while unwinding, `Span`'s `Drop` records the panic.
+        drop(std::mem::take(&mut self.span));
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if self.done {
+            return;
+        }
+        if std::thread::panicking() {
+            self.end(Outcome::Panic);
+        } else {
+            // A future dropped before completion, possibly on another thread:
+            // put its context back so scoped meters find their recorder.
+            let _entered = self.enter();
+            self.end(Outcome::Cancelled);
+        }
+    }
+}
+
+impl fmt::Debug for Call {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("function", &self.function.qualified_name())
+            .field("span", &self.span)
+            .field("metered", &self.started.is_some())
+            .field("errored", &self.errored)
+            .finish()
+    }
+}
+
+/// An async function's body, pinned in [`Call::run`]'s state. Emptied when
+/// it completes; dropped in its context if it never does.
+struct Body<'a, F> {
+    future: Pin<&'a mut Option<F>>,
+    cx: Option<Context>,
+}
+
+impl<F: Future> Body<'_, F> {
+    fn poll(&mut self, task: &mut TaskContext<'_>) -> Poll<F::Output> {
+        let Some(future) = self.future.as_mut().as_pin_mut() else {
+            return Poll::Pending; // not polled again once complete
+        };
+        let poll = future.poll(task);
+        if poll.is_ready() {
+            self.future.set(None);
+        }
+        poll
+    }
+}
+
+impl<F> Drop for Body<'_, F> {
+    fn drop(&mut self) {
+        if self.future.is_some() {
+            let _entered = self.cx.take().map(Context::attach);
+            self.future.set(None);
+        }
+    }
+}
+
+/// Ends the call as panicked if a poll unwinds; forgotten when it returns.
+struct PanicGuard<'a>(&'a mut Call);
+
+impl Drop for PanicGuard<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() && !self.0.done {
+            self.0.end(Outcome::Panic);
+        }
+    }
+}
+
+/// Chains longer than this are cut (a `source()` that loops must not hang).
+const MAX_CHAIN: usize = 32;
+
+/// An error's message and its sources' messages, owned, so that an error
+/// of any lifetime can be handed to [`Span::record_error`].
+#[derive(Debug)]
+struct OwnedError {
+    message: String,
+    source: Option<Box<OwnedError>>,
+}
+
+impl OwnedError {
+    fn from_chain(error: &dyn Error) -> OwnedError {
+        let mut messages = vec![error.to_string()];
+        let mut next = error.source();
+        while let Some(cause) = next {
+            if messages.len() == MAX_CHAIN {
+                break;
+            }
+            messages.push(cause.to_string());
+            next = cause.source();
+        }
+        let mut chain: Option<Box<OwnedError>> = None;
+        while let Some(message) = messages.pop() {
+            chain = Some(Box::new(OwnedError {
+                message,
+                source: chain,
+            }));
+        }
+        chain.map_or_else(
+            || OwnedError {
+                message: String::new(),
+                source: None,
+            },
+            |outer| *outer,
+        )
+    }
+}
+
+impl fmt::Display for OwnedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Error for OwnedError {
+    fn source(&self) -> Option<&(dyn Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn Error + 'static))
+    }
+}
+
+/// `function_errors_total` for a key built per error, with its description.
+fn errors_counter(key: &Key<'_>) -> Counter {
+    let state = global::state();
+    if state & SCOPED != 0 {
+        if let Some(scoped) = global::scoped(|s| s.meter().counter(key, &ERRORS_META)) {
+            return scoped;
+        }
+    }
+    if state & Signal::Meter.bit() != 0 {
+        return global::meter().counter(key, &ERRORS_META);
+    }
+    Counter::noop()
+}
+
+/// The last path segment of a type name, generics stripped:
+/// `std::io::error::Error` → `Error`, `my::Wrapper<u8>` → `Wrapper`.
+pub(crate) fn short_type_name(type_name: &'static str) -> &'static str {
+    let base = type_name.split('<').next().unwrap_or(type_name);
+    base.rsplit("::").next().unwrap_or(base)
+}
+
+/// Calls `f`. The sync expansion runs the body in a closure passed here, so
+/// that `return` and `?` leave the closure with the function's result and
+/// the guard still sees it; the turbofish gives the closure its return type.
+#[inline(always)]
+pub fn call_once<R, F: FnOnce() -> R>(f: F) -> R {
+    f()
+}
+
+/// Names lifetimes in an `impl Future` return type, so that an `async fn`
+/// rewritten to return one captures what the original captured, in every
+/// edition.
+pub trait Captures<T: ?Sized> {}
+
+impl<T: ?Sized, U: ?Sized> Captures<U> for T {}
+
+// ---- argument values -----------------------------------------------------
+
+/// An argument, for choosing how to record it.
+pub struct ArgRef<'a, T>(pub &'a T);
+
+impl<T> fmt::Debug for ArgRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ArgRef")
+    }
+}
+
+/// First choice: the argument's typed [`ToValue`].
+pub trait ArgViaToValue<'a> {
+    /// The value to record.
+    fn __omniscope_value(&self) -> Value<'a>;
+}
+
+impl<'a, T: ToValue> ArgViaToValue<'a> for &ArgRef<'a, T> {
+    #[inline]
+    fn __omniscope_value(&self) -> Value<'a> {
+        self.0.to_value()
+    }
+}
+
+/// Second choice: the argument's `Debug` form. The bound sits on the
+/// method, so that a type with neither gets [`RecordableArg`]'s message,
+/// pointing at the argument.
+pub trait ArgViaDebug<'a, T> {
+    /// The value to record.
+    fn __omniscope_value(&self) -> Value<'a>
+    where
+        T: RecordableArg;
+}
+
+impl<'a, T> ArgViaDebug<'a, T> for ArgRef<'a, T> {
+    #[inline]
+    fn __omniscope_value(&self) -> Value<'a>
+    where
+        T: RecordableArg,
+    {
+        Value::Debug(self.0)
+    }
+}
+
+/// A type `#[instrument]` can record through `Debug`.
+#[diagnostic::on_unimplemented(
+    message = "`#[instrument]` cannot record `{Self}` as a span field: it implements neither `Debug` nor `omniscope::ToValue`",
+    label = "this argument is recorded as a span field",
+    note = "leave it out with `#[instrument(skip(<argument>))]` or `skip_all`, or implement `Debug` for its type"
+)]
+pub trait RecordableArg: fmt::Debug {}
+
+impl<T: fmt::Debug> RecordableArg for T {}
+
+// ---- results and errors --------------------------------------------------
+
+/// A function's return value, for finding out whether it is an `Err`.
+pub struct ResultRef<'a, T>(pub &'a T);
+
+impl<T> fmt::Debug for ResultRef<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResultRef")
+    }
+}
+
+/// A `Result`: its error, if it is one.
+pub trait ResultViaResult<'a> {
+    /// The error type.
+    type Error;
+    /// The error, if the value is an `Err`.
+    fn __omniscope_err(&self) -> Option<&'a Self::Error>;
+}
+
+impl<'a, T, E> ResultViaResult<'a> for &ResultRef<'a, Result<T, E>> {
+    type Error = E;
+    #[inline]
+    fn __omniscope_err(&self) -> Option<&'a E> {
+        self.0.as_ref().err()
+    }
+}
+
+/// Anything else: never an error.
+pub trait ResultViaOther<'a> {
+    /// A placeholder error type.
+    type Error;
+    /// Always `None`.
+    fn __omniscope_err(&self) -> Option<&'a Self::Error>;
+}
+
+impl<'a, T> ResultViaOther<'a> for ResultRef<'a, T> {
+    type Error = NotAnError;
+    #[inline]
+    fn __omniscope_err(&self) -> Option<&'a NotAnError> {
+        None
+    }
+}
+
+/// The error type of a value that is not a `Result`; never constructed.
+#[derive(Debug)]
+pub enum NotAnError {}
+
+/// An error returned by the function, for choosing how to record it.
+pub struct ErrorRef<'a, E>(pub &'a E);
+
+impl<E> fmt::Debug for ErrorRef<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ErrorRef")
+    }
+}
+
+// No level may require `'static`: method probing ignores lifetimes, so a
+// `'static` bound would be chosen for a generic `E: Error` and then fail to
+// compile. Errors are therefore recorded through a plain `&dyn Error`.
+macro_rules! error_via {
+    ($(#[$doc:meta])* $trait:ident, $refs:ty, [$($bound:tt)*], |$call:ident, $error:ident| $record:expr) => {
+        $(#[$doc])*
+        pub trait $trait {
+            /// Records the error on `call`.
+            fn __omniscope_record(&self, call: &mut Call);
+        }
+
+        impl<'a, 'b, E: $($bound)*> $trait for $refs {
+            fn __omniscope_record(&self, $call: &mut Call) {
+                let $error: &'a E = self.0;
+                $record
+            }
+        }
+    };
+}
+
+error_via!(
+    /// First choice: a `std::error::Error`, recorded with its source chain.
+    ErrorViaError, &&&&&ErrorRef<'a, E>, [Error],
+    |call, e| call.record_error(e, std::any::type_name::<E>())
+);
+error_via!(
+    /// Second choice: a box or report (`Box<dyn Error + Send + Sync>`,
+    /// `anyhow::Error`) that derefs to a `dyn Error + Send + Sync`.
+    ErrorViaDynSendSync, &&&&ErrorRef<'a, E>,
+    [std::ops::Deref<Target = dyn Error + Send + Sync + 'b>],
+    |call, e| call.record_error(&**e, std::any::type_name::<E>())
+);
+error_via!(
+    /// Third choice: a box that derefs to a `dyn Error` (`Box<dyn Error>`).
+    ErrorViaDyn, &&&ErrorRef<'a, E>, [std::ops::Deref<Target = dyn Error + 'b>],
+    |call, e| call.record_error(&**e, std::any::type_name::<E>())
+);
+error_via!(
+    /// Fourth choice: its `Display` text.
+    ErrorViaDisplay, &&ErrorRef<'a, E>, [fmt::Display],
+    |call, e| call.record_error_text(e, std::any::type_name::<E>())
+);
+error_via!(
+    /// Fifth choice: its `Debug` text.
+    ErrorViaDebug, &ErrorRef<'a, E>, [fmt::Debug],
+    |call, e| call.record_error_text(&format_args!("{e:?}"), std::any::type_name::<E>())
+);
+error_via!(
+    /// Last resort: its type name.
+    ErrorViaType, ErrorRef<'a, E>, [Sized],
+    |call, e| {
+        let _ = e;
+        let name = std::any::type_name::<E>();
+        call.record_error_text(&name, name)
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_type_names_drop_paths_and_generics() {
+        assert_eq!(short_type_name("std::io::error::Error"), "Error");
+        assert_eq!(
+            short_type_name("my::Wrapper<alloc::string::String>"),
+            "Wrapper"
+        );
+        assert_eq!(short_type_name("Plain"), "Plain");
+        assert_eq!(short_type_name(std::any::type_name::<u8>()), "u8");
+    }
+
+    #[derive(Debug)]
+    struct Layer(&'static str, Option<Box<Layer>>);
+
+    impl fmt::Display for Layer {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+
+    impl Error for Layer {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            self.1.as_deref().map(|e| e as &(dyn Error + 'static))
+        }
+    }
+
+    #[test]
+    fn an_owned_error_keeps_the_chain() {
+        let error = Layer("outer", Some(Box::new(Layer("inner", None))));
+        let owned = OwnedError::from_chain(&error);
+        assert_eq!(crate::error_chain(&owned), ["outer", "inner"]);
+    }
+}
