@@ -16,6 +16,7 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
@@ -60,6 +61,9 @@ struct Buffer {
     dropped: u64,
 }
 
+/// Mirrors `Buffer::enabled`, so that a disabled buffer costs a load, not a lock.
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
 static BUFFER: Mutex<Buffer> = Mutex::new(Buffer {
     enabled: true,
     level: LevelFilter::Info,
@@ -81,6 +85,7 @@ pub fn disable() {
     {
         let mut b = buffer();
         b.enabled = false;
+        ENABLED.store(false, Ordering::Relaxed);
         b.dropped += (b.logs.len() + b.errors.len()) as u64;
         b.logs = VecDeque::new();
         b.errors = VecDeque::new();
@@ -153,6 +158,9 @@ pub(crate) fn push_log(record: &Record<'_>) {
 }
 
 pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
+    if !ENABLED.load(Ordering::Relaxed) && global::installed_error_handler().is_none() {
+        return;
+    }
     let mut b = buffer();
     // As in `push_log`: a handler installed since the caller looked.
     if let Some(handler) = global::installed_error_handler() {

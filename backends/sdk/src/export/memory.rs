@@ -22,7 +22,9 @@ pub struct InMemoryHandle<T> {
 
 impl<T> Clone for InMemoryHandle<T> {
     fn clone(&self) -> Self {
-        InMemoryHandle { shared: self.shared.clone() }
+        InMemoryHandle {
+            shared: self.shared.clone(),
+        }
     }
 }
 
@@ -34,10 +36,22 @@ impl<T: Clone> InMemoryExporter<T> {
 
     /// An exporter with a name, keeping up to `capacity` items (later ones
     /// are rejected and counted as dropped), and its handle.
-    pub fn with_capacity(name: impl Into<String>, capacity: usize) -> (InMemoryExporter<T>, InMemoryHandle<T>) {
+    pub fn with_capacity(
+        name: impl Into<String>,
+        capacity: usize,
+    ) -> (InMemoryExporter<T>, InMemoryHandle<T>) {
         let shared = Arc::new(Mutex::new(Vec::new()));
-        let handle = InMemoryHandle { shared: shared.clone() };
-        (InMemoryExporter { name: name.into(), shared, capacity }, handle)
+        let handle = InMemoryHandle {
+            shared: shared.clone(),
+        };
+        (
+            InMemoryExporter {
+                name: name.into(),
+                shared,
+                capacity,
+            },
+            handle,
+        )
     }
 }
 
@@ -55,7 +69,11 @@ impl<T: Clone + Send> Exporter<T> for InMemoryExporter<T> {
         let room = self.capacity.saturating_sub(items.len());
         items.extend(batch.iter().take(room).cloned());
         let rejected = batch.len().saturating_sub(room) as u64;
-        Ok(if rejected == 0 { Accepted::All } else { Accepted::Partial { rejected } })
+        Ok(if rejected == 0 {
+            Accepted::All
+        } else {
+            Accepted::Partial { rejected }
+        })
     }
 }
 

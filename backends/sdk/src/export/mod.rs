@@ -7,16 +7,57 @@
 //! exponential backoff and jitter, and honours `flush`/`shutdown` deadlines.
 //! Backends only implement [`Exporter`] for their item type: they translate,
 //! they do not queue, batch or retry.
+//!
+//! # The path of an item
+//!
+//! ```text
+//! recording thread ─push─▶ LocalBatcher (this thread's buffer, no shared lock)
+//!                               │ a chunk (Arc<[T]>) every `chunk_size` items,
+//!                               │ or when flush_buffers runs (ticker, flush, shutdown)
+//!                               ▼
+//!                          Fanout ──Arc clone──▶ Pipeline per exporter
+//!                                                 bounded queue (items) → export thread
+//!                                                 "omniscope-export-{signal}-{exporter}"
+//! ```
+//!
+//! - **Drop policy.** Queues are counted in items and take a chunk whole or
+//!   not at all; what does not fit is dropped and counted, never waited
+//!   for. Every item ends up counted exactly once: exported, or dropped
+//!   with a [`DropReason`].
+//! - **Threads.** One per exporter, so a slow, failing or hung exporter
+//!   only fills its own queue. Each export thread suppresses the telemetry
+//!   it emits ([`omniscope::suppress_current_thread`]). Exporter panics are
+//!   caught there and counted.
+//! - **Retries.** Retryable errors are retried with exponential backoff and
+//!   full jitter, at least the server's `retry_after`, within
+//!   [`PipelineConfig::with_max_retries`] and the export timeout budget.
+//! - **Deadlines.** [`Pipeline::flush`] and [`Pipeline::shutdown`] (and the
+//!   [`Fanout`] and [`LocalBatcher`] versions) return by their deadline; a
+//!   shutdown that gives up abandons the export thread and counts what it
+//!   held.
+//! - **Self-metrics.** [`PipelineStats::for_each_metric`] yields
+//!   `omniscope_exporter_{exported,dropped,errors,retries}_total` and
+//!   `omniscope_exporter_queue_{length,capacity}`.
 
+mod backoff;
+mod batcher;
+mod config;
+mod fanout;
 mod memory;
 mod pipeline;
+mod stats;
+mod worker;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+pub use batcher::LocalBatcher;
+pub use config::PipelineConfig;
+pub use fanout::Fanout;
 pub use memory::{InMemoryExporter, InMemoryHandle};
-pub use pipeline::{Pipeline, PipelineConfig, PipelineStats};
+pub use pipeline::Pipeline;
+pub use stats::{DropReason, Dropped, PipelineStats};
 
 use crate::errors::ErrorEvent;
 use crate::logs::LogData;
@@ -57,10 +98,19 @@ impl fmt::Display for ExportError {
         match self {
             ExportError::AlreadyShutdown => f.write_str("exporter already shut down"),
             ExportError::Timeout => f.write_str("export timed out"),
-            ExportError::Retryable { message, retry_after: Some(after) } => {
-                write!(f, "export failed, will retry (server asked to wait {after:?}): {message}")
+            ExportError::Retryable {
+                message,
+                retry_after: Some(after),
+            } => {
+                write!(
+                    f,
+                    "export failed, will retry (server asked to wait {after:?}): {message}"
+                )
             }
-            ExportError::Retryable { message, retry_after: None } => write!(f, "export failed, will retry: {message}"),
+            ExportError::Retryable {
+                message,
+                retry_after: None,
+            } => write!(f, "export failed, will retry: {message}"),
             ExportError::Internal(message) => write!(f, "export failed: {message}"),
         }
     }

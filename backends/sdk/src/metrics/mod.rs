@@ -1,3 +1,102 @@
-//! Metrics (in progress).
+//! Metrics: [`SdkMeter`], the SDK's [`Meter`](omniscope::Meter), and the
+//! readers that collect it ([`SdkMeter::snapshot`] for pull exporters,
+//! [`DeltaReader`], [`PeriodicReader`] for push exporters), producing
+//! [`MetricsSnapshot`]s.
+//!
+//! # Instruments
+//!
+//! - **Counters** (`u64`, monotonic), sharded per thread (below).
+//! - **Up-down counters** (`i64`): one atomic add, plus a high-water mark
+//!   (`fetch_max`, only when the sum rises above it) for in-flight counts.
+//! - **Gauges** (`f64`): `set` is one atomic store of the bits, `add` a
+//!   compare-and-swap loop. Callback gauges ([`Meter::observe_gauge`](omniscope::Meter::observe_gauge))
+//!   and callback counters ([`SdkMeter::observe_counter`]) are read at
+//!   collection.
+//! - **Histograms** (`f64`): explicit buckets (Prometheus' by default,
+//!   configurable per metric), exact `count`, `sum`, `min`, `max`, p50/p90/p99
+//!   from a quantile sketch, and per bucket an exemplar: the last sample
+//!   recorded while a span was current, with its trace and span ids.
+//!
+//! Registration (`Meter::counter` and friends) may take a lock; recording
+//! through a handle never does. Every registration of the same name and
+//! labels, from any number of call sites, lands in one series; labels are
+//! compared as a set (sorted by name). A name keeps the kind of instrument
+//! it was first registered as: asking for another kind returns a no-op
+//! handle and counts in `omniscope_metric_kind_conflicts_total{metric}`.
+//!
+//! # Sharding: why a counter increment shares no cache line
+//!
+//! A shared `AtomicU64::fetch_add` is one locked instruction when one
+//! thread uses it, but threads incrementing the same counter fight over its
+//! cache line. Here every counter series gets a dense id, and every thread
+//! gets its own table of `AtomicU64` cells indexed by id (128-byte-aligned
+//! chunks of 64 cells, allocated on first use, in a two-level directory).
+//! Only the owning thread writes its cells, with a relaxed **load and store**
+//! — not a read-modify-write, so not even the `lock` prefix of an
+//! uncontended `fetch_add`. The tables are registered in the meter; a
+//! collection sums each id over them with relaxed loads. When a thread
+//! exits, its thread-local destructor folds its cells into the series'
+//! shared "retired" cells and unregisters the table, under the same mutex
+//! the collector holds while summing, so nothing is lost or counted twice.
+//! Increments made where no table is available (inside thread-local
+//! destructors during teardown, or beyond 262 144 ids) go to those shared
+//! cells with an ordinary `fetch_add`.
+//!
+//! Histograms use the same tables for their bucket counts and their sum
+//! (the count is the sum of the buckets), so one `record` is a bucket
+//! search, two per-thread load/stores, one atomic add on a sketch bin, two
+//! relaxed loads for min and max, and one thread-local check for a current
+//! span.
+//!
+//! Per-CPU shards were the alternative; they need a CPU id per increment
+//! (`rdtscp`/`getcpu`, or `rseq`, which std does not offer) and still a
+//! `fetch_add` (a thread can migrate), so they are slower on one thread.
+//! The cost of the per-thread design is memory: about 2.5 KiB per recording
+//! thread per meter, plus 512 bytes per 64 ids the thread touches.
+//!
+//! # The quantile sketch and its error
+//!
+//! Histograms keep a DDSketch-style sketch with relative error `α`
+//! (default 1%, [`MeterBuilder::with_sketch_relative_error`]): **every
+//! reported quantile `q` is within `α` (relative) of the exact sample of
+//! rank `⌊q · (n − 1)⌋`**, for positive and negative values alike (zero is
+//! exact). Values are mapped to logarithmic bins with
+//! `γ = (1 + α) / (1 − α)` using the exponent bits of the f64 and a cubic
+//! polynomial of its mantissa (no `ln` on the recording path); bins are
+//! allocated in pages as values arrive, at most about 2048 per sign at
+//! `α = 1%` (values spanning 2^58). Values outside `[2^-64, 2^64)` and
+//! samples beyond the bin budget are counted in the nearest bin and lose the
+//! guarantee; `NaN` is ignored. Quantiles are clamped into the exact
+//! `[min, max]`.
+//!
+//! # Cardinality
+//!
+//! Each metric name holds at most [`MeterBuilder::with_cardinality_limit`]
+//! label sets (default 2000). Past it, handles for new label sets record
+//! into one overflow series labelled `otel.metric.overflow="true"`, and each
+//! refusal counts in `omniscope_metric_cardinality_overflow_total{metric}`.
+//!
+//! # Snapshots
+//!
+//! [`SdkMeter::snapshot`] is cumulative; a [`DeltaReader`] returns the
+//! differences since its previous collection (counters and histograms with
+//! no new samples left out, see [`DeltaReader::collect`]). Families are
+//! sorted by name; series are in registration order, the overflow series
+//! last.
+
+mod cells;
+mod collect;
+mod counter;
+mod exemplar;
+mod gauge;
+mod histogram;
+mod meter;
+mod padded;
+mod reader;
+mod registry;
+mod sketch;
 mod snapshot;
+
+pub use meter::{DeltaReader, MeterBuilder, SdkMeter};
+pub use reader::PeriodicReader;
 pub use snapshot::*;

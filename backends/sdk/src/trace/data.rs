@@ -52,8 +52,10 @@ pub struct SpanEvent {
     pub name: Cow<'static, str>,
     /// When it happened.
     pub time: SystemTime,
-    /// Its attributes.
+    /// Its attributes (after limits).
     pub attributes: Attributes,
+    /// Attributes cut by the per-event limit.
+    pub dropped_attributes: u32,
 }
 
 /// A link to another span.
@@ -62,6 +64,8 @@ pub struct SpanEvent {
 pub struct SpanLink {
     /// The linked span.
     pub context: SpanContext,
-    /// The link's attributes.
+    /// The link's attributes (after limits).
     pub attributes: Attributes,
+    /// Attributes cut by the per-link limit.
+    pub dropped_attributes: u32,
 }
