@@ -1,15 +1,25 @@
-//! The fast native implementation of omniscope's four signals (in progress).
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod attributes;
 mod build;
 pub mod errors;
 pub mod export;
+pub mod functions;
 pub mod logs;
 pub mod metrics;
 pub mod resource;
+mod sdk;
+mod self_metrics;
 pub mod trace;
 
 pub use attributes::Attributes;
 pub use build::BuildError;
-pub use resource::Resource;
+pub use errors::SdkErrors;
+pub use functions::FunctionStats;
+pub use logs::SdkLogger;
+pub use metrics::SdkMeter;
 pub use omniscope;
+pub use resource::Resource;
+pub use sdk::{InstallError, Sdk, SdkBuilder, SdkGuard, DEFAULT_SHUTDOWN_TIMEOUT};
+pub use trace::SdkTracer;

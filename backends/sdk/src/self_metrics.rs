@@ -1,0 +1,91 @@
+//! The SDK's own health as ordinary metrics: what every pipeline exported,
+//! dropped (by reason) and retried, queue lengths, spans sampled out or cut
+//! by limits, log records suppressed by rate limiting, and records the
+//! facade's pre-init buffer dropped. They are read at collection time from
+//! the parts' counters, so recording costs nothing extra, and they reach
+//! every exporter and the dashboard like any other metric.
+
+use std::sync::Arc;
+
+use omniscope::metrics::{Key, Label, MetricMeta, Unit};
+
+use crate::export::PipelineStats;
+use crate::sdk::Sdk;
+
+type StatsSource = Arc<dyn Fn() -> Vec<PipelineStats> + Send + Sync>;
+
+/// Registers every self-metric of `sdk` on its meter.
+pub(crate) fn register(sdk: &Sdk) {
+    let source: StatsSource = {
+        let sdk = sdk.clone();
+        Arc::new(move || sdk.pipeline_stats())
+    };
+    register_pipelines(sdk, &source);
+    register_parts(sdk);
+}
+
+fn owned_key(name: &str, labels: &[(&str, &str)]) -> Key<'static> {
+    let labels = labels.iter().map(|(k, v)| Label::new((*k).to_owned(), (*v).to_owned())).collect();
+    Key::with_labels(name.to_owned(), labels)
+}
+
+/// One callback per pipeline metric series; each reads the stats afresh and
+/// picks its own value.
+fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
+    for stats in source() {
+        stats.for_each_metric(|name, labels, _, is_counter| {
+            let key = owned_key(name, labels);
+            let wanted = key.clone();
+            let source = source.clone();
+            let read = move || {
+                let mut found = 0.0;
+                for stats in source() {
+                    stats.for_each_metric(|n, l, value, _| {
+                        if n == wanted.name() && owned_key(n, l) == wanted {
+                            found = value;
+                        }
+                    });
+                }
+                found
+            };
+            let meta = MetricMeta::new(Unit::COUNT, "omniscope export pipeline health");
+            if is_counter {
+                sdk.meter().observe_counter(&key, &meta, Box::new(read));
+            } else {
+                omniscope::Meter::observe_gauge(sdk.meter(), &key, &meta, Box::new(read));
+            }
+        });
+    }
+}
+
+fn register_parts(sdk: &Sdk) {
+    let meter = sdk.meter();
+    let counter = |name: &'static str, description: &'static str, read: Box<dyn Fn() -> f64 + Send + Sync>| {
+        meter.observe_counter(&Key::from_name(name), &MetricMeta::new(Unit::COUNT, description), read);
+    };
+    if let Some(tracer) = sdk.tracer().cloned() {
+        let t = tracer.clone();
+        counter(
+            "omniscope_spans_sampled_out_total",
+            "spans not recorded because of head sampling",
+            Box::new(move || t.sampled_out() as f64),
+        );
+        counter(
+            "omniscope_span_limits_dropped_total",
+            "attributes, events and links cut by span limits",
+            Box::new(move || tracer.limits_dropped().total() as f64),
+        );
+    }
+    if let Some(logger) = sdk.logger().cloned() {
+        counter(
+            "omniscope_log_records_suppressed_total",
+            "log records suppressed by per-call-site rate limiting",
+            Box::new(move || logger.suppressed_total() as f64),
+        );
+    }
+    counter(
+        "omniscope_preinit_dropped_total",
+        "logs and errors the facade's pre-init buffer could not keep",
+        Box::new(|| omniscope::preinit::dropped() as f64),
+    );
+}
