@@ -35,8 +35,27 @@ pub struct Context {
     scope: Option<Arc<Scope>>,
 }
 
+/// This thread's entered contexts, innermost last; the current context is
+/// the last one (or the empty context). Each entry has an id so that a guard
+/// dropped out of order never removes somebody else's entry.
+struct Entry {
+    id: u64,
+    cx: Context,
+}
+
 thread_local! {
-    static CURRENT: RefCell<Context> = const { RefCell::new(Context::new()) };
+    static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The empty context, for threads with nothing entered.
+static EMPTY: Context = Context::new();
+
+/// Where an entered context sits on its thread's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot {
+    depth: usize,
+    id: u64,
 }
 
 impl Context {
@@ -87,10 +106,12 @@ impl Context {
         self
     }
 
-    pub(crate) fn with_local_span(mut self, span: SpanContext, site: &'static SpanSite) -> Context {
-        self.span = Some(span);
-        self.site = Some(site);
-        self
+    /// The context of a local child span: its own span and site, the
+    /// parent's baggage and scope (built directly, without copying the
+    /// parent's span first).
+    #[inline]
+    pub(crate) fn child(&self, span: SpanContext, site: &'static SpanSite) -> Context {
+        Context { span: Some(span), site: Some(site), baggage: self.baggage.clone(), scope: self.scope.clone() }
     }
 
     pub(crate) fn with_scope(mut self, scope: Arc<Scope>) -> Context {
@@ -104,10 +125,15 @@ impl Context {
 
     /// Makes this context current on this thread until the guard drops.
     pub fn attach(self) -> ContextGuard {
-        ContextGuard {
-            previous: Some(swap_current(self)),
-            _not_send: PhantomData,
-        }
+        // Attaching nothing where nothing is attached changes nothing; skipping
+        // it keeps context-carrying code free of allocations when no backend
+        // is installed.
+        let slot = if self.is_empty() && is_stack_empty() { None } else { push(self) };
+        ContextGuard { slot, _not_send: PhantomData }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.span.is_none() && self.baggage.is_empty() && self.scope.is_none()
     }
 
     /// Wraps `f` so that it runs with this context current, on whatever
@@ -135,14 +161,14 @@ impl std::fmt::Debug for Context {
 /// thread whose context it changed.
 #[must_use = "the context is detached again when the guard drops"]
 pub struct ContextGuard {
-    previous: Option<Context>,
+    slot: Option<Slot>,
     _not_send: PhantomData<*const ()>,
 }
 
 impl Drop for ContextGuard {
     fn drop(&mut self) {
-        if let Some(previous) = self.previous.take() {
-            swap_current(previous);
+        if let Some(slot) = self.slot {
+            pop(slot);
         }
     }
 }
@@ -153,25 +179,81 @@ impl std::fmt::Debug for ContextGuard {
     }
 }
 
-/// Replaces the current context, returning the old one. During thread
-/// teardown (thread-local gone) the new context is simply dropped.
-pub(crate) fn swap_current(cx: Context) -> Context {
-    CURRENT
-        .try_with(|c| match c.try_borrow_mut() {
-            Ok(mut current) => std::mem::replace(&mut *current, cx),
-            Err(_) => cx,
+/// Makes `cx` current (innermost) on this thread. `None` during thread
+/// teardown, when the context cannot be entered.
+pub(crate) fn push(cx: Context) -> Option<Slot> {
+    push_child(|_| Some((cx, ()))).map(|(slot, ())| slot)
+}
+
+/// Derives a child from the current context with `f` and enters it, in one
+/// access to the thread-local; returns where it sits and what `f` returned
+/// beside it. `None` when `f` declines, or during thread teardown.
+#[inline]
+pub(crate) fn push_child<T>(f: impl FnOnce(&Context) -> Option<(Context, T)>) -> Option<(Slot, T)> {
+    STACK
+        .try_with(|cell| {
+            let (child, out) = {
+                let stack = cell.try_borrow().ok()?;
+                f(stack.last().map_or(&EMPTY, |e| &e.cx))?
+            };
+            let id = NEXT_ID.try_with(|n| n.replace(n.get().wrapping_add(1))).unwrap_or(u64::MAX);
+            let mut stack = cell.try_borrow_mut().ok()?;
+            stack.push(Entry { id, cx: child });
+            Some((Slot { depth: stack.len() - 1, id }, out))
         })
-        .unwrap_or_default()
+        .ok()
+        .flatten()
+}
+
+/// Leaves the context entered at `slot`, and every context entered after
+/// it that is still there (a guard dropped out of order exits what is
+/// inside it), returning it. `None` if it is already gone.
+pub(crate) fn pop(slot: Slot) -> Option<Context> {
+    let removed = STACK
+        .try_with(|cell| {
+            let mut stack = cell.try_borrow_mut().ok()?;
+            if stack.get(slot.depth).map(|e| e.id) != Some(slot.id) {
+                return None;
+            }
+            // Contexts are dropped after the borrow ends: dropping one may run
+            // code (a capture's recorder) that reads the stack.
+            if slot.depth + 1 == stack.len() {
+                stack.pop().map(|e| (e.cx, Vec::new()))
+            } else {
+                let mut inner = stack.split_off(slot.depth);
+                let own = inner.remove(0);
+                Some((own.cx, inner))
+            }
+        })
+        .ok()
+        .flatten()?;
+    Some(removed.0)
+}
+
+fn is_stack_empty() -> bool {
+    STACK.try_with(|cell| cell.try_borrow().is_ok_and(|s| s.is_empty())).unwrap_or(true)
+}
+
+/// Runs `f` with the context entered at `slot`, if it is still there.
+pub(crate) fn with_entered<R>(slot: Slot, f: impl FnOnce(&Context) -> R) -> Option<R> {
+    STACK
+        .try_with(|cell| {
+            let stack = cell.try_borrow().ok()?;
+            let entry = stack.get(slot.depth).filter(|e| e.id == slot.id)?;
+            Some(f(&entry.cx))
+        })
+        .ok()
+        .flatten()
 }
 
 /// Runs `f` with a borrow of the current context (no clone).
 /// During thread teardown, `f` sees an empty context.
 pub(crate) fn with_current<R>(f: impl Fn(&Context) -> R) -> R {
-    CURRENT
-        .try_with(|c| c.try_borrow().ok().map(|current| f(&current)))
+    STACK
+        .try_with(|cell| cell.try_borrow().ok().map(|stack| f(stack.last().map_or(&EMPTY, |e| &e.cx))))
         .ok()
         .flatten()
-        .unwrap_or_else(|| f(&Context::new()))
+        .unwrap_or_else(|| f(&EMPTY))
 }
 
 /// The trace id and span id of the current span, if any (what log records

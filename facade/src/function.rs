@@ -6,30 +6,43 @@
 //! # One call
 //!
 //! [`Function::start`] reads the dispatch state once. With a tracer (or a
-//! [`testing`](crate::testing) capture) it starts the span; with a meter it
-//! counts the call, raises the in-flight gauge and reads the clock. The
-//! returned [`Call`] carries those decisions to the end, so a meter installed
-//! mid-call cannot unbalance `function_in_flight`. With nothing installed the
-//! whole call costs that one relaxed load and allocates nothing.
+//! [`testing`](crate::testing) capture), and the site's level not compiled
+//! out by the `max_level_*` features, it starts the span; with a meter (or a
+//! capture) it counts the call, raises `function_in_flight` and reads the
+//! clock. The returned [`Call`] carries those decisions to the end, so a
+//! meter installed mid-call cannot unbalance `function_in_flight`. With
+//! nothing installed the whole call costs that one relaxed load and
+//! allocates nothing.
 //!
+//! A sync body runs with the span current ([`Call::enter`]); an async body
+//! is polled through [`Call::run`], which makes it current on every poll.
 //! The call ends in one of three ways:
-//! - [`Call::finish`] after the body returned (outcome `ok`, or `error` if
-//!   [`Call::record_error`] saw an `Err`);
-//! - `Drop` while the thread unwinds (outcome `panic`). The span is dropped
-//!   during the unwind too, so [`Span`]'s own `Drop` records the panic on it.
-//!   For async functions the unwind passes through [`Call::run`]'s poll, where
-//!   a guard does the same: executors drop a panicked future only after
-//!   catching the panic, when `std::thread::panicking()` is false again;
+//! - [`Call::finish`] after the body returned: outcome `ok`, or `error` if
+//!   [`Call::record_error`] saw an `Err` first;
+//! - a panic: outcome `panic`. A sync call ends in `Drop` as the thread
+//!   unwinds; an async one in a guard inside the poll that unwinds, because
+//!   executors drop a panicked future only after catching the panic, when
+//!   `std::thread::panicking()` is false again. Either way the span is
+//!   dropped during the unwind, so [`Span`]'s own `Drop` records the panic;
 //! - `Drop` otherwise: an async call whose future was dropped before it
-//!   completed. In-flight goes down; no duration is recorded, because
-//!   `outcome` is `ok`, `error` or `panic` and a cancelled call is none of them.
+//!   completed. The body is dropped first, inside the span's context (as
+//!   [`FutureExt::in_span`](crate::FutureExt::in_span) does), then in-flight
+//!   goes down and the span ends. No duration is recorded: `outcome` is
+//!   `ok`, `error` or `panic`, and a cancelled call is none of them.
+//!
+//! The meters resolve through the current context (a capture's recorder
+//! lives there), so every exit runs in the call's context: the span's, or,
+//! when there is no span during a capture, the caller's.
 //!
 //! # Specialization
 //!
 //! Argument values, error recording and "is this a `Result`?" are chosen by
 //! autoref specialization at the expansion site, where the types are known:
 //! `(&&ArgRef(&x)).__omniscope_value()` finds the [`ArgViaToValue`] impl if
-//! the type implements [`ToValue`], else the [`ArgViaDebug`] one.
+//! the type implements [`ToValue`], else the [`ArgViaDebug`] one, whose
+//! method requires [`RecordableArg`] (a type with neither is a compile error
+//! at the argument, with that trait's message). Method probing ignores
+//! lifetimes, so no level may require `'static`.
 
 use std::error::Error;
 use std::fmt;

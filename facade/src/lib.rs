@@ -171,6 +171,12 @@ pub mod __private {
         crate::trace::start_span(site, None, fields)
     }
 
+    /// Starts a span at a static site and makes it current.
+    #[inline]
+    pub fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> crate::SpanGuard {
+        crate::trace::enter_span(site, fields)
+    }
+
     /// A counter for a key built at the call site.
     pub fn dynamic_counter(key: &Key<'_>) -> Cow<'static, Counter> {
         crate::metrics::dynamic_counter(key)

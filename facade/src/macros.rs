@@ -196,7 +196,7 @@ macro_rules! span {
     ($(level: $lvl:expr,)? $(kind: $kind:expr,)? $(target: $target:expr,)? $name:literal $(, $($fields:tt)*)?) => {{
         static __SITE: $crate::SpanSite = $crate::__span_site!($name, ($($target)?), ($($lvl)?), ($($kind)?));
         if __SITE.level() <= $crate::STATIC_MAX_LEVEL && $crate::__private::tracing_active() {
-            $crate::__private::start_span(&__SITE, &$crate::__fields!($($($fields)*)?)).enter()
+            $crate::__private::enter_span(&__SITE, &$crate::__fields!($($($fields)*)?))
         } else {
             $crate::SpanGuard::none()
         }

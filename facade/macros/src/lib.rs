@@ -96,8 +96,10 @@ use quote::ToTokens;
 ///
 ///   The clock is read only when a meter (or a `testing` capture) is there
 ///   at the call; that decision holds until the call ends. An async call's
-///   duration runs from the call to the future's completion; a future
-///   dropped before completing leaves in flight without a duration sample.
+///   duration runs from the call to the future's completion. A future
+///   dropped before it completes (a cancelled request) is dropped inside
+///   its span, then leaves in flight without a duration sample: `outcome`
+///   is only `ok`, `error` or `panic`.
 ///
 /// # Arguments
 ///
@@ -143,10 +145,13 @@ use quote::ToTokens;
 ///   `omniscope`.
 /// - Inside a sync body, `Location::caller()` of a `#[track_caller]`
 ///   function points at the body, not the caller.
-/// - An `async fn` with a lifetime hidden in a path (`Formatter` instead
-///   of `Formatter<'_>`) must spell it `'_`.
+/// - An `async fn` whose argument hides a lifetime in a path (`Wrap`
+///   instead of `Wrap<'_>`) beside other lifetimes must spell it `'_`; the
+///   `elided_lifetimes_in_paths` lint (in `rust_2018_idioms`) finds them.
 /// - Place it below `#[tokio::main]` / `#[tokio::test]`, which expect an
-///   `async fn`.
+///   `async fn`. Inside an `#[async_trait]` impl it sees the function
+///   `async-trait` already rewrote, and measures building the boxed future
+///   rather than running it: prefer native `async fn` in traits.
 /// - Methods of different types with the same name in one module share
 ///   the qualified name `module::method` (the attribute cannot see the
 ///   type); give them distinct modules if their meters must differ.

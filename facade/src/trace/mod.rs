@@ -16,7 +16,7 @@ use std::error::Error;
 
 pub use future::{FutureExt, Instrumented};
 pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
-pub(crate) use span::start_span;
+pub(crate) use span::{enter_span, start_span};
 pub use span::{Span, SpanGuard};
 pub use state::*;
 
@@ -216,33 +216,46 @@ impl<'a> SpanStart<'a> {
 pub struct SpanToken(pub u64);
 
 /// What [`Tracer::start`] returns: the new span's context and, if it is
-/// recorded, the token the tracer wants back in later calls.
+/// recorded, the token the tracer wants back in later calls — or nothing at
+/// all ([`StartedSpan::unsampled`]).
 #[derive(Clone, Debug)]
 pub struct StartedSpan {
-    context: SpanContext,
-    token: Option<SpanToken>,
+    inner: Option<(SpanContext, Option<SpanToken>)>,
 }
 
 impl StartedSpan {
     /// A recorded span.
     pub const fn recording(context: SpanContext, token: SpanToken) -> StartedSpan {
-        StartedSpan {
-            context,
-            token: Some(token),
-        }
+        StartedSpan { inner: Some((context, Some(token))) }
     }
 
-    /// A span that is not recorded (sampled out): it still has a context, so
-    /// its children and downstream services see the trace and its decision.
+    /// A span that is not recorded (sampled out) but has a context of its
+    /// own, so its children and downstream services see the trace and its
+    /// decision (a root dropped by ratio sampling, say).
     pub const fn non_recording(context: SpanContext) -> StartedSpan {
-        StartedSpan {
-            context,
-            token: None,
-        }
+        StartedSpan { inner: Some((context, None)) }
     }
 
-    pub(crate) fn into_parts(self) -> (SpanContext, Option<SpanToken>) {
-        (self.context, self.token)
+    /// No span at all: nothing is recorded and the parent's context stays
+    /// current, so children and downstream services see the parent (the
+    /// right outcome under an unsampled parent, or when tracing is off).
+    /// This is the cheapest outcome: the facade builds and enters nothing.
+    pub const fn unsampled() -> StartedSpan {
+        StartedSpan { inner: None }
+    }
+
+    /// The new span's context, unless [`unsampled`](Self::unsampled).
+    pub fn context(&self) -> Option<&SpanContext> {
+        self.inner.as_ref().map(|(cx, _)| cx)
+    }
+
+    /// The token of a recorded span.
+    pub fn token(&self) -> Option<SpanToken> {
+        self.inner.as_ref().and_then(|(_, token)| *token)
+    }
+
+    pub(crate) fn into_parts(self) -> Option<(SpanContext, Option<SpanToken>)> {
+        self.inner
     }
 }
 
@@ -309,8 +322,8 @@ pub trait Tracer: Send + Sync {
 pub struct NoopTracer;
 
 impl Tracer for NoopTracer {
-    fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
-        StartedSpan::non_recording(start.parent().cloned().unwrap_or_default())
+    fn start(&self, _: &SpanStart<'_>) -> StartedSpan {
+        StartedSpan::unsampled()
     }
 
     fn end(&self, _: SpanToken) {}

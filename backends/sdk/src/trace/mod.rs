@@ -26,7 +26,7 @@
 //!
 //! # How spans are recorded
 //!
-//! The hot path takes no lock and allocates nothing once warm:
+//! The hot path takes no lock:
 //!
 //! 1. **Start.** The sampler decides first. A child of an unsampled parent
 //!    (under `ParentBased`) and a root under `AlwaysOff` need no ids at all:
@@ -41,33 +41,40 @@
 //!    the slot with one compare-and-swap (uncontended: the span is used by
 //!    one thread at a time), change it, and release it. Attribute keys from
 //!    the macros are kept as `'static` references and string values go to
-//!    one text buffer per span ([`Attributes`](crate::Attributes)), which the
-//!    slot keeps from span to span.
-//! 3. **End.** One clock read, one compare-and-swap that marks the slot
+//!    one text buffer per span ([`Attributes`](crate::Attributes)); the
+//!    slot keeps those buffers from span to span, so recording attributes
+//!    allocates nothing (the copy handed to the exporters is made in step 4).
+//! 3. **End.** One clock read and one compare-and-swap that marks the slot
 //!    *done*, on whichever thread the span ends (async tasks migrate: a
 //!    span started on one worker and ended on another is recorded once,
 //!    with both timestamps). Nothing is copied or queued here.
-//! 4. **Collection.** The collector (a thread of the tracer, woken every
-//!    batch timeout and whenever a thread has ended another 1024 spans)
-//!    walks every slab, turns done slots into [`SpanData`] (converting clock
-//!    ticks to wall time), frees the slots back to their thread in one
-//!    locked hand-off per slab, counts call-graph edges, applies the tail
-//!    rule, and pushes `Arc<[SpanData]>` chunks of one batch to the
-//!    [`Fanout`](crate::export::Fanout): one bounded pipeline per exporter.
-//!    `flush` and `shutdown` run a pass themselves, so idle threads' spans
-//!    are never left behind.
+//! 4. **Hand-off, in batches.** When a thread runs out of free slots, it
+//!    drains its own done slots while they are still in its cache: converts
+//!    them to [`SpanData`] (clock ticks become wall time), frees the slots,
+//!    and pushes `Arc<[SpanData]>` chunks of one export batch to the
+//!    [`Fanout`](crate::export::Fanout), one bounded pipeline per exporter.
+//!    Slabs start at 64 slots and grow to about a thousand (further while most
+//!    slots are open), so a busy thread hands off a few hundred spans at a
+//!    time. A collector thread sweeps every slab each batch timeout, so the
+//!    spans of idle threads (and of exited ones) are exported in time;
+//!    `flush`, `shutdown` and `call_graph` sweep too. Call-graph edges are
+//!    counted and the tail rule applied at hand-off, under one lock per batch.
+//!
+//! Draining on the owning thread costs it the conversion (amortized), but
+//! keeps the slots in one core's cache; a design where another thread
+//! converts the slots measured slower here, because every reused slot then
+//! travels between cores twice.
 //!
 //! The clock is the TSC where the kernel trusts it (≈ 10 ns a read instead
-//! of 20–30 ns for `SystemTime`); ticks become `SystemTime` at collection.
+//! of 20–30 ns for `SystemTime`); ticks become `SystemTime` at hand-off.
 //!
 //! Memory stays bounded: a thread holds at most
 //! [`with_max_spans_per_thread`](TracerBuilder::with_max_spans_per_thread)
-//! open and uncollected spans. When its slab is full and the collector is
-//! behind, the recording thread runs a collection pass itself if none is
-//! running, and otherwise records the span as not sampled and counts it
-//! ([`TracerStats::dropped_buffer_full`]); it never waits. A span that is
-//! never ended (a leaked guard) keeps its slot and shows in
-//! [`SdkTracer::in_flight`] for ever.
+//! open and unconverted spans; beyond that (only with that many spans open
+//! at once) new spans are not recorded and are counted
+//! ([`TracerStats::dropped_buffer_full`]). The export queues are bounded by
+//! the pipelines. A span that is never ended (a leaked guard) keeps its slot
+//! and shows in [`SdkTracer::in_flight`] for ever.
 //!
 //! # Sampled-out spans and the facade
 //!

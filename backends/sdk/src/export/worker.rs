@@ -1,0 +1,289 @@
+//! The export thread of a [`Pipeline`](super::Pipeline): waits for a batch,
+//! exports it with retries, serves flush and shutdown requests.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+
+use super::backoff::{self, XorShift};
+use super::pipeline::{lock, wait_timeout, Shared};
+use super::stats::{Counters, DropReason};
+use super::{Accepted, Batch, ExportError, Exporter};
+use crate::resource::Resource;
+
+/// What the export thread does next.
+enum Action<T> {
+    Export(Batch<T>),
+    Flush { generation: u64, deadline: Instant },
+    Shutdown { deadline: Instant },
+    Exit,
+}
+
+/// How one batch ended.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Settled {
+    exported: u64,
+    rejected: u64,
+    failed: u64,
+}
+
+/// The export thread's state: the exporter lives here, and only here.
+pub(crate) struct Worker<T> {
+    shared: Arc<Shared<T>>,
+    exporter: Option<Box<dyn Exporter<T>>>,
+    resource: Arc<Resource>,
+    rng: XorShift,
+}
+
+/// Accounts for whatever is left if the thread ends (normally, or by a bug
+/// in this module), and releases waiting callers.
+struct ExitGuard<T>(Arc<Shared<T>>);
+
+impl<T> Drop for ExitGuard<T> {
+    fn drop(&mut self) {
+        let shared = &self.0;
+        let mut state = lock(&shared.state);
+        // Refuse pushes from now on, as shutdown would.
+        if state.shutdown.is_none() {
+            state.shutdown = Some(Instant::now());
+        }
+        let leftovers = if state.abandoned {
+            Default::default()
+        } else {
+            shared.drop_leftovers(&mut state)
+        };
+        if state.finished.is_none() {
+            state.finished = Some(Err(ExportError::Internal(
+                "the export thread ended unexpectedly".into(),
+            )));
+        }
+        shared.close();
+        drop(state);
+        drop(leftovers);
+        shared.progress.notify_all();
+    }
+}
+
+/// Runs an exporter call, turning a panic into [`ExportError::Internal`].
+fn guarded<R>(call: impl FnOnce() -> Result<R, ExportError>) -> Result<R, ExportError> {
+    match catch_unwind(AssertUnwindSafe(call)) {
+        Ok(result) => result,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string payload".to_owned());
+            Err(ExportError::Internal(format!(
+                "exporter panicked: {message}"
+            )))
+        }
+    }
+}
+
+impl<T> Worker<T> {
+    pub(crate) fn new(
+        shared: Arc<Shared<T>>,
+        exporter: Box<dyn Exporter<T>>,
+        resource: Arc<Resource>,
+    ) -> Worker<T> {
+        Worker {
+            shared,
+            exporter: Some(exporter),
+            resource,
+            rng: XorShift::from_time(),
+        }
+    }
+
+    /// The thread's body.
+    pub(crate) fn run(mut self) {
+        omniscope::suppress_current_thread();
+        let _exit = ExitGuard(self.shared.clone());
+        let batch_timeout = self.shared.config.batch_timeout();
+        let mut timer = Instant::now() + batch_timeout;
+        loop {
+            match self.next_action(&mut timer) {
+                Action::Export(batch) => {
+                    let settled = self.export(&batch);
+                    drop(batch);
+                    self.settle(settled);
+                    timer = Instant::now() + batch_timeout;
+                }
+                Action::Flush {
+                    generation,
+                    deadline,
+                } => {
+                    let outcome = self.call(|e| e.flush(deadline));
+                    let mut state = lock(&self.shared.state);
+                    state.flush_done = state.flush_done.max(generation);
+                    state.flush_outcome = outcome;
+                    drop(state);
+                    self.shared.progress.notify_all();
+                }
+                Action::Shutdown { deadline } => {
+                    let flushed = self.call(|e| e.flush(deadline));
+                    let shut = self.call(|e| e.shutdown(deadline));
+                    // Drop the exporter here, so that joining this thread
+                    // never waits for an exporter's destructor.
+                    let exporter = self.exporter.take();
+                    let dropped = guarded(move || {
+                        drop(exporter);
+                        Ok(())
+                    });
+                    let mut state = lock(&self.shared.state);
+                    if state.finished.is_none() {
+                        state.finished = Some(flushed.and(shut).and(dropped));
+                    }
+                    drop(state);
+                    self.shared.progress.notify_all();
+                    return;
+                }
+                Action::Exit => return,
+            }
+        }
+    }
+
+    /// Waits for the next thing to do.
+    fn next_action(&mut self, timer: &mut Instant) -> Action<T> {
+        let shared = &*self.shared;
+        let threshold = shared.config.send_threshold();
+        let mut state = lock(&shared.state);
+        loop {
+            if state.abandoned {
+                return Action::Exit;
+            }
+            let now = Instant::now();
+            let flush_pending = state.flush_requested > state.flush_done;
+            let drain = state.shutdown.is_some()
+                || (flush_pending && state.taken_total < state.flush_target);
+            if state.queued > 0 && (drain || state.queued >= threshold || now >= *timer) {
+                let batch = Batch::take_from(&mut state.queue, shared.config.max_batch());
+                state.queued -= batch.len();
+                state.in_flight = batch.len();
+                state.taken_total += batch.len() as u64;
+                shared.publish(&state);
+                return Action::Export(batch);
+            }
+            if flush_pending {
+                let generation = state.flush_requested;
+                let deadline = state.flush_deadline.unwrap_or(now);
+                return Action::Flush {
+                    generation,
+                    deadline,
+                };
+            }
+            if let Some(deadline) = state.shutdown {
+                return Action::Shutdown { deadline };
+            }
+            if now >= *timer {
+                *timer = now + shared.config.batch_timeout();
+            }
+            state.worker_waiting = true;
+            state = wait_timeout(&shared.work, state, *timer - now);
+            state.worker_waiting = false;
+        }
+    }
+
+    /// Calls the exporter, catching panics; records failures.
+    fn call<R>(
+        &mut self,
+        f: impl FnOnce(&mut dyn Exporter<T>) -> Result<R, ExportError>,
+    ) -> Result<R, ExportError> {
+        let Some(exporter) = self.exporter.as_mut() else {
+            return Err(ExportError::AlreadyShutdown);
+        };
+        let result = guarded(|| f(exporter.as_mut()));
+        if let Err(error) = &result {
+            self.shared.counters.set_last_error(error.to_string());
+        }
+        result
+    }
+
+    /// Exports one batch, retrying retryable failures within the budget.
+    fn export(&mut self, batch: &Batch<T>) -> Settled {
+        let n = batch.len() as u64;
+        let config = self.shared.config.clone();
+        let budget_end = Instant::now() + config.export_timeout();
+        let resource = self.resource.clone();
+        let mut attempt = 0;
+        loop {
+            let error = match self.call(|e| e.export(batch, &resource)) {
+                Ok(Accepted::All) => {
+                    return Settled {
+                        exported: n,
+                        ..Settled::default()
+                    }
+                }
+                Ok(Accepted::Partial { rejected }) => {
+                    let rejected = rejected.min(n);
+                    return Settled {
+                        exported: n - rejected,
+                        rejected,
+                        failed: 0,
+                    };
+                }
+                Err(error) => error,
+            };
+            Counters::add(&self.shared.counters.errors, 1);
+            if !error.is_retryable() || attempt >= config.max_retries() {
+                return Settled {
+                    failed: n,
+                    ..Settled::default()
+                };
+            }
+            let retry_after = match &error {
+                ExportError::Retryable { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            let wait = backoff::delay(
+                attempt,
+                config.initial_backoff(),
+                config.max_backoff(),
+                retry_after,
+                &mut self.rng,
+            );
+            if !self.wait_for_retry(Instant::now() + wait, budget_end) {
+                return Settled {
+                    failed: n,
+                    ..Settled::default()
+                };
+            }
+            attempt += 1;
+            Counters::add(&self.shared.counters.retries, 1);
+        }
+    }
+
+    /// Sleeps until `retry_at`; false if the retry must not happen: past
+    /// the batch's budget or the shutdown deadline, or abandoned.
+    fn wait_for_retry(&self, retry_at: Instant, budget_end: Instant) -> bool {
+        if retry_at > budget_end {
+            return false;
+        }
+        let mut state = lock(&self.shared.state);
+        loop {
+            if state.abandoned || state.shutdown.is_some_and(|deadline| retry_at > deadline) {
+                return false;
+            }
+            let now = Instant::now();
+            if now >= retry_at {
+                return true;
+            }
+            state = wait_timeout(&self.shared.work, state, retry_at - now);
+        }
+    }
+
+    /// Counts how a batch ended, unless shutdown already counted it.
+    fn settle(&self, settled: Settled) {
+        let shared = &*self.shared;
+        let mut state = lock(&shared.state);
+        if state.abandoned {
+            return;
+        }
+        let counters = &shared.counters;
+        Counters::add(&counters.exported, settled.exported);
+        counters.drop_items(DropReason::Rejected, settled.rejected);
+        counters.drop_items(DropReason::ExportFailed, settled.failed);
+        state.in_flight = 0;
+        shared.publish(&state);
+    }
+}

@@ -1,0 +1,512 @@
+//! Per-thread slabs of span slots, and the state protocol that lets the
+//! owning thread record without locks while any thread may end a span.
+//!
+//! # Slots
+//!
+//! A [`Shard`] belongs to one thread at a time. It holds slots in buckets of
+//! growing size (64, 128, 256, …) that are never moved or freed while the
+//! tracer lives, so other threads can reach a slot by index. Each slot has a
+//! state word, `generation << 2 | tag`, and its span data in an
+//! `UnsafeCell`. Who may touch the data depends on the tag:
+//!
+//! | tag | data belongs to | leaves the state by |
+//! |---|---|---|
+//! | `FREE(g)` | the holder of the slot's [`FreeSlot`] (one value per free slot, moved, never copied) | [`Shard::open`]: `store(OPEN(g), Release)` |
+//! | `OPEN(g)` | nobody | any thread's `CAS(OPEN(g) → BUSY(g), Acquire)` |
+//! | `BUSY(g)` | the thread whose CAS succeeded | `store(OPEN(g) or DONE(g), Release)` |
+//! | `DONE(g)` | the collector (one at a time: the shard's drain lock) | `store(FREE(g+1), Release)`, and a new [`FreeSlot`] |
+//!
+//! So starting a span costs plain stores (the owner holds a `FreeSlot`);
+//! ending it costs one uncontended CAS, on whichever thread it ends; a
+//! token naming a stale generation, a free slot or a slot that does not
+//! exist finds no `OPEN(g)` and does nothing. A `BUSY` slot is only ever held
+//! for a few instructions (an attribute push, the end stamp, the in-flight
+//! view's copy), so a claimer that finds it busy spins, then yields.
+//!
+//! # Tokens
+//!
+//! `shard (12 bits) | slot index (20 bits) | generation (32 bits)`: plain
+//! numbers, checked on every use, never dereferenced. Generations start at 1,
+//! so the token `0` never names a live span.
+
+use std::cell::UnsafeCell;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use super::slot::SlotData;
+
+/// Slots in the first bucket; bucket `b` holds `BASE << b`.
+const BASE: usize = 64;
+/// Enough buckets to reach [`MAX_SLOTS`].
+const BUCKETS: usize = 15;
+/// The most slots a shard may have (the token's 20 index bits).
+pub(crate) const MAX_SLOTS: usize = 1 << 20;
+/// The most shards (threads recording at once) per tracer (12 bits).
+pub(crate) const MAX_SHARDS: usize = 1 << 12;
+
+const FREE: u64 = 0;
+const OPEN: u64 = 1;
+const BUSY: u64 = 2;
+const DONE: u64 = 3;
+
+const fn pack(generation: u32, tag: u64) -> u64 {
+    (generation as u64) << 2 | tag
+}
+
+const fn next_generation(g: u32) -> u32 {
+    match g.wrapping_add(1) {
+        0 => 1,
+        n => n,
+    }
+}
+
+/// Where a token points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) shard: u32,
+    pub(crate) index: u32,
+    pub(crate) generation: u32,
+}
+
+impl Token {
+    pub(crate) const fn encode(self) -> u64 {
+        (self.shard as u64) << 52 | ((self.index as u64) & 0xf_ffff) << 32 | self.generation as u64
+    }
+
+    pub(crate) const fn decode(v: u64) -> Token {
+        Token {
+            shard: (v >> 52) as u32,
+            index: ((v >> 32) & 0xf_ffff) as u32,
+            generation: v as u32,
+        }
+    }
+}
+
+/// One span's place in a shard.
+pub(crate) struct Slot {
+    state: AtomicU64,
+    data: UnsafeCell<SlotData>,
+}
+
+// SAFETY: `data` is only accessed by the one thread the state protocol (see
+// the module docs) gives it to, with Acquire/Release edges on `state`
+// between successive owners; `SlotData` is `Send`.
+unsafe impl Sync for Slot {}
+
+const _: () = {
+    const fn assert_send<T: Send>() {}
+    assert_send::<SlotData>();
+};
+
+/// The exclusive right to open a free slot: exactly one exists per free
+/// slot, created by [`Shard::grow`] and the drain, consumed by [`Shard::open`].
+#[derive(Debug)]
+pub(crate) struct FreeSlot {
+    shard: u32,
+    index: u32,
+}
+
+/// How a slot is left after a claim.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Release {
+    /// Still open.
+    Open,
+    /// Ended: waiting for the collector.
+    Done,
+}
+
+impl Slot {
+    fn new() -> Slot {
+        Slot {
+            state: AtomicU64::new(pack(1, FREE)),
+            data: UnsafeCell::new(SlotData::empty()),
+        }
+    }
+
+    /// Claims the slot if it is `OPEN(generation)`, runs `f`, and leaves it
+    /// as `f` says; `None` if the slot is not open in that generation.
+    pub(crate) fn claim<R>(
+        &self,
+        generation: u32,
+        f: impl FnOnce(&mut SlotData) -> (R, Release),
+    ) -> Option<R> {
+        let open = pack(generation, OPEN);
+        let busy = pack(generation, BUSY);
+        let mut spins = 0u32;
+        loop {
+            match self
+                .state
+                .compare_exchange(open, busy, Ordering::Acquire, Ordering::Relaxed)
+            {
+                Ok(_) => break,
+                Err(current) if current == busy => backoff(&mut spins),
+                Err(_) => return None,
+            }
+        }
+        // SAFETY: our CAS moved the slot to BUSY(generation): the data is ours
+        // until the store below (module docs, state table).
+        let (r, release) = f(unsafe { &mut *self.data.get() });
+        let next = match release {
+            Release::Open => open,
+            Release::Done => pack(generation, DONE),
+        };
+        self.state.store(next, Ordering::Release);
+        Some(r)
+    }
+
+    /// Whether the slot is open (for scans; may change at once).
+    fn is_open(&self) -> Option<u32> {
+        let s = self.state.load(Ordering::Relaxed);
+        (s & 3 == OPEN).then_some((s >> 2) as u32)
+    }
+}
+
+fn backoff(spins: &mut u32) {
+    *spins += 1;
+    if *spins < 64 {
+        std::hint::spin_loop();
+    } else {
+        std::thread::yield_now();
+    }
+}
+
+/// Which slots exist: bucket `b` covers indices
+/// `BASE·(2^b − 1) .. BASE·(2^(b+1) − 1)`.
+const fn locate(index: usize) -> (usize, usize) {
+    let n = index / BASE + 1;
+    let bucket = (usize::BITS - 1 - n.leading_zeros()) as usize;
+    (bucket, index - BASE * ((1 << bucket) - 1))
+}
+
+/// Counters the owning thread writes (padded away from the fields other
+/// threads read). Updated with load + store, not read-modify-write: only the
+/// owner writes them, and a count lost to a rare race is acceptable.
+#[derive(Debug, Default)]
+#[repr(align(128))]
+pub(crate) struct OwnerCounters {
+    /// Spans sampled out on this thread.
+    pub(crate) sampled_out: AtomicU64,
+}
+
+impl OwnerCounters {
+    #[inline]
+    pub(crate) fn bump(c: &AtomicU64) -> u64 {
+        let n = c.load(Ordering::Relaxed).wrapping_add(1);
+        c.store(n, Ordering::Relaxed);
+        n
+    }
+}
+
+/// One thread's slots.
+pub(crate) struct Shard {
+    id: u32,
+    buckets: [OnceLock<Box<[Slot]>>; BUCKETS],
+    /// How many slots exist (only the owner grows the shard).
+    len: AtomicUsize,
+    /// Slots the collector freed, waiting for the owner to take them.
+    remote_free: Mutex<Vec<FreeSlot>>,
+    /// Whether a thread owns the shard.
+    owned: AtomicBool,
+    /// Serializes drains.
+    drain: Mutex<()>,
+    pub(crate) owner: OwnerCounters,
+}
+
+impl std::fmt::Debug for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shard")
+            .field("id", &self.id)
+            .field("len", &self.len)
+            .finish_non_exhaustive()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Shard {
+    fn new(id: u32) -> Shard {
+        Shard {
+            id,
+            buckets: Default::default(),
+            len: AtomicUsize::new(0),
+            remote_free: Mutex::new(Vec::new()),
+            owned: AtomicBool::new(true),
+            drain: Mutex::new(()),
+            owner: OwnerCounters::default(),
+        }
+    }
+
+    /// How many slots exist.
+    pub(crate) fn len(&self) -> usize {
+        self.len.load(Ordering::Acquire)
+    }
+
+    /// The slot at `index`, if it exists.
+    #[inline]
+    pub(crate) fn slot(&self, index: u32) -> Option<&Slot> {
+        let (bucket, offset) = locate(index as usize);
+        self.buckets.get(bucket)?.get()?.get(offset)
+    }
+
+    /// Adds the next bucket (owner only) if the shard stays within `max`
+    /// slots; its slots are appended to `free`.
+    pub(crate) fn grow(&self, max: usize, free: &mut Vec<FreeSlot>) -> bool {
+        let len = self.len.load(Ordering::Relaxed);
+        let (bucket, _) = locate(len);
+        let size = BASE << bucket;
+        if len >= max.min(MAX_SLOTS) || len + size > MAX_SLOTS || bucket >= BUCKETS {
+            return false;
+        }
+        let slots: Box<[Slot]> = (0..size).map(|_| Slot::new()).collect();
+        if self.buckets[bucket].set(slots).is_err() {
+            return false;
+        }
+        self.len.store(len + size, Ordering::Release);
+        // Reversed, so that `pop` hands out the lowest indices first.
+        free.extend((len..len + size).rev().map(|i| FreeSlot {
+            shard: self.id,
+            index: i as u32,
+        }));
+        true
+    }
+
+    /// Opens a free slot: `init` fills it (the data is exclusively ours: we
+    /// hold the slot's only `FreeSlot`), then the slot is published as open.
+    /// Returns the token; `None` if `slot` is not of this shard.
+    #[inline]
+    pub(crate) fn open(&self, slot: FreeSlot, init: impl FnOnce(&mut SlotData)) -> Option<u64> {
+        if slot.shard != self.id {
+            return None;
+        }
+        let s = self.slot(slot.index)?;
+        let state = s.state.load(Ordering::Acquire);
+        if state & 3 != FREE {
+            return None;
+        }
+        // SAFETY: the slot is FREE and we consumed its only `FreeSlot`, so no
+        // other thread may access its data (module docs, state table); the
+        // Acquire load above orders us after the drain that freed it.
+        init(unsafe { &mut *s.data.get() });
+        let generation = (state >> 2) as u32;
+        s.state.store(pack(generation, OPEN), Ordering::Release);
+        Some(
+            Token {
+                shard: self.id,
+                index: slot.index,
+                generation,
+            }
+            .encode(),
+        )
+    }
+
+    /// Hands every `DONE` slot's data to `f` (which must leave it reset),
+    /// frees the slots and appends them to `freed` (lowest index last, so
+    /// that a free list popping from its end reuses low slots first).
+    /// Returns how many, or `None` if another drain of this shard is running
+    /// and `wait` is false.
+    pub(crate) fn drain_done(
+        &self,
+        wait: bool,
+        freed: &mut Vec<FreeSlot>,
+        mut f: impl FnMut(&mut SlotData),
+    ) -> Option<usize> {
+        let _one_drainer = if wait {
+            lock(&self.drain)
+        } else {
+            match self.drain.try_lock() {
+                Ok(g) => g,
+                Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => return None,
+            }
+        };
+        let before = freed.len();
+        for index in (0..self.len()).rev() {
+            let Some(s) = self.slot(index as u32) else {
+                continue;
+            };
+            let state = s.state.load(Ordering::Acquire);
+            if state & 3 != DONE {
+                continue;
+            }
+            // SAFETY: DONE slots belong to the drainer, and we hold the drain
+            // lock (module docs, state table); the Acquire load orders us
+            // after the thread that ended the span.
+            f(unsafe { &mut *s.data.get() });
+            s.state.store(
+                pack(next_generation((state >> 2) as u32), FREE),
+                Ordering::Release,
+            );
+            freed.push(FreeSlot {
+                shard: self.id,
+                index: index as u32,
+            });
+        }
+        Some(freed.len() - before)
+    }
+
+    /// Hands freed slots back to the owner.
+    pub(crate) fn give_back(&self, freed: &mut Vec<FreeSlot>) {
+        if !freed.is_empty() {
+            lock(&self.remote_free).append(freed);
+        }
+    }
+
+    /// Runs `f` on every open slot (claimed for the call).
+    pub(crate) fn for_each_open(&self, mut f: impl FnMut(&SlotData)) {
+        for index in 0..self.len() {
+            let Some(s) = self.slot(index as u32) else {
+                break;
+            };
+            if let Some(generation) = s.is_open() {
+                s.claim(generation, |d| {
+                    f(d);
+                    ((), Release::Open)
+                });
+            }
+        }
+    }
+
+    /// Takes the slots the collector freed.
+    pub(crate) fn take_remote_free(&self, into: &mut Vec<FreeSlot>) {
+        let mut remote = lock(&self.remote_free);
+        if into.is_empty() {
+            std::mem::swap(into, &mut remote);
+        } else {
+            into.append(&mut remote);
+        }
+    }
+
+    /// Gives the shard up (its thread is exiting): the free slots go back to
+    /// it, and another thread may adopt it.
+    pub(crate) fn release(&self, free: Vec<FreeSlot>) {
+        lock(&self.remote_free).extend(free);
+        self.owned.store(false, Ordering::Release);
+    }
+}
+
+/// A tracer's shards, by id.
+pub(crate) struct Registry {
+    shards: Box<[OnceLock<Arc<Shard>>]>,
+    count: AtomicUsize,
+    attach: Mutex<()>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry")
+            .field("shards", &self.count)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    pub(crate) fn new() -> Registry {
+        Registry {
+            shards: (0..MAX_SHARDS).map(|_| OnceLock::new()).collect(),
+            count: AtomicUsize::new(0),
+            attach: Mutex::new(()),
+        }
+    }
+
+    /// The shard with this id.
+    #[inline]
+    pub(crate) fn get(&self, id: u32) -> Option<&Arc<Shard>> {
+        self.shards.get(id as usize)?.get()
+    }
+
+    /// Every shard so far.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Arc<Shard>> + '_ {
+        let n = self.count.load(Ordering::Acquire);
+        self.shards[..n.min(MAX_SHARDS)]
+            .iter()
+            .filter_map(OnceLock::get)
+    }
+
+    /// A shard for the calling thread: one whose thread exited (with its
+    /// free slots), or a new one. `None` when [`MAX_SHARDS`] threads hold one.
+    pub(crate) fn attach(&self) -> Option<(Arc<Shard>, Vec<FreeSlot>)> {
+        let _serial = lock(&self.attach);
+        for shard in self.iter() {
+            if shard
+                .owned
+                .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                let mut free = Vec::new();
+                shard.take_remote_free(&mut free);
+                return Some((shard.clone(), free));
+            }
+        }
+        let id = self.count.load(Ordering::Relaxed);
+        let shard = Arc::new(Shard::new(u32::try_from(id).ok()?));
+        self.shards.get(id)?.set(shard.clone()).ok()?;
+        self.count.store(id + 1, Ordering::Release);
+        Some((shard, Vec::new()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_round_trip() {
+        let t = Token {
+            shard: 4095,
+            index: (1 << 20) - 1,
+            generation: u32::MAX,
+        };
+        assert_eq!(Token::decode(t.encode()), t);
+        let t = Token {
+            shard: 3,
+            index: 70,
+            generation: 9,
+        };
+        assert_eq!(Token::decode(t.encode()), t);
+    }
+
+    #[test]
+    fn buckets_tile_the_indices() {
+        assert_eq!(locate(0), (0, 0));
+        assert_eq!(locate(63), (0, 63));
+        assert_eq!(locate(64), (1, 0));
+        assert_eq!(locate(191), (1, 127));
+        assert_eq!(locate(192), (2, 0));
+        let last = BASE * ((1 << (BUCKETS - 1)) - 1);
+        assert_eq!(locate(last).0, BUCKETS - 1);
+    }
+
+    #[test]
+    fn protocol() {
+        let shard = Shard::new(0);
+        let mut free = Vec::new();
+        assert!(shard.grow(1000, &mut free));
+        let slot = free.pop().unwrap();
+        let token = shard.open(slot, |d| d.dropped_attributes = 7).unwrap();
+        let t = Token::decode(token);
+        let s = shard.slot(t.index).unwrap();
+        assert_eq!(s.claim(t.generation + 1, |_| ((), Release::Done)), None);
+        assert_eq!(
+            s.claim(t.generation, |d| (d.dropped_attributes, Release::Done)),
+            Some(7)
+        );
+        assert_eq!(
+            s.claim(t.generation, |_| ((), Release::Done)),
+            None,
+            "ended once"
+        );
+        let mut freed = Vec::new();
+        assert_eq!(
+            shard.drain_done(true, &mut freed, |d| d.dropped_attributes = 0),
+            Some(1)
+        );
+        shard.give_back(&mut freed);
+        shard.take_remote_free(&mut free);
+        assert_eq!(free.len(), 64);
+        let slot = free.pop().unwrap();
+        let again = Token::decode(shard.open(slot, |_| {}).unwrap());
+        assert_eq!((again.index, again.generation), (t.index, t.generation + 1));
+    }
+}

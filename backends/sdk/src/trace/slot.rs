@@ -1,0 +1,207 @@
+//! What a slot holds while its span is open, and how it becomes a
+//! [`SpanData`] when collected.
+//!
+//! Slots are reused: the collector copies the attributes out and clears the
+//! slot's lists without freeing them, so a thread that records spans with
+//! attributes reuses the same buffers and allocates nothing on its hot path
+//! once warm. Rare parts (events, links, status, a new name) live behind
+//! one optional box.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use omniscope::trace::SpanSite;
+use omniscope::{SpanContext, SpanId, Status, TraceFlags, TraceId, TraceState};
+
+use super::clock::{Calibration, Tick};
+use super::data::{SpanData, SpanEvent, SpanLink};
+use crate::attributes::Attributes;
+
+/// The site of slots that never held a span.
+static EMPTY_SITE: SpanSite = SpanSite::new("", "", "", 0);
+
+/// Attribute lists longer than this are not kept for reuse.
+const REUSE_MAX_ATTRIBUTES: usize = 32;
+/// Attribute text longer than this is not kept for reuse.
+const REUSE_MAX_TEXT: usize = 4096;
+
+/// An open span.
+#[derive(Debug)]
+pub(crate) struct SlotData {
+    pub(crate) trace_id: TraceId,
+    pub(crate) span_id: SpanId,
+    /// `SpanId::INVALID` when there is no parent.
+    pub(crate) parent_span_id: SpanId,
+    pub(crate) flags: TraceFlags,
+    pub(crate) parent_is_remote: bool,
+    pub(crate) trace_state: TraceState,
+    pub(crate) site: &'static SpanSite,
+    pub(crate) parent_site: Option<&'static SpanSite>,
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) start: Tick,
+    pub(crate) end: Tick,
+    pub(crate) attributes: Attributes,
+    pub(crate) dropped_attributes: u32,
+    pub(crate) extra: Option<Box<Extra>>,
+}
+
+/// The rarely used parts of an open span.
+#[derive(Debug, Default)]
+pub(crate) struct Extra {
+    pub(crate) events: Vec<PendingEvent>,
+    pub(crate) links: Vec<SpanLink>,
+    pub(crate) status: Status,
+    pub(crate) dropped_events: u32,
+    pub(crate) dropped_links: u32,
+}
+
+/// An event whose time is still a tick.
+#[derive(Debug)]
+pub(crate) struct PendingEvent {
+    pub(crate) name: Cow<'static, str>,
+    pub(crate) at: Tick,
+    pub(crate) attributes: Attributes,
+    pub(crate) dropped_attributes: u32,
+}
+
+/// A collected span with what the collector needs besides its data.
+#[derive(Debug)]
+pub(crate) struct Finished {
+    pub(crate) data: SpanData,
+    pub(crate) parent_site: Option<&'static SpanSite>,
+    /// No parent, or a remote one: the span that ends the trace locally.
+    pub(crate) local_root: bool,
+    pub(crate) error: bool,
+}
+
+impl SlotData {
+    pub(crate) fn empty() -> SlotData {
+        SlotData {
+            trace_id: TraceId::INVALID,
+            span_id: SpanId::INVALID,
+            parent_span_id: SpanId::INVALID,
+            flags: TraceFlags::NOT_SAMPLED,
+            parent_is_remote: false,
+            trace_state: TraceState::new(),
+            site: &EMPTY_SITE,
+            parent_site: None,
+            name: Cow::Borrowed(""),
+            start: Tick::default(),
+            end: Tick::default(),
+            attributes: Attributes::new(),
+            dropped_attributes: 0,
+            extra: None,
+        }
+    }
+
+    pub(crate) fn extra(&mut self) -> &mut Extra {
+        self.extra.get_or_insert_with(Box::default)
+    }
+
+    /// Sets the status as OpenTelemetry says: `Unset` is ignored, `Ok` is
+    /// final, a later error replaces an earlier one.
+    pub(crate) fn set_status(&mut self, status: &Status) {
+        match status {
+            Status::Unset => {}
+            _ if self.extra.as_ref().is_some_and(|e| e.status == Status::Ok) => {}
+            other => self.extra().status = other.clone(),
+        }
+    }
+
+    /// Moves the span out as a [`Finished`] and resets the slot (keeping the
+    /// attribute buffers for reuse).
+    pub(crate) fn take(&mut self, cal: &Calibration) -> Finished {
+        let attributes = if self.attributes.is_empty() {
+            Attributes::new()
+        } else {
+            let copy = self.attributes.clone();
+            let text: usize = self
+                .attributes
+                .iter()
+                .filter_map(|(_, v)| v.as_str())
+                .map(str::len)
+                .sum();
+            if self.attributes.len() > REUSE_MAX_ATTRIBUTES || text > REUSE_MAX_TEXT {
+                self.attributes = Attributes::new();
+            } else {
+                self.attributes.clear();
+            }
+            copy
+        };
+        let extra = self.extra.take().map(|b| *b).unwrap_or_default();
+        let error = matches!(extra.status, Status::Error(_));
+        let parent_span_id = self
+            .parent_span_id
+            .is_valid()
+            .then_some(self.parent_span_id);
+        let mut context = SpanContext::new(self.trace_id, self.span_id, self.flags);
+        if !self.trace_state.is_empty() {
+            context = context.with_trace_state(std::mem::take(&mut self.trace_state));
+        }
+        let data = SpanData {
+            context,
+            parent_span_id,
+            parent_is_remote: self.parent_is_remote,
+            name: std::mem::replace(&mut self.name, Cow::Borrowed("")),
+            kind: self.site.kind(),
+            site: self.site,
+            start_time: cal.wall_time(self.start),
+            end_time: cal.wall_time(self.end.max(self.start)),
+            attributes,
+            events: extra
+                .events
+                .into_iter()
+                .map(|e| SpanEvent {
+                    name: e.name,
+                    time: cal.wall_time(e.at),
+                    attributes: e.attributes,
+                    dropped_attributes: e.dropped_attributes,
+                })
+                .collect(),
+            links: extra.links,
+            status: extra.status,
+            dropped_attributes: std::mem::take(&mut self.dropped_attributes),
+            dropped_events: extra.dropped_events,
+            dropped_links: extra.dropped_links,
+        };
+        let finished = Finished {
+            local_root: parent_span_id.is_none() || self.parent_is_remote,
+            parent_site: self.parent_site.take(),
+            error,
+            data,
+        };
+        self.site = &EMPTY_SITE;
+        finished
+    }
+
+    /// What the in-flight view shows of this open span.
+    pub(crate) fn in_flight(&self, now: Tick, cal: &Calibration) -> InFlightSpan {
+        InFlightSpan {
+            name: self.name.clone(),
+            site: self.site,
+            trace_id: self.trace_id,
+            span_id: self.span_id,
+            start_time: cal.wall_time(self.start),
+            elapsed: cal.duration(now.since(self.start)),
+        }
+    }
+}
+
+/// A span that started and has not ended yet, as
+/// [`SdkTracer::in_flight`](super::SdkTracer::in_flight) shows it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct InFlightSpan {
+    /// The span name.
+    pub name: Cow<'static, str>,
+    /// The static call site.
+    pub site: &'static SpanSite,
+    /// The trace id.
+    pub trace_id: TraceId,
+    /// The span id.
+    pub span_id: SpanId,
+    /// When it started.
+    pub start_time: std::time::SystemTime,
+    /// How long it has been running.
+    pub elapsed: Duration,
+}

@@ -1,0 +1,299 @@
+//! The expansion of `#[instrument]`, shared by sync and async functions.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::visit_mut::{self, VisitMut};
+use syn::{
+    AttrStyle, Attribute, FnArg, Ident, ItemFn, LitStr, Pat, PatIdent, ReturnType, Signature, Type,
+};
+
+use crate::args::Args;
+use crate::asyncfn;
+
+/// Identifiers of the expansion's own locals: `mixed_site`, so that they
+/// can neither capture nor shadow the user's variables.
+pub(crate) struct Locals {
+    pub(crate) call: Ident,
+    pub(crate) result: Ident,
+    pub(crate) entered: Ident,
+    pub(crate) error: Ident,
+    pub(crate) site: Ident,
+}
+
+impl Locals {
+    fn new() -> Locals {
+        let span = Span::mixed_site();
+        Locals {
+            call: format_ident!("__omniscope_call", span = span),
+            result: format_ident!("__omniscope_result", span = span),
+            entered: format_ident!("__omniscope_entered", span = span),
+            error: format_ident!("__omniscope_error", span = span),
+            site: format_ident!("__omniscope_site", span = span),
+        }
+    }
+}
+
+/// Expands `#[instrument(args)]` on `item`.
+pub(crate) fn instrument(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
+    check_signature(&item.sig)?;
+    check_skips(&args, &item.sig)?;
+    let locals = Locals::new();
+    let site = site_static(&args, &item.sig);
+    let start = start_call(&args, &item.sig, &locals);
+    if item.sig.asyncness.is_some() {
+        asyncfn::expand(item, &locals, site, start)
+    } else {
+        Ok(expand_sync(item, &locals, site, start))
+    }
+}
+
+fn check_signature(sig: &Signature) -> syn::Result<()> {
+    if let Some(constness) = &sig.constness {
+        return Err(syn::Error::new(
+            constness.span,
+            "`#[instrument]` cannot be applied to a `const fn`: spans and meters are recorded at run time",
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        return Err(syn::Error::new_spanned(
+            variadic,
+            "`#[instrument]` cannot be applied to a variadic function",
+        ));
+    }
+    Ok(())
+}
+
+/// Every name in `skip(...)` must be an argument.
+fn check_skips(args: &Args, sig: &Signature) -> syn::Result<()> {
+    let names: Vec<String> = sig
+        .inputs
+        .iter()
+        .filter_map(|arg| match arg {
+            FnArg::Receiver(_) => Some("self".to_owned()),
+            FnArg::Typed(t) => plain_ident(&t.pat).map(|i| i.unraw().to_string()),
+        })
+        .collect();
+    for skipped in &args.skip {
+        let name = skipped.unraw().to_string();
+        if !names.contains(&name) {
+            let known = if names.is_empty() {
+                "it has none".to_owned()
+            } else {
+                format!("it has {}", names.join(", "))
+            };
+            return Err(syn::Error::new(
+                skipped.span(),
+                format!(
+                    "`skip({name})`: `{}` has no argument named `{name}` ({known})",
+                    sig.ident.unraw()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The variable an argument binds, if its pattern is a plain name
+/// (`x`, `mut x`); other patterns are never recorded.
+pub(crate) fn plain_ident(pat: &Pat) -> Option<&Ident> {
+    match pat {
+        Pat::Ident(PatIdent {
+            by_ref: None,
+            subpat: None,
+            ident,
+            ..
+        }) => Some(ident),
+        _ => None,
+    }
+}
+
+/// `static __OMNISCOPE_FUNCTION: Function = …;` — the span site and meters.
+fn site_static(args: &Args, sig: &Signature) -> TokenStream {
+    let fn_name = sig.ident.unraw().to_string();
+    let fn_lit = LitStr::new(&fn_name, sig.ident.span());
+    let span_name = args.name.clone().unwrap_or_else(|| fn_lit.clone());
+    let level = args
+        .level
+        .clone()
+        .unwrap_or_else(|| Ident::new("Info", Span::call_site()));
+    let kind = args
+        .kind
+        .clone()
+        .unwrap_or_else(|| Ident::new("Internal", Span::call_site()));
+    // Spanned at the function's name, so `line!()` is the line of the `fn`.
+    let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    quote! {
+        static __OMNISCOPE_FUNCTION: ::omniscope::__private::Function = {
+            const __OMNISCOPE_NAME: &::core::primitive::str =
+                ::core::concat!(::core::module_path!(), "::", #fn_lit);
+            static __OMNISCOPE_LABELS: ::omniscope::__private::FunctionLabels =
+                ::omniscope::__private::FunctionLabels::new(__OMNISCOPE_NAME);
+            ::omniscope::__private::Function::new(
+                ::omniscope::SpanSite::new(#span_name, ::core::module_path!(), ::core::file!(), #line)
+                    .with_level(::omniscope::Level::#level)
+                    .with_kind(::omniscope::SpanKind::#kind)
+                    .with_function(__OMNISCOPE_NAME),
+                &__OMNISCOPE_LABELS,
+            )
+        };
+    }
+}
+
+/// `__OMNISCOPE_FUNCTION.start(|site| start_span(site, &[fields]))`: the
+/// fields are built only when a span is started.
+fn start_call(args: &Args, sig: &Signature, locals: &Locals) -> TokenStream {
+    let mut fields = Vec::new();
+    if !args.skip_all {
+        for arg in &sig.inputs {
+            let FnArg::Typed(typed) = arg else {
+                continue; // `self` is never recorded
+            };
+            let Some(ident) = plain_ident(&typed.pat) else {
+                continue;
+            };
+            if args.skip.iter().any(|s| s.unraw() == ident.unraw()) {
+                continue;
+            }
+            let key = LitStr::new(&ident.unraw().to_string(), ident.span());
+            fields.push(quote_spanned! {ident.span()=>
+                ::omniscope::Field::new(
+                    #key,
+                    (&&::omniscope::__private::ArgRef(&#ident)).__omniscope_value(),
+                )
+            });
+        }
+    }
+    fields.extend(args.fields.iter().map(|f| f.to_field()));
+    let site = &locals.site;
+    quote! {
+        __OMNISCOPE_FUNCTION.start(|#site| {
+            #[allow(unused_imports)]
+            use ::omniscope::__private::{ArgViaDebug as _, ArgViaToValue as _};
+            ::omniscope::__private::start_span(#site, &[#(#fields),*])
+        })
+    }
+}
+
+/// Records an `Err` result on the call (nothing for other values).
+pub(crate) fn observe_result(locals: &Locals) -> TokenStream {
+    let Locals {
+        call,
+        result,
+        error,
+        ..
+    } = locals;
+    quote! {{
+        #[allow(unused_imports)]
+        use ::omniscope::__private::{
+            ErrorViaDebug as _, ErrorViaDisplay as _, ErrorViaDyn as _, ErrorViaDynSendSync as _,
+            ErrorViaError as _, ErrorViaType as _, ResultViaOther as _, ResultViaResult as _,
+        };
+        if let ::core::option::Option::Some(#error) =
+            (&&::omniscope::__private::ResultRef(&#result)).__omniscope_err()
+        {
+            (&&&&&&::omniscope::__private::ErrorRef(#error)).__omniscope_record(&mut #call);
+        }
+    }}
+}
+
+/// The return type as written, with `()` for none.
+pub(crate) fn output_type(output: &ReturnType) -> Type {
+    match output {
+        ReturnType::Default => syn::parse_quote!(()),
+        ReturnType::Type(_, ty) => (**ty).clone(),
+    }
+}
+
+/// The return type for an annotation in the body: `impl Trait` becomes `_`.
+pub(crate) fn annotation_type(output: &ReturnType) -> Type {
+    struct Infer;
+    impl VisitMut for Infer {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(it) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: syn::Token![_](it.impl_token.span),
+                });
+                return;
+            }
+            visit_mut::visit_type_mut(self, ty);
+        }
+    }
+    let mut ty = output_type(output);
+    Infer.visit_type_mut(&mut ty);
+    ty
+}
+
+/// Whether the return type may carry an error worth looking at.
+pub(crate) fn may_be_result(output: &ReturnType) -> bool {
+    match output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => {
+            !matches!(&**ty, Type::Never(_))
+                && !matches!(&**ty, Type::Tuple(t) if t.elems.is_empty())
+        }
+    }
+}
+
+pub(crate) fn split_attrs(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribute>) {
+    attrs
+        .into_iter()
+        .partition(|a| matches!(a.style, AttrStyle::Outer))
+}
+
+/// A sync function: the body runs in a closure, so that `return` and `?`
+/// leave it with the function's result, which the guard then inspects.
+fn expand_sync(
+    item: ItemFn,
+    locals: &Locals,
+    site: TokenStream,
+    start: TokenStream,
+) -> TokenStream {
+    let ItemFn {
+        attrs,
+        vis,
+        sig,
+        block,
+    } = item;
+    let (outer, inner) = split_attrs(attrs);
+    let Locals {
+        call,
+        result,
+        entered,
+        ..
+    } = locals;
+    if matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_))) {
+        // Never returns: no result to inspect; a panic ends the call in `Drop`.
+        return quote! {
+            #(#outer)*
+            #vis #sig {
+                #(#inner)*
+                #site
+                let #call = #start;
+                let #entered = #call.enter();
+                #block
+            }
+        };
+    }
+    let ty = annotation_type(&sig.output);
+    let (observe, mutability) = if may_be_result(&sig.output) {
+        (observe_result(locals), quote!(mut))
+    } else {
+        (TokenStream::new(), TokenStream::new())
+    };
+    quote! {
+        #(#outer)*
+        #vis #sig {
+            #(#inner)*
+            #site
+            let #mutability #call = #start;
+            let #result = {
+                let #entered = #call.enter();
+                ::omniscope::__private::call_once::<#ty, _>(move || #block)
+            };
+            #observe
+            #call.finish();
+            #result
+        }
+    }
+}

@@ -1,0 +1,6 @@
+trait Store {
+    #[omniscope::instrument]
+    fn get(&self, key: &str) -> Option<String>;
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[omniscope::instrument(lvl = "debug")]
+fn handle() {}
+
+fn main() {
+    handle();
+}
