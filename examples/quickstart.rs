@@ -18,8 +18,17 @@ impl Logger for StdoutLogger {
             (Some(t), Some(s)) => format!(" trace_id={t} span_id={s}"),
             _ => String::new(),
         };
-        let fields: String = record.fields().iter().map(|f| format!(" {}={}", f.key(), f.value())).collect();
-        println!("{:<5} {}: {}{fields}{ids}", record.level(), record.target(), record.args());
+        let fields: String = record
+            .fields()
+            .iter()
+            .map(|f| format!(" {}={}", f.key(), f.value()))
+            .collect();
+        println!(
+            "{:<5} {}: {}{fields}{ids}",
+            record.level(),
+            record.target(),
+            record.args()
+        );
     }
 }
 
@@ -31,7 +40,11 @@ struct PrintingTracer {
 impl Tracer for PrintingTracer {
     fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
         let n = self.next.fetch_add(1, Ordering::Relaxed);
-        let trace_id = start.parent().map_or(TraceId::from_u128(0x5eed_0000 + u128::from(n)), |p| p.trace_id());
+        let trace_id = start
+            .parent()
+            .map_or(TraceId::from_u128(0x5eed_0000 + u128::from(n)), |p| {
+                p.trace_id()
+            });
         let context = SpanContext::new(trace_id, SpanId::from_u64(n), TraceFlags::SAMPLED);
         println!("start span {:?} ({})", start.name(), context.span_id());
         StartedSpan::recording(context, SpanToken(n))
@@ -54,7 +67,9 @@ fn charge_card(amount: f64) -> Result<(), std::io::Error> {
 fn main() {
     info!("logged before any backend: kept and replayed");
     let _ = omniscope::set_logger(StdoutLogger);
-    let _ = omniscope::set_tracer(PrintingTracer { next: AtomicU64::new(1) });
+    let _ = omniscope::set_tracer(PrintingTracer {
+        next: AtomicU64::new(1),
+    });
 
     for (order_id, amount) in [(1, 25.0), (2, 250.0)] {
         let _order = span!("create_order", order.id = order_id);

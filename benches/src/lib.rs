@@ -1,6 +1,6 @@
 //! Shared pieces of the Criterion benches in `benches/`.
 //!
-//! Every bench file uses [`criterion`] for its settings, so that group
+//! Every bench file uses [`criterion()`] for its settings, so that group
 //! results compare across files and commits, and [`relaxed_load_branch`] as
 //! the baseline beside a disabled call. `scripts/bench-report` runs the
 //! benches and turns Criterion's estimates into `BENCHMARKS.md`.
@@ -33,4 +33,19 @@ pub fn relaxed_load_branch() {
     if level >= 4 {
         black_box(level);
     }
+}
+
+/// Values recorded by the `histogram_record` groups, in turn: spread over
+/// Prometheus' default buckets (seconds), so that consecutive records land
+/// in different buckets, as they do in a service.
+pub const HISTOGRAM_VALUES: [f64; 16] = [
+    0.0012, 0.0031, 0.0074, 0.012, 0.021, 0.033, 0.047, 0.071, 0.093, 0.15, 0.31, 0.42, 0.74,
+    1.6, 3.2, 7.5,
+];
+
+/// Prints a note for the report: `scripts/bench-report` copies every line
+/// starting with `bench-note: ` from the last run of a bench into that
+/// bench's section (what each crate exported, for instance).
+pub fn note(text: &str) {
+    eprintln!("bench-note: {text}");
 }

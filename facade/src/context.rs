@@ -111,7 +111,12 @@ impl Context {
     /// parent's span first).
     #[inline]
     pub(crate) fn child(&self, span: SpanContext, site: &'static SpanSite) -> Context {
-        Context { span: Some(span), site: Some(site), baggage: self.baggage.clone(), scope: self.scope.clone() }
+        Context {
+            span: Some(span),
+            site: Some(site),
+            baggage: self.baggage.clone(),
+            scope: self.scope.clone(),
+        }
     }
 
     pub(crate) fn with_scope(mut self, scope: Arc<Scope>) -> Context {
@@ -128,8 +133,15 @@ impl Context {
         // Attaching nothing where nothing is attached changes nothing; skipping
         // it keeps context-carrying code free of allocations when no backend
         // is installed.
-        let slot = if self.is_empty() && is_stack_empty() { None } else { push(self) };
-        ContextGuard { slot, _not_send: PhantomData }
+        let slot = if self.is_empty() && is_stack_empty() {
+            None
+        } else {
+            push(self)
+        };
+        ContextGuard {
+            slot,
+            _not_send: PhantomData,
+        }
     }
 
     fn is_empty(&self) -> bool {
@@ -196,10 +208,18 @@ pub(crate) fn push_child<T>(f: impl FnOnce(&Context) -> Option<(Context, T)>) ->
                 let stack = cell.try_borrow().ok()?;
                 f(stack.last().map_or(&EMPTY, |e| &e.cx))?
             };
-            let id = NEXT_ID.try_with(|n| n.replace(n.get().wrapping_add(1))).unwrap_or(u64::MAX);
+            let id = NEXT_ID
+                .try_with(|n| n.replace(n.get().wrapping_add(1)))
+                .unwrap_or(u64::MAX);
             let mut stack = cell.try_borrow_mut().ok()?;
             stack.push(Entry { id, cx: child });
-            Some((Slot { depth: stack.len() - 1, id }, out))
+            Some((
+                Slot {
+                    depth: stack.len() - 1,
+                    id,
+                },
+                out,
+            ))
         })
         .ok()
         .flatten()
@@ -231,7 +251,9 @@ pub(crate) fn pop(slot: Slot) -> Option<Context> {
 }
 
 fn is_stack_empty() -> bool {
-    STACK.try_with(|cell| cell.try_borrow().is_ok_and(|s| s.is_empty())).unwrap_or(true)
+    STACK
+        .try_with(|cell| cell.try_borrow().is_ok_and(|s| s.is_empty()))
+        .unwrap_or(true)
 }
 
 /// Runs `f` with the context entered at `slot`, if it is still there.
@@ -250,7 +272,11 @@ pub(crate) fn with_entered<R>(slot: Slot, f: impl FnOnce(&Context) -> R) -> Opti
 /// During thread teardown, `f` sees an empty context.
 pub(crate) fn with_current<R>(f: impl Fn(&Context) -> R) -> R {
     STACK
-        .try_with(|cell| cell.try_borrow().ok().map(|stack| f(stack.last().map_or(&EMPTY, |e| &e.cx))))
+        .try_with(|cell| {
+            cell.try_borrow()
+                .ok()
+                .map(|stack| f(stack.last().map_or(&EMPTY, |e| &e.cx)))
+        })
         .ok()
         .flatten()
         .unwrap_or_else(|| f(&EMPTY))

@@ -32,12 +32,18 @@ pub struct Attributes {
 impl Attributes {
     /// An empty list.
     pub const fn new() -> Attributes {
-        Attributes { entries: Vec::new(), text: String::new() }
+        Attributes {
+            entries: Vec::new(),
+            text: String::new(),
+        }
     }
 
     /// An empty list with room for `n` attributes.
     pub fn with_capacity(n: usize) -> Attributes {
-        Attributes { entries: Vec::with_capacity(n), text: String::new() }
+        Attributes {
+            entries: Vec::with_capacity(n),
+            text: String::new(),
+        }
     }
 
     /// The attributes of `fields`.
@@ -103,12 +109,18 @@ impl Attributes {
 
     /// The attributes, in the order recorded.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, Value<'_>)> + '_ {
-        self.entries.iter().map(|(k, v)| (k.as_ref(), self.value(v)))
+        self.entries
+            .iter()
+            .map(|(k, v)| (k.as_ref(), self.value(v)))
     }
 
     /// The last value recorded for `key`.
     pub fn get(&self, key: &str) -> Option<Value<'_>> {
-        self.entries.iter().rev().find(|(k, _)| k == key).map(|(_, v)| self.value(v))
+        self.entries
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| self.value(v))
     }
 
     /// Removes every attribute.
@@ -119,7 +131,11 @@ impl Attributes {
 
     fn value(&self, stored: &Stored) -> Value<'_> {
         match stored {
-            Stored::Str(r) => Value::Str(self.text.get(r.start as usize..r.end as usize).unwrap_or("")),
+            Stored::Str(r) => Value::Str(
+                self.text
+                    .get(r.start as usize..r.end as usize)
+                    .unwrap_or(""),
+            ),
             Stored::I64(v) => Value::I64(*v),
             Stored::U64(v) => Value::U64(*v),
             Stored::F64(v) => Value::F64(*v),

@@ -12,7 +12,10 @@ pub struct BuildError {
 impl BuildError {
     /// An error in `component` (`"tracer"`, `"log filter"`, `"pipeline"`…).
     pub fn new(component: &'static str, message: impl Into<String>) -> BuildError {
-        BuildError { component, message: message.into() }
+        BuildError {
+            component,
+            message: message.into(),
+        }
     }
 
     /// The component whose configuration was rejected.
@@ -23,7 +26,11 @@ impl BuildError {
 
 impl fmt::Display for BuildError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} configuration: {}", self.component, self.message)
+        write!(
+            f,
+            "invalid {} configuration: {}",
+            self.component, self.message
+        )
     }
 }
 

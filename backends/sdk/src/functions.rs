@@ -53,7 +53,9 @@ pub fn function_stats(snapshot: &MetricsSnapshot, edges: &[CallEdge]) -> Vec<Fun
     let mut by_name: BTreeMap<String, FunctionStats> = BTreeMap::new();
     for family in &snapshot.families {
         for series in &family.series {
-            let Some(function) = series.key.label("function") else { continue };
+            let Some(function) = series.key.label("function") else {
+                continue;
+            };
             let stats = entry(&mut by_name, function);
             match (family.name.as_str(), &series.value) {
                 ("function_calls_total", SeriesValue::Counter(n)) => stats.calls += n,
@@ -79,11 +81,22 @@ pub fn function_stats(snapshot: &MetricsSnapshot, edges: &[CallEdge]) -> Vec<Fun
         }
     }
     for edge in edges {
-        *entry(&mut by_name, edge.callee).callers.entry(edge.caller.to_owned()).or_default() += edge.calls;
+        *entry(&mut by_name, edge.callee)
+            .callers
+            .entry(edge.caller.to_owned())
+            .or_default() += edge.calls;
     }
     by_name.into_values().collect()
 }
 
-fn entry<'m>(by_name: &'m mut BTreeMap<String, FunctionStats>, name: &str) -> &'m mut FunctionStats {
-    by_name.entry(name.to_owned()).or_insert_with(|| FunctionStats { name: name.to_owned(), ..Default::default() })
+fn entry<'m>(
+    by_name: &'m mut BTreeMap<String, FunctionStats>,
+    name: &str,
+) -> &'m mut FunctionStats {
+    by_name
+        .entry(name.to_owned())
+        .or_insert_with(|| FunctionStats {
+            name: name.to_owned(),
+            ..Default::default()
+        })
 }

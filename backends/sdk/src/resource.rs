@@ -24,24 +24,34 @@ impl Resource {
     /// attributes: `host.name`, `process.pid`, `process.executable.name`,
     /// `telemetry.sdk.name`, `telemetry.sdk.language`, `telemetry.sdk.version`.
     pub fn new(service_name: impl Into<String>) -> Resource {
-        let mut r = Resource { attributes: Vec::new() };
+        let mut r = Resource {
+            attributes: Vec::new(),
+        };
         r.set(Self::SERVICE_NAME, OwnedValue::Str(service_name.into()));
         if let Some(host) = host_name() {
             r.set("host.name", OwnedValue::Str(host));
         }
-        r.set("process.pid", OwnedValue::I64(i64::from(std::process::id())));
+        r.set(
+            "process.pid",
+            OwnedValue::I64(i64::from(std::process::id())),
+        );
         if let Some(exe) = executable_name() {
             r.set("process.executable.name", OwnedValue::Str(exe));
         }
         r.set("telemetry.sdk.name", OwnedValue::Str("omniscope".into()));
         r.set("telemetry.sdk.language", OwnedValue::Str("rust".into()));
-        r.set("telemetry.sdk.version", OwnedValue::Str(env!("CARGO_PKG_VERSION").into()));
+        r.set(
+            "telemetry.sdk.version",
+            OwnedValue::Str(env!("CARGO_PKG_VERSION").into()),
+        );
         r
     }
 
     /// A resource with only the given attributes (no detection).
     pub fn empty() -> Resource {
-        Resource { attributes: Vec::new() }
+        Resource {
+            attributes: Vec::new(),
+        }
     }
 
     /// This resource with `key` set to `value` (replacing an earlier value).
@@ -62,12 +72,17 @@ impl Resource {
 
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&OwnedValue> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 
     /// `service.name` (`unknown_service` if unset, as OpenTelemetry specifies).
     pub fn service_name(&self) -> &str {
-        self.get(Self::SERVICE_NAME).and_then(OwnedValue::as_str).unwrap_or("unknown_service")
+        self.get(Self::SERVICE_NAME)
+            .and_then(OwnedValue::as_str)
+            .unwrap_or("unknown_service")
     }
 
     /// All attributes, in insertion order.
@@ -103,10 +118,21 @@ mod tests {
 
     #[test]
     fn detects_process_and_sdk() {
-        let r = Resource::new("orders").with(Resource::SERVICE_VERSION, OwnedValue::Str("1.2.0".into()));
+        let r = Resource::new("orders")
+            .with(Resource::SERVICE_VERSION, OwnedValue::Str("1.2.0".into()));
         assert_eq!(r.service_name(), "orders");
-        assert_eq!(r.get("process.pid"), Some(&OwnedValue::I64(i64::from(std::process::id()))));
-        assert_eq!(r.get("telemetry.sdk.language").and_then(OwnedValue::as_str), Some("rust"));
-        assert_eq!(r.get(Resource::SERVICE_VERSION).and_then(OwnedValue::as_str), Some("1.2.0"));
+        assert_eq!(
+            r.get("process.pid"),
+            Some(&OwnedValue::I64(i64::from(std::process::id())))
+        );
+        assert_eq!(
+            r.get("telemetry.sdk.language").and_then(OwnedValue::as_str),
+            Some("rust")
+        );
+        assert_eq!(
+            r.get(Resource::SERVICE_VERSION)
+                .and_then(OwnedValue::as_str),
+            Some("1.2.0")
+        );
     }
 }

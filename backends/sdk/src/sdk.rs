@@ -81,7 +81,11 @@ impl SdkBuilder {
         interval: Duration,
         temporality: Temporality,
     ) -> SdkBuilder {
-        self.metric_pushes.push(MetricPush { exporter, interval, temporality });
+        self.metric_pushes.push(MetricPush {
+            exporter,
+            interval,
+            temporality,
+        });
         self
     }
 
@@ -119,15 +123,44 @@ impl SdkBuilder {
     pub fn build(self) -> Result<Sdk, BuildError> {
         let resource = Arc::new(self.resource);
         let meter = self.meter.build()?;
-        let tracer = self.tracer.map(|t| t.with_resource(resource.clone()).build()).transpose()?;
-        let logger = self.logger.map(|l| l.with_resource(resource.clone()).build()).transpose()?;
-        let errors = self.errors.map(|e| e.with_resource(resource.clone()).build()).transpose()?;
+        let tracer = self
+            .tracer
+            .map(|t| t.with_resource(resource.clone()).build())
+            .transpose()?;
+        let logger = self
+            .logger
+            .map(|l| l.with_resource(resource.clone()).build())
+            .transpose()?;
+        let errors = self
+            .errors
+            .map(|e| e.with_resource(resource.clone()).build())
+            .transpose()?;
         let mut readers = Vec::with_capacity(self.metric_pushes.len());
         for push in self.metric_pushes {
-            let pipeline = Pipeline::spawn("metrics", push.exporter, resource.clone(), self.metric_pipeline.clone())?;
-            readers.push(PeriodicReader::spawn(meter.clone(), push.interval, push.temporality, pipeline)?);
+            let pipeline = Pipeline::spawn(
+                "metrics",
+                push.exporter,
+                resource.clone(),
+                self.metric_pipeline.clone(),
+            )?;
+            readers.push(PeriodicReader::spawn(
+                meter.clone(),
+                push.interval,
+                push.temporality,
+                pipeline,
+            )?);
         }
-        let sdk = Sdk { parts: Arc::new(Parts { resource, tracer, meter, logger, errors, readers }), shutdown_timeout: self.shutdown_timeout };
+        let sdk = Sdk {
+            parts: Arc::new(Parts {
+                resource,
+                tracer,
+                meter,
+                logger,
+                errors,
+                readers,
+            }),
+            shutdown_timeout: self.shutdown_timeout,
+        };
         self_metrics::register(&sdk);
         Ok(sdk)
     }
@@ -224,7 +257,12 @@ impl Sdk {
     /// Per-function statistics of `#[instrument]`ed functions, with their
     /// call graph edges (see [`FunctionStats`]).
     pub fn function_stats(&self) -> Vec<FunctionStats> {
-        let edges = self.parts.tracer.as_ref().map(SdkTracer::call_graph).unwrap_or_default();
+        let edges = self
+            .parts
+            .tracer
+            .as_ref()
+            .map(SdkTracer::call_graph)
+            .unwrap_or_default();
         function_stats(&self.parts.meter.snapshot(), &edges)
     }
 
@@ -235,15 +273,19 @@ impl Sdk {
     /// installed; what was installed before it stays).
     pub fn install(self) -> Result<SdkGuard, InstallError> {
         let p = &self.parts;
-        omniscope::set_meter(p.meter.clone()).map_err(|_| InstallError::AlreadyInstalled("meter"))?;
+        omniscope::set_meter(p.meter.clone())
+            .map_err(|_| InstallError::AlreadyInstalled("meter"))?;
         if let Some(t) = &p.tracer {
-            omniscope::set_tracer(t.clone()).map_err(|_| InstallError::AlreadyInstalled("tracer"))?;
+            omniscope::set_tracer(t.clone())
+                .map_err(|_| InstallError::AlreadyInstalled("tracer"))?;
         }
         if let Some(l) = &p.logger {
-            omniscope::set_logger(l.clone()).map_err(|_| InstallError::AlreadyInstalled("logger"))?;
+            omniscope::set_logger(l.clone())
+                .map_err(|_| InstallError::AlreadyInstalled("logger"))?;
         }
         if let Some(e) = &p.errors {
-            omniscope::set_error_handler(e.clone()).map_err(|_| InstallError::AlreadyInstalled("error handler"))?;
+            omniscope::set_error_handler(e.clone())
+                .map_err(|_| InstallError::AlreadyInstalled("error handler"))?;
         }
         Ok(SdkGuard { sdk: self })
     }
@@ -268,14 +310,25 @@ impl Sdk {
 
     /// Runs `f` on every part (all of them, even after a failure) and
     /// returns the first error.
-    fn each_part(&self, f: impl Fn(&dyn Flushable) -> Result<(), ExportError>) -> Result<(), ExportError> {
+    fn each_part(
+        &self,
+        f: impl Fn(&dyn Flushable) -> Result<(), ExportError>,
+    ) -> Result<(), ExportError> {
         let p = &self.parts;
         let mut parts: Vec<&dyn Flushable> = Vec::new();
         parts.extend(p.tracer.iter().map(|t| t as &dyn Flushable));
         parts.extend(p.logger.iter().map(|l| l as &dyn Flushable));
         parts.extend(p.errors.iter().map(|e| e as &dyn Flushable));
         parts.extend(p.readers.iter().map(|r| r as &dyn Flushable));
-        parts.into_iter().map(f).fold(Ok(()), |first, next| first.and(next))
+        let mut first_error = Ok(());
+        for part in parts {
+            // Every part runs, even after one failed: each has its own data.
+            let outcome = f(part);
+            if first_error.is_ok() {
+                first_error = outcome;
+            }
+        }
+        first_error
     }
 }
 

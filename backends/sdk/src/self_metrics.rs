@@ -25,7 +25,10 @@ pub(crate) fn register(sdk: &Sdk) {
 }
 
 fn owned_key(name: &str, labels: &[(&str, &str)]) -> Key<'static> {
-    let labels = labels.iter().map(|(k, v)| Label::new((*k).to_owned(), (*v).to_owned())).collect();
+    let labels = labels
+        .iter()
+        .map(|(k, v)| Label::new((*k).to_owned(), (*v).to_owned()))
+        .collect();
     Key::with_labels(name.to_owned(), labels)
 }
 
@@ -60,8 +63,14 @@ fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
 
 fn register_parts(sdk: &Sdk) {
     let meter = sdk.meter();
-    let counter = |name: &'static str, description: &'static str, read: Box<dyn Fn() -> f64 + Send + Sync>| {
-        meter.observe_counter(&Key::from_name(name), &MetricMeta::new(Unit::COUNT, description), read);
+    let counter = |name: &'static str,
+                   description: &'static str,
+                   read: Box<dyn Fn() -> f64 + Send + Sync>| {
+        meter.observe_counter(
+            &Key::from_name(name),
+            &MetricMeta::new(Unit::COUNT, description),
+            read,
+        );
     };
     if let Some(tracer) = sdk.tracer().cloned() {
         let t = tracer.clone();

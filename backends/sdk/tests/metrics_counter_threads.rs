@@ -103,11 +103,21 @@ fn increments_during_thread_teardown_are_kept() {
     }
     let meter = SdkMeter::new();
     let counter = meter.counter(&Key::from_name("late_total"), &MetricMeta::EMPTY);
-    std::thread::spawn(move || {
-        counter.increment(1);
-        LATE.with(|l| *l.borrow_mut() = Some(IncrementOnDrop(counter.clone())));
-    })
-    .join()
-    .unwrap();
-    assert_eq!(total(&meter, "late_total"), 8);
+    // Thread-local destructors run in reverse order of first use. First:
+    // the meter's table is destroyed after `LATE` (the increment lands in
+    // the table, which is then folded). Second: before it (the increment
+    // finds no table and goes to the shared cell).
+    for late_first in [false, true] {
+        let counter = counter.clone();
+        std::thread::spawn(move || {
+            if late_first {
+                LATE.with(|_| ());
+            }
+            counter.increment(1);
+            LATE.with(|l| *l.borrow_mut() = Some(IncrementOnDrop(counter.clone())));
+        })
+        .join()
+        .unwrap();
+    }
+    assert_eq!(total(&meter, "late_total"), 16);
 }

@@ -18,10 +18,22 @@ fn everything_arrives_and_self_metrics_count_it() {
     let (pushed, snapshots) = InMemoryExporter::new();
     let guard = Sdk::builder()
         .with_resource(Resource::new("orders"))
-        .with_tracer(SdkTracer::builder().with_sampler(Sampler::AlwaysOn).with_exporter(Box::new(spans)))
-        .with_logger(SdkLogger::builder().with_filter("info").with_exporter(Box::new(logs)))
+        .with_tracer(
+            SdkTracer::builder()
+                .with_sampler(Sampler::AlwaysOn)
+                .with_exporter(Box::new(spans)),
+        )
+        .with_logger(
+            SdkLogger::builder()
+                .with_filter("info")
+                .with_exporter(Box::new(logs)),
+        )
         .with_errors(SdkErrors::builder().with_reporter(Box::new(errors)))
-        .with_metric_exporter(Box::new(pushed), Duration::from_secs(3600), Temporality::Cumulative)
+        .with_metric_exporter(
+            Box::new(pushed),
+            Duration::from_secs(3600),
+            Temporality::Cumulative,
+        )
         .install()
         .unwrap();
     let sdk = guard.sdk().clone();
@@ -34,11 +46,15 @@ fn everything_arrives_and_self_metrics_count_it() {
             omniscope::handle_error(&std::io::Error::other("backend down"));
         }
     }
-    sdk.flush(std::time::Instant::now() + Duration::from_secs(10)).unwrap();
+    sdk.flush(std::time::Instant::now() + Duration::from_secs(10))
+        .unwrap();
 
     let snapshot = sdk.meter().snapshot();
     let exported = |signal: &str| match snapshot
-        .series("omniscope_exporter_exported_total", &[("signal", signal), ("exporter", "memory")])
+        .series(
+            "omniscope_exporter_exported_total",
+            &[("signal", signal), ("exporter", "memory")],
+        )
         .map(|s| &s.value)
     {
         Some(SeriesValue::FloatCounter(v)) => *v,
@@ -46,7 +62,12 @@ fn everything_arrives_and_self_metrics_count_it() {
     };
     assert_eq!(exported("traces"), 100.0);
     assert_eq!(exported("errors"), 10.0);
-    assert_eq!(snapshot.series("requests_total", &[]).map(|s| s.value.clone()), Some(SeriesValue::Counter(100)));
+    assert_eq!(
+        snapshot
+            .series("requests_total", &[])
+            .map(|s| s.value.clone()),
+        Some(SeriesValue::Counter(100))
+    );
 
     drop(guard);
     assert_eq!(span_items.len(), 100);
@@ -63,5 +84,8 @@ fn everything_arrives_and_self_metrics_count_it() {
         .into_iter()
         .find(|s| matches!(s.attributes.get("n"), Some(omniscope::Value::U64(0))))
         .expect("span n=0");
-    assert_eq!(error_items.items()[0].trace_id, Some(first.context.trace_id()));
+    assert_eq!(
+        error_items.items()[0].trace_id,
+        Some(first.context.trace_id())
+    );
 }

@@ -226,14 +226,18 @@ pub struct StartedSpan {
 impl StartedSpan {
     /// A recorded span.
     pub const fn recording(context: SpanContext, token: SpanToken) -> StartedSpan {
-        StartedSpan { inner: Some((context, Some(token))) }
+        StartedSpan {
+            inner: Some((context, Some(token))),
+        }
     }
 
     /// A span that is not recorded (sampled out) but has a context of its
     /// own, so its children and downstream services see the trace and its
     /// decision (a root dropped by ratio sampling, say).
     pub const fn non_recording(context: SpanContext) -> StartedSpan {
-        StartedSpan { inner: Some((context, None)) }
+        StartedSpan {
+            inner: Some((context, None)),
+        }
     }
 
     /// No span at all: nothing is recorded and the parent's context stays

@@ -83,7 +83,11 @@ fn tracer_for(parent: &Context) -> Option<TracerRef> {
 
 /// Starts a span at `site` as a child of the current context. Called by the
 /// macros after their one-load "anything installed?" check.
-pub(crate) fn start_span(site: &'static SpanSite, name: Option<&str>, fields: &[Field<'_>]) -> Span {
+pub(crate) fn start_span(
+    site: &'static SpanSite,
+    name: Option<&str>,
+    fields: &[Field<'_>],
+) -> Span {
     with_current(|cx| Span::start_in(cx, site, name, fields))
 }
 
@@ -92,7 +96,10 @@ pub(crate) fn start_span(site: &'static SpanSite, name: Option<&str>, fields: &[
 /// the thread's stack.
 pub(crate) fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> SpanGuard {
     match push_child(|parent| start(parent, site, None, fields).map(|(rec, cx)| (cx, rec))) {
-        Some((slot, recording)) => SpanGuard { entered: Some(Entered { recording, slot }), _not_send: PhantomData },
+        Some((slot, recording)) => SpanGuard {
+            entered: Some(Entered { recording, slot }),
+            _not_send: PhantomData,
+        },
         None => SpanGuard::none(),
     }
 }
@@ -176,14 +183,22 @@ impl Span {
     /// Starts a span at `site` as a child of `parent` (use
     /// [`Context::new`] for a new trace), whatever the current context is.
     /// `name` replaces the site's name when given.
-    pub fn start_in(parent: &Context, site: &'static SpanSite, name: Option<&str>, fields: &[Field<'_>]) -> Span {
-        let inner = start(parent, site, name, fields).map(|(recording, cx)| Inner { recording, cx });
+    pub fn start_in(
+        parent: &Context,
+        site: &'static SpanSite,
+        name: Option<&str>,
+        fields: &[Field<'_>],
+    ) -> Span {
+        let inner =
+            start(parent, site, name, fields).map(|(recording, cx)| Inner { recording, cx });
         Span { inner }
     }
 
     /// The span's context (ids, flags), if a tracer is installed.
     pub fn context(&self) -> Option<SpanContext> {
-        self.inner.as_ref().and_then(|i| i.cx.span_context().cloned())
+        self.inner
+            .as_ref()
+            .and_then(|i| i.cx.span_context().cloned())
     }
 
     /// The context the span's children start under.
@@ -205,7 +220,10 @@ impl Span {
             return SpanGuard::none();
         };
         match push(cx) {
-            Some(slot) => SpanGuard { entered: Some(Entered { recording, slot }), _not_send: PhantomData },
+            Some(slot) => SpanGuard {
+                entered: Some(Entered { recording, slot }),
+                _not_send: PhantomData,
+            },
             // Thread teardown: the span cannot become current; it still ends.
             None => {
                 if let Some(recording) = recording {
@@ -226,7 +244,11 @@ impl Drop for Span {
     #[inline]
     fn drop(&mut self) {
         // Inline so that dropping a span that records nothing costs a branch.
-        if let Some(Inner { recording: Some(recording), .. }) = self.inner.take() {
+        if let Some(Inner {
+            recording: Some(recording),
+            ..
+        }) = self.inner.take()
+        {
             recording.end();
         }
     }
@@ -264,7 +286,10 @@ struct Entered {
 impl SpanGuard {
     /// A guard over no span.
     pub const fn none() -> SpanGuard {
-        SpanGuard { entered: None, _not_send: PhantomData }
+        SpanGuard {
+            entered: None,
+            _not_send: PhantomData,
+        }
     }
 
     /// The span's context (ids, flags), if a tracer is installed.
@@ -286,7 +311,9 @@ impl SpanGuard {
             return Span::none();
         };
         let cx = pop(slot).unwrap_or_default();
-        Span { inner: Some(Inner { recording, cx }) }
+        Span {
+            inner: Some(Inner { recording, cx }),
+        }
     }
 }
 

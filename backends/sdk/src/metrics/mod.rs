@@ -43,16 +43,22 @@
 //! cells with an ordinary `fetch_add`.
 //!
 //! Histograms use the same tables for their bucket counts and their sum
-//! (the count is the sum of the buckets), so one `record` is a bucket
-//! search, two per-thread load/stores, one atomic add on a sketch bin, two
-//! relaxed loads for min and max, and one thread-local check for a current
-//! span.
+//! (the count is the sum of the buckets). One `record` is: the sketch bin
+//! from the float's bits, which also finds the explicit bucket through a
+//! per-layout table (a load and a compare instead of a binary search), two
+//! per-thread load/stores, **one** atomic add (the sketch bin: the sketch
+//! stays shared, so that its memory does not grow with the number of
+//! threads), two relaxed loads for min and max, and one thread-local check
+//! for a current span. An exemplar is written only when a span is current.
 //!
 //! Per-CPU shards were the alternative; they need a CPU id per increment
 //! (`rdtscp`/`getcpu`, or `rseq`, which std does not offer) and still a
 //! `fetch_add` (a thread can migrate), so they are slower on one thread.
 //! The cost of the per-thread design is memory: about 2.5 KiB per recording
-//! thread per meter, plus 512 bytes per 64 ids the thread touches.
+//! thread per meter, plus 512 bytes per 64 ids the thread touches. A
+//! thread's first increment of a meter registers its table (one mutex
+//! acquisition); a thread that outlives a meter reuses its table for the
+//! next one.
 //!
 //! # The quantile sketch and its error
 //!

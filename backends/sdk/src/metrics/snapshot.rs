@@ -39,7 +39,8 @@ impl MetricsSnapshot {
     /// The series `name` with exactly these labels (any order).
     pub fn series(&self, name: &str, labels: &[(&str, &str)]) -> Option<&Series> {
         self.family(name)?.series.iter().find(|s| {
-            s.key.labels().len() == labels.len() && labels.iter().all(|(k, v)| s.key.label(k) == Some(*v))
+            s.key.labels().len() == labels.len()
+                && labels.iter().all(|(k, v)| s.key.label(k) == Some(*v))
         })
     }
 }
