@@ -29,8 +29,12 @@
 //! ```
 //!
 //! With the `macros` feature, `#[omniscope::instrument]` turns a function
-//! into a span with per-function meters (calls, errors, panics, in flight,
-//! duration).
+//! into a span named after it (arguments as attributes, an `Err` or a panic
+//! recorded on it) plus per-function meters: `function_calls_total`,
+//! `function_in_flight`, `function_duration_seconds{outcome}`,
+//! `function_errors_total{kind}` and `function_panics_total`, all labelled
+//! `function="module::path::fn"`. An async function's span starts at the
+//! call and follows its future across threads.
 //!
 //! # In applications
 //!
@@ -117,7 +121,7 @@ pub use trace::{
 };
 pub use value::{error_chain, Field, OwnedValue, ToValue, Value};
 
-/// Turns a function into a span, with per-function meters.
+// No doc comment here: rustdoc would put it in front of the macro's own.
 #[cfg(feature = "macros")]
 #[cfg_attr(docsrs, doc(cfg(feature = "macros")))]
 pub use omniscope_macros::instrument;
