@@ -13,7 +13,7 @@ use super::builder::ErrorsBuilder;
 use super::convert::{outer_type_name, to_event, FieldLimits};
 use super::data::ErrorEvent;
 use crate::build::BuildError;
-use crate::export::{ExportError, Exporter, Fanout, Pipeline, PipelineConfig, PipelineStats};
+use crate::export::{ExportError, Exporter, Fanout, PipelineConfig, PipelineStats};
 use crate::logs::redact::Redactor;
 use crate::resource::Resource;
 
@@ -83,21 +83,13 @@ impl SdkErrors {
         resource: Arc<Resource>,
         config: PipelineConfig,
     ) -> Result<SdkErrors, BuildError> {
-        let mut pipelines = Vec::with_capacity(reporters.len());
-        for reporter in reporters {
-            pipelines.push(Pipeline::spawn(
-                "errors",
-                reporter,
-                resource.clone(),
-                config.clone(),
-            )?);
-        }
+        let fanout = Fanout::spawn("errors", reporters, &resource, &config)?;
         Ok(SdkErrors {
             inner: Arc::new(Inner {
                 filter,
                 redactor,
                 limits,
-                fanout: Fanout::new(pipelines),
+                fanout: fanout,
                 handled: AtomicU64::new(0),
                 panics: AtomicU64::new(0),
                 filtered: AtomicU64::new(0),

@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use super::pipeline::Pipeline;
 use super::stats::{DropReason, PipelineStats};
-use super::ExportError;
+use super::PipelineConfig;
+use super::{ExportError, Exporter};
+use crate::build::BuildError;
+use crate::resource::Resource;
 
 /// The pipelines of one signal: a pushed chunk goes to each of them (the
 /// `Arc` is cloned, the items are not). Each pipeline has its own queue and
@@ -48,6 +51,26 @@ impl<T> Default for Fanout<T> {
         Fanout {
             pipelines: Vec::new(),
         }
+    }
+}
+
+impl<T: Send + Sync + 'static> Fanout<T> {
+    /// One pipeline per exporter, all for `signal`, sharing `resource` and
+    /// `config`: how every signal of the SDK starts its exporters.
+    ///
+    /// # Errors
+    /// An invalid `config`, or an export thread that cannot start.
+    pub fn spawn(
+        signal: &'static str,
+        exporters: Vec<Box<dyn Exporter<T>>>,
+        resource: &Arc<Resource>,
+        config: &PipelineConfig,
+    ) -> Result<Fanout<T>, BuildError> {
+        let pipelines = exporters
+            .into_iter()
+            .map(|exporter| Pipeline::spawn(signal, exporter, resource.clone(), config.clone()))
+            .collect::<Result<_, _>>()?;
+        Ok(Fanout { pipelines })
     }
 }
 

@@ -17,9 +17,7 @@ use super::ratelimit::{RateLimiter, Suppressed, Verdict};
 use super::redact::Redactor;
 use crate::attributes::Attributes;
 use crate::build::BuildError;
-use crate::export::{
-    ExportError, Exporter, Fanout, LocalBatcher, Pipeline, PipelineConfig, PipelineStats,
-};
+use crate::export::{ExportError, Exporter, Fanout, LocalBatcher, PipelineConfig, PipelineStats};
 use crate::resource::Resource;
 
 /// The most records a thread buffers before handing them to the pipelines
@@ -92,17 +90,9 @@ impl SdkLogger {
         resource: Arc<Resource>,
         config: PipelineConfig,
     ) -> Result<SdkLogger, BuildError> {
-        let mut pipelines = Vec::with_capacity(exporters.len());
-        for exporter in exporters {
-            pipelines.push(Pipeline::spawn(
-                "logs",
-                exporter,
-                resource.clone(),
-                config.clone(),
-            )?);
-        }
+        let fanout = Fanout::spawn("logs", exporters, &resource, &config)?;
         let chunk_size = (config.queue_capacity() / 8).clamp(1, MAX_CHUNK);
-        let batcher = LocalBatcher::new(Fanout::new(pipelines), chunk_size);
+        let batcher = LocalBatcher::new(fanout, chunk_size);
         // A quiet thread's buffered records still leave within a batch timeout.
         batcher.spawn_ticker(config.batch_timeout())?;
         Ok(SdkLogger {

@@ -11,7 +11,7 @@ use super::slab::MAX_SLOTS;
 use super::tail::TailBuffer;
 use super::tracer::{Inner, SdkTracer};
 use crate::build::BuildError;
-use crate::export::{Exporter, Fanout, Pipeline, PipelineConfig};
+use crate::export::{Exporter, Fanout, PipelineConfig};
 use crate::resource::Resource;
 
 /// The default of [`TracerBuilder::with_max_spans_per_thread`].
@@ -160,15 +160,7 @@ impl TracerBuilder {
             .unwrap_or_else(|| PipelineConfig::for_signal("traces"));
         config.validate()?;
         let resource = self.resource.unwrap_or_default();
-        let mut pipelines = Vec::with_capacity(self.exporters.len());
-        for exporter in self.exporters {
-            pipelines.push(Pipeline::spawn(
-                "traces",
-                exporter,
-                resource.clone(),
-                config.clone(),
-            )?);
-        }
+        let fanout = Fanout::spawn("traces", self.exporters, &resource, &config)?;
         clock::init();
         let tail = self
             .tail_keep_errors
@@ -178,7 +170,7 @@ impl TracerBuilder {
             Decider::new(&self.sampler),
             self.limits,
             self.max_spans_per_thread,
-            Fanout::new(pipelines),
+            fanout,
             resource,
             collector,
         ));
