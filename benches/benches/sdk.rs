@@ -44,9 +44,12 @@
 //! - `span_4_attrs`: the same with four attributes (u64, bool, f64, &str;
 //!   fastrace takes strings, so the three others are formatted).
 //!
-//! After each span group a `bench-note` line says how many spans each
-//! pipeline exported out of those started, so that a pipeline that drops
-//! under load shows.
+//! After each span group, one `bench-note` line per id: the timed cost per
+//! child, the CPU time of the whole process per span (every thread, so
+//! background conversion and export count), and how many spans the
+//! exporter received or the pipeline counted as dropped. Each crate's
+//! pipeline is flushed after every sample, outside the timed region (see
+//! `span_start_end`).
 
 use std::borrow::Cow;
 use std::hint::black_box;
@@ -56,8 +59,10 @@ use std::sync::OnceLock;
 use criterion::{criterion_group, criterion_main, Bencher, Criterion};
 use fastrace::prelude::{LocalSpan, Span as FastraceSpan, SpanContext as FastraceContext};
 use omniscope::metrics::{Key, MetricMeta};
-use omniscope_benches::sinks::{self, AtomicRecorder, FastraceSink, OmniscopeSdk, OtelSpanSink};
-use omniscope_benches::timing::{iter_under_roots, Contender, SpanCount};
+use omniscope_benches::sinks::{
+    self, AtomicRecorder, Delivered, FastraceSink, OmniscopeSdk, OtelSpanSink,
+};
+use omniscope_benches::timing::{iter_under_roots, Contender, SpanStats};
 use omniscope_benches::{note, HISTOGRAM_VALUES};
 use omniscope_sdk::trace::Sampler;
 use opentelemetry::metrics::MeterProvider as _;
@@ -96,7 +101,8 @@ fn peers() -> &'static Peers {
         if tracing::subscriber::set_global_default(tracing_subscriber::registry()).is_err() {
             panic!("a `tracing` subscriber is already installed");
         }
-        let (otel_traces, otel_spans) = sinks::otel_tracer_provider(opentelemetry_sdk::trace::Sampler::AlwaysOn);
+        let (otel_traces, otel_spans) =
+            sinks::otel_tracer_provider(opentelemetry_sdk::trace::Sampler::AlwaysOn);
         Peers {
             omniscope,
             metrics,
@@ -134,8 +140,12 @@ static ATOMIC_2_THREADS: AtomicU64 = AtomicU64::new(0);
 
 fn counter_inc(c: &mut Criterion) {
     let peers = peers();
-    let otel = peers.otel_meters.meter("omniscope-benches").u64_counter("x_total").build();
-    let mut prometheus_registry = prometheus::Registry::new();
+    let otel = peers
+        .otel_meters
+        .meter("omniscope-benches")
+        .u64_counter("x_total")
+        .build();
+    let prometheus_registry = prometheus::Registry::new();
     let mut client_registry = prometheus_client::registry::Registry::default();
 
     let mut group = c.benchmark_group("counter_inc");
@@ -143,24 +153,30 @@ fn counter_inc(c: &mut Criterion) {
         b.iter(|| omniscope::counter!("x_total").increment(black_box(1)));
     });
     let handle = omniscope::metrics::counter(&Key::from_static("x_total", &[]), &MetricMeta::EMPTY);
-    group.bench_function("omniscope_handle", |b| b.iter(|| handle.increment(black_box(1))));
+    group.bench_function("omniscope_handle", |b| {
+        b.iter(|| handle.increment(black_box(1)))
+    });
     let counter = metrics::counter!("x_total");
     group.bench_function("metrics", |b| b.iter(|| counter.increment(black_box(1))));
-    let counter = prometheus_int_counter(&mut prometheus_registry, "x_total");
+    let counter = prometheus_int_counter(&prometheus_registry, "x_total");
     group.bench_function("prometheus", |b| b.iter(|| counter.inc_by(black_box(1))));
     let counter = prometheus_client::metrics::counter::Counter::<u64>::default();
     client_registry.register("x", "x", counter.clone());
-    group.bench_function("prometheus_client", |b| b.iter(|| counter.inc_by(black_box(1))));
+    group.bench_function("prometheus_client", |b| {
+        b.iter(|| counter.inc_by(black_box(1)))
+    });
     group.bench_function("opentelemetry", |b| b.iter(|| otel.add(black_box(1), &[])));
     let bound = otel.bind(&[]);
-    group.bench_function("opentelemetry_bound", |b| b.iter(|| bound.add(black_box(1))));
+    group.bench_function("opentelemetry_bound", |b| {
+        b.iter(|| bound.add(black_box(1)))
+    });
     group.bench_function("atomic", |b| {
         b.iter(|| black_box(&ATOMIC).fetch_add(black_box(1), Ordering::Relaxed));
     });
     group.finish();
 }
 
-fn prometheus_int_counter(registry: &mut prometheus::Registry, name: &str) -> prometheus::IntCounter {
+fn prometheus_int_counter(registry: &prometheus::Registry, name: &str) -> prometheus::IntCounter {
     let counter = match prometheus::IntCounter::new(name, "x") {
         Ok(counter) => counter,
         Err(e) => panic!("prometheus counter: {e}"),
@@ -183,13 +199,19 @@ fn record_cycling(b: &mut Bencher<'_>, record: impl Fn(f64)) {
 fn histogram_record(c: &mut Criterion) {
     let peers = peers();
     let buckets = prometheus::DEFAULT_BUCKETS.to_vec();
-    let otel =
-        peers.otel_meters.meter("omniscope-benches").f64_histogram("y_seconds").with_boundaries(buckets.clone()).build();
-    let mut prometheus_registry = prometheus::Registry::new();
+    let otel = peers
+        .otel_meters
+        .meter("omniscope-benches")
+        .f64_histogram("y_seconds")
+        .with_boundaries(buckets.clone())
+        .build();
+    let prometheus_registry = prometheus::Registry::new();
     let mut client_registry = prometheus_client::registry::Registry::default();
 
     let mut group = c.benchmark_group("histogram_record");
-    group.bench_function("omniscope", |b| record_cycling(b, |v| omniscope::histogram!("y_seconds").record(v)));
+    group.bench_function("omniscope", |b| {
+        record_cycling(b, |v| omniscope::histogram!("y_seconds").record(v))
+    });
     let histogram = metrics::histogram!("y_seconds");
     group.bench_function("metrics", |b| {
         // The same loop as `record_cycling`, with the samples drained
@@ -206,61 +228,66 @@ fn histogram_record(c: &mut Criterion) {
         });
         peers.metrics.drain_histograms();
     });
-    let histogram = match prometheus::Histogram::with_opts(prometheus::HistogramOpts::new("y_seconds", "y")) {
-        Ok(histogram) => histogram,
-        Err(e) => panic!("prometheus histogram: {e}"),
-    };
+    let histogram =
+        match prometheus::Histogram::with_opts(prometheus::HistogramOpts::new("y_seconds", "y")) {
+            Ok(histogram) => histogram,
+            Err(e) => panic!("prometheus histogram: {e}"),
+        };
     if let Err(e) = prometheus_registry.register(Box::new(histogram.clone())) {
         panic!("prometheus register: {e}");
     }
-    group.bench_function("prometheus", |b| record_cycling(b, |v| histogram.observe(v)));
+    group.bench_function("prometheus", |b| {
+        record_cycling(b, |v| histogram.observe(v))
+    });
     let histogram = prometheus_client::metrics::histogram::Histogram::new(buckets.iter().copied());
     client_registry.register("y_seconds", "y", histogram.clone());
-    group.bench_function("prometheus_client", |b| record_cycling(b, |v| histogram.observe(v)));
-    group.bench_function("opentelemetry", |b| record_cycling(b, |v| otel.record(v, &[])));
+    group.bench_function("prometheus_client", |b| {
+        record_cycling(b, |v| histogram.observe(v))
+    });
+    group.bench_function("opentelemetry", |b| {
+        record_cycling(b, |v| otel.record(v, &[]))
+    });
     let bound = otel.bind(&[]);
-    group.bench_function("opentelemetry_bound", |b| record_cycling(b, |v| bound.record(v)));
+    group.bench_function("opentelemetry_bound", |b| {
+        record_cycling(b, |v| bound.record(v))
+    });
     group.finish();
 }
 
 fn counter_inc_2_threads(c: &mut Criterion) {
     let peers = peers();
-    let otel = peers.otel_meters.meter("omniscope-benches").u64_counter("z_total").build();
+    let otel = peers
+        .otel_meters
+        .meter("omniscope-benches")
+        .u64_counter("z_total")
+        .build();
 
     let mut group = c.benchmark_group("counter_inc_2_threads");
     let op = || omniscope::counter!("z_total").increment(black_box(1));
-    Contender::with(&op, |t| group.bench_function("omniscope", |b| b.iter_custom(|n| t.run(n))));
+    Contender::with(&op, |t| {
+        group.bench_function("omniscope", |b| b.iter_custom(|n| t.run(n)))
+    });
     let counter = metrics::counter!("z_total");
     let op = || counter.increment(black_box(1));
-    Contender::with(&op, |t| group.bench_function("metrics", |b| b.iter_custom(|n| t.run(n))));
+    Contender::with(&op, |t| {
+        group.bench_function("metrics", |b| b.iter_custom(|n| t.run(n)))
+    });
     let op = || otel.add(black_box(1), &[]);
-    Contender::with(&op, |t| group.bench_function("opentelemetry", |b| b.iter_custom(|n| t.run(n))));
+    Contender::with(&op, |t| {
+        group.bench_function("opentelemetry", |b| b.iter_custom(|n| t.run(n)))
+    });
     let bound = otel.bind(&[]);
     let op = || bound.add(black_box(1));
-    Contender::with(&op, |t| group.bench_function("opentelemetry_bound", |b| b.iter_custom(|n| t.run(n))));
+    Contender::with(&op, |t| {
+        group.bench_function("opentelemetry_bound", |b| b.iter_custom(|n| t.run(n)))
+    });
     let op = || {
         black_box(&ATOMIC_2_THREADS).fetch_add(black_box(1), Ordering::Relaxed);
     };
-    Contender::with(&op, |t| group.bench_function("atomic", |b| b.iter_custom(|n| t.run(n))));
+    Contender::with(&op, |t| {
+        group.bench_function("atomic", |b| b.iter_custom(|n| t.run(n)))
+    });
     group.finish();
-}
-
-/// Spans started per crate since the process started, for the notes.
-#[derive(Default)]
-struct Started {
-    omniscope: SpanCount,
-    fastrace: SpanCount,
-    opentelemetry: SpanCount,
-}
-
-fn started() -> std::sync::MutexGuard<'static, Started> {
-    static STARTED: std::sync::Mutex<Started> =
-        std::sync::Mutex::new(Started { omniscope: ZERO, fastrace: ZERO, opentelemetry: ZERO });
-    const ZERO: SpanCount = SpanCount { children: 0, roots: 0 };
-    match STARTED.lock() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    }
 }
 
 /// A fastrace root set as the local parent, as a request handler does.
@@ -270,100 +297,189 @@ fn fastrace_root() -> (FastraceSpan, fastrace::local::LocalParentGuard) {
     (root, guard)
 }
 
-fn span_notes(group: &str) {
-    let peers = peers();
-    let started = started();
-    note(&peers.omniscope.span_note(group, started.omniscope.total()));
-    note(&peers.fastrace.span_note(group, started.fastrace.total()));
-    note(&sinks::otel_span_note(group, &peers.otel_traces, &peers.otel_spans, started.opentelemetry.total()));
+/// What each pipeline had delivered when a span group started.
+struct Before {
+    omniscope: Delivered,
+    fastrace: Delivered,
+    opentelemetry: Delivered,
 }
+
+fn flush_all() -> Before {
+    let peers = peers();
+    Before {
+        omniscope: peers.omniscope.flush_spans(),
+        fastrace: peers.fastrace.flush_spans(),
+        opentelemetry: sinks::otel_flush_spans(&peers.otel_traces, &peers.otel_spans),
+    }
+}
+
+/// The stats of each id of a span group.
+#[derive(Default)]
+struct Ids {
+    omniscope: SpanStats,
+    fastrace: SpanStats,
+    tracing: SpanStats,
+    opentelemetry: SpanStats,
+}
+
+fn span_notes(group: &str, before: &Before, ids: &Ids) {
+    let after = flush_all();
+    let line = |id: &str, stats: &SpanStats, delivered: String| {
+        note(&format!("{group}/{id}: {}; {delivered}", stats.summary()));
+    };
+    line(
+        "omniscope",
+        &ids.omniscope,
+        after
+            .omniscope
+            .since(before.omniscope, ids.omniscope.total()),
+    );
+    line(
+        "fastrace",
+        &ids.fastrace,
+        after.fastrace.since(before.fastrace, ids.fastrace.total()),
+    );
+    line(
+        "tracing",
+        &ids.tracing,
+        "no exporter (a bare `Registry`)".to_owned(),
+    );
+    line(
+        "opentelemetry",
+        &ids.opentelemetry,
+        after
+            .opentelemetry
+            .since(before.opentelemetry, ids.opentelemetry.total()),
+    );
+}
+
+// In both span groups, `after` (untimed) flushes the crate's pipeline after
+// each sample: every crate starts each sample with empty queues, and the
+// process CPU in the notes covers all the work for the spans of the sample.
+// fastrace needs it most: its collector does the conversion work on its own
+// thread, slower than the bench starts spans, and queues the rest without
+// bound (gigabytes within seconds without the flush).
 
 fn span_start_end(c: &mut Criterion) {
     let peers = peers();
     let tracer = &peers.otel_tracer;
+    let before = flush_all();
+    let mut ids = Ids::default();
     let mut group = c.benchmark_group("span_start_end");
     group.bench_function("omniscope", |b| {
         iter_under_roots(
             b,
-            &mut started().omniscope,
+            &mut ids.omniscope,
             || (omniscope::span!("root"), ()),
             || {
                 let _span = omniscope::span!("x");
             },
+            || {
+                let _ = peers.omniscope.flush_spans();
+            },
         );
     });
     group.bench_function("fastrace", |b| {
-        iter_under_roots(b, &mut started().fastrace, fastrace_root, || {
-            let _span = LocalSpan::enter_with_local_parent("x");
-        });
+        iter_under_roots(
+            b,
+            &mut ids.fastrace,
+            fastrace_root,
+            || {
+                let _span = LocalSpan::enter_with_local_parent("x");
+            },
+            || {
+                let _ = peers.fastrace.flush_spans();
+            },
+        );
     });
     group.bench_function("tracing", |b| {
         iter_under_roots(
             b,
-            &mut SpanCount::default(),
+            &mut ids.tracing,
             || (tracing::info_span!("root").entered(), ()),
             || {
                 let _span = tracing::info_span!("x").entered();
             },
+            || {},
         );
     });
     group.bench_function("opentelemetry", |b| {
         iter_under_roots(
             b,
-            &mut started().opentelemetry,
+            &mut ids.opentelemetry,
             || (mark_span_as_active(tracer.start("root")), ()),
             || {
                 let _span = mark_span_as_active(tracer.start("x"));
             },
+            || {
+                let _ = sinks::otel_flush_spans(&peers.otel_traces, &peers.otel_spans);
+            },
         );
     });
     group.finish();
-    span_notes("span_start_end (cumulative)");
+    span_notes("span_start_end", &before, &ids);
 }
 
 fn span_4_attrs(c: &mut Criterion) {
     let peers = peers();
     let tracer = &peers.otel_tracer;
+    let before = flush_all();
+    let mut ids = Ids::default();
     let mut group = c.benchmark_group("span_4_attrs");
     group.bench_function("omniscope", |b| {
         iter_under_roots(
             b,
-            &mut started().omniscope,
+            &mut ids.omniscope,
             || (omniscope::span!("root"), ()),
             || {
                 let (count, ok, ratio, route) = attrs();
-                let _span = omniscope::span!("x", count = count, ok = ok, ratio = ratio, route = route);
+                let _span =
+                    omniscope::span!("x", count = count, ok = ok, ratio = ratio, route = route);
+            },
+            || {
+                let _ = peers.omniscope.flush_spans();
             },
         );
     });
     group.bench_function("fastrace", |b| {
-        iter_under_roots(b, &mut started().fastrace, fastrace_root, || {
-            let (count, ok, ratio, route) = attrs();
-            let _span = LocalSpan::enter_with_local_parent("x").with_properties(|| {
-                [
-                    ("count", Cow::Owned(count.to_string())),
-                    ("ok", Cow::Owned(ok.to_string())),
-                    ("ratio", Cow::Owned(ratio.to_string())),
-                    ("route", Cow::Borrowed(route)),
-                ]
-            });
-        });
+        iter_under_roots(
+            b,
+            &mut ids.fastrace,
+            fastrace_root,
+            || {
+                let (count, ok, ratio, route) = attrs();
+                let _span = LocalSpan::enter_with_local_parent("x").with_properties(|| {
+                    [
+                        ("count", Cow::Owned(count.to_string())),
+                        ("ok", Cow::Owned(ok.to_string())),
+                        ("ratio", Cow::Owned(ratio.to_string())),
+                        ("route", Cow::Borrowed(route)),
+                    ]
+                });
+            },
+            || {
+                let _ = peers.fastrace.flush_spans();
+            },
+        );
     });
     group.bench_function("tracing", |b| {
         iter_under_roots(
             b,
-            &mut SpanCount::default(),
+            &mut ids.tracing,
             || (tracing::info_span!("root").entered(), ()),
             || {
                 let (count, ok, ratio, route) = attrs();
-                let _span = tracing::info_span!("x", count = count, ok = ok, ratio = ratio, route = route).entered();
+                let _span =
+                    tracing::info_span!("x", count = count, ok = ok, ratio = ratio, route = route)
+                        .entered();
             },
+            || {},
         );
     });
     group.bench_function("opentelemetry", |b| {
         iter_under_roots(
             b,
-            &mut started().opentelemetry,
+            &mut ids.opentelemetry,
             || (mark_span_as_active(tracer.start("root")), ()),
             || {
                 let (count, ok, ratio, route) = attrs();
@@ -379,16 +495,24 @@ fn span_4_attrs(c: &mut Criterion) {
                     .start(tracer);
                 let _span = mark_span_as_active(span);
             },
+            || {
+                let _ = sinks::otel_flush_spans(&peers.otel_traces, &peers.otel_spans);
+            },
         );
     });
     group.finish();
-    span_notes("span_4_attrs (cumulative)");
+    span_notes("span_4_attrs", &before, &ids);
 }
 
 /// The four attribute values, opaque to the optimizer.
 #[inline(always)]
 fn attrs() -> (u64, bool, f64, &'static str) {
-    (black_box(200), black_box(true), black_box(0.25), black_box("/orders/{id}"))
+    (
+        black_box(200),
+        black_box(true),
+        black_box(0.25),
+        black_box("/orders/{id}"),
+    )
 }
 
 criterion_group! {

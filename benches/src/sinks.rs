@@ -73,7 +73,8 @@ impl Exporter<SpanData> for SpanSink {
     }
 
     fn export(&mut self, batch: &Batch<SpanData>, _: &Resource) -> Result<Accepted, ExportError> {
-        self.received.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        self.received
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         Ok(Accepted::All)
     }
 }
@@ -100,22 +101,45 @@ impl OmniscopeSdk {
         }
     }
 
-    /// Flushes the tracer and returns a note line: spans started (as
-    /// counted by the bench), spans exported, and the tracer's own counts
-    /// of what it did not record.
-    pub fn span_note(&self, what: &str, started: u64) -> String {
+    /// Flushes the tracer; returns the spans exported so far and those
+    /// dropped so far (by the export queues, or not recorded for want of
+    /// room in the thread's buffer).
+    pub fn flush_spans(&self) -> Delivered {
         let tracer = self.tracer();
-        if let Err(e) = tracer.flush(Instant::now() + Duration::from_secs(10)) {
-            return format!("{what}: omniscope flush failed: {e}");
-        }
+        let _ = tracer.flush(Instant::now() + Duration::from_secs(30));
         let stats = tracer.stats();
-        let dropped: u64 = tracer.pipeline_stats().iter().map(|p| p.dropped.total()).sum();
+        let queue: u64 = tracer
+            .pipeline_stats()
+            .iter()
+            .map(|p| p.dropped.total())
+            .sum();
+        Delivered {
+            exported: self.spans.received(),
+            dropped: queue + stats.dropped_buffer_full + stats.dropped_unrecordable,
+        }
+    }
+}
+
+/// What a span pipeline delivered so far (see [`Delivered::since`]).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Delivered {
+    /// Spans the exporter received.
+    pub exported: u64,
+    /// Spans the pipeline counted as dropped (where it counts them).
+    pub dropped: u64,
+}
+
+impl Delivered {
+    /// A note fragment for what was delivered since `before`, of `started`
+    /// spans started.
+    pub fn since(&self, before: Delivered, started: u64) -> String {
+        let exported = self.exported - before.exported;
+        let dropped = self.dropped - before.dropped;
+        let pct = |n: u64| 100.0 * n as f64 / started.max(1) as f64;
         format!(
-            "{what}: omniscope exported {} of {started} spans started by the bench \
-             (queue drops {dropped}, buffer-full {}, unrecordable {})",
-            self.spans.received(),
-            stats.dropped_buffer_full,
-            stats.dropped_unrecordable,
+            "exported {exported} ({:.1}%), counted as dropped {dropped} ({:.1}%)",
+            pct(exported),
+            pct(dropped)
         )
     }
 }
@@ -130,7 +154,11 @@ pub fn omniscope_sdk(sampler: Sampler) -> OmniscopeSdk {
     let spans = SpanSink::default();
     let installed = Sdk::builder()
         .with_resource(Resource::new("omniscope-benches"))
-        .with_tracer(SdkTracer::builder().with_sampler(sampler).with_exporter(Box::new(spans.clone())))
+        .with_tracer(
+            SdkTracer::builder()
+                .with_sampler(sampler)
+                .with_exporter(Box::new(spans.clone())),
+        )
         .install();
     match installed {
         Ok(guard) => OmniscopeSdk { guard, spans },
@@ -156,7 +184,8 @@ impl opentelemetry_sdk::trace::SpanExporter for OtelSpanSink {
         &self,
         batch: Vec<opentelemetry_sdk::trace::SpanData>,
     ) -> impl std::future::Future<Output = OTelSdkResult> + Send {
-        self.received.fetch_add(batch.len() as u64, Ordering::Relaxed);
+        self.received
+            .fetch_add(batch.len() as u64, Ordering::Relaxed);
         std::future::ready(Ok(()))
     }
 }
@@ -164,7 +193,9 @@ impl opentelemetry_sdk::trace::SpanExporter for OtelSpanSink {
 /// An `opentelemetry_sdk` tracer provider: `sampler`, the thread-based
 /// `BatchSpanProcessor` with its default configuration (queue of 2048,
 /// batches of 512, every 5 s), and an [`OtelSpanSink`].
-pub fn otel_tracer_provider(sampler: opentelemetry_sdk::trace::Sampler) -> (SdkTracerProvider, OtelSpanSink) {
+pub fn otel_tracer_provider(
+    sampler: opentelemetry_sdk::trace::Sampler,
+) -> (SdkTracerProvider, OtelSpanSink) {
     let sink = OtelSpanSink::default();
     let provider = SdkTracerProvider::builder()
         .with_sampler(sampler)
@@ -173,23 +204,23 @@ pub fn otel_tracer_provider(sampler: opentelemetry_sdk::trace::Sampler) -> (SdkT
     (provider, sink)
 }
 
-/// Flushes an OpenTelemetry tracer provider and returns a note line like
-/// [`OmniscopeSdk::span_note`]'s.
-pub fn otel_span_note(what: &str, provider: &SdkTracerProvider, sink: &OtelSpanSink, started: u64) -> String {
-    if let Err(e) = provider.force_flush() {
-        return format!("{what}: OpenTelemetry flush failed: {e}");
+/// Flushes an OpenTelemetry tracer provider; returns what its sink
+/// received so far (the batch processor counts its drops, but only logs
+/// them, through `internal-logs`, which is off).
+pub fn otel_flush_spans(provider: &SdkTracerProvider, sink: &OtelSpanSink) -> Delivered {
+    let _ = provider.force_flush();
+    Delivered {
+        exported: sink.received(),
+        dropped: 0,
     }
-    format!(
-        "{what}: OpenTelemetry exported {} of {started} spans started by the bench \
-         (the batch processor drops what does not fit its queue of 2048)",
-        sink.received()
-    )
 }
 
 /// An `opentelemetry_sdk` meter provider with a `ManualReader` (nothing
 /// exports or collects while the benches run).
 pub fn otel_meter_provider() -> SdkMeterProvider {
-    SdkMeterProvider::builder().with_reader(ManualReader::builder().build()).build()
+    SdkMeterProvider::builder()
+        .with_reader(ManualReader::builder().build())
+        .build()
 }
 
 /// A fastrace reporter that counts the spans it receives.
@@ -204,17 +235,22 @@ impl FastraceSink {
         self.received.load(Ordering::Relaxed)
     }
 
-    /// Flushes fastrace's collector and returns a note line like
-    /// [`OmniscopeSdk::span_note`]'s.
-    pub fn span_note(&self, what: &str, started: u64) -> String {
+    /// Flushes fastrace's collector; returns what the sink received so
+    /// far (fastrace does not drop: what it has not reported yet waits in
+    /// unbounded per-thread queues).
+    pub fn flush_spans(&self) -> Delivered {
         fastrace::flush();
-        format!("{what}: fastrace reported {} of {started} spans started by the bench", self.received())
+        Delivered {
+            exported: self.received(),
+            dropped: 0,
+        }
     }
 }
 
 impl fastrace::collector::Reporter for FastraceSink {
     fn report(&mut self, spans: Vec<fastrace::collector::SpanRecord>) {
-        self.received.fetch_add(spans.len() as u64, Ordering::Relaxed);
+        self.received
+            .fetch_add(spans.len() as u64, Ordering::Relaxed);
     }
 }
 
@@ -246,7 +282,9 @@ impl std::fmt::Debug for AtomicRecorder {
 impl AtomicRecorder {
     /// An empty registry.
     pub fn new() -> AtomicRecorder {
-        AtomicRecorder { registry: Arc::new(Registry::atomic()) }
+        AtomicRecorder {
+            registry: Arc::new(Registry::atomic()),
+        }
     }
 
     /// Empties every histogram's bucket of samples: what an exporter's
@@ -263,21 +301,46 @@ impl Default for AtomicRecorder {
 }
 
 impl metrics::Recorder for AtomicRecorder {
-    fn describe_counter(&self, _: metrics::KeyName, _: Option<metrics::Unit>, _: metrics::SharedString) {}
+    fn describe_counter(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
 
-    fn describe_gauge(&self, _: metrics::KeyName, _: Option<metrics::Unit>, _: metrics::SharedString) {}
+    fn describe_gauge(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
 
-    fn describe_histogram(&self, _: metrics::KeyName, _: Option<metrics::Unit>, _: metrics::SharedString) {}
+    fn describe_histogram(
+        &self,
+        _: metrics::KeyName,
+        _: Option<metrics::Unit>,
+        _: metrics::SharedString,
+    ) {
+    }
 
     fn register_counter(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Counter {
-        self.registry.get_or_create_counter(key, |c| metrics::Counter::from_arc(c.clone()))
+        self.registry
+            .get_or_create_counter(key, |c| metrics::Counter::from_arc(c.clone()))
     }
 
     fn register_gauge(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Gauge {
-        self.registry.get_or_create_gauge(key, |g| metrics::Gauge::from_arc(g.clone()))
+        self.registry
+            .get_or_create_gauge(key, |g| metrics::Gauge::from_arc(g.clone()))
     }
 
-    fn register_histogram(&self, key: &metrics::Key, _: &metrics::Metadata<'_>) -> metrics::Histogram {
-        self.registry.get_or_create_histogram(key, |h| metrics::Histogram::from_arc(h.clone()))
+    fn register_histogram(
+        &self,
+        key: &metrics::Key,
+        _: &metrics::Metadata<'_>,
+    ) -> metrics::Histogram {
+        self.registry
+            .get_or_create_histogram(key, |h| metrics::Histogram::from_arc(h.clone()))
     }
 }

@@ -18,20 +18,51 @@ use criterion::Bencher;
 /// local spans is dropped for want of room.
 pub const CHILDREN_PER_ROOT: u64 = 256;
 
-/// Spans started (children and roots) by [`iter_under_roots`], to compare
-/// with what the exporters received.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SpanCount {
+/// What [`iter_under_roots`] did, for the notes under the tables.
+#[derive(Debug, Clone, Copy)]
+pub struct SpanStats {
     /// Child spans: the timed ones.
     pub children: u64,
     /// Roots: one per [`CHILDREN_PER_ROOT`] children.
     pub roots: u64,
+    /// The timed part.
+    pub timed: Duration,
+    /// CPU time of the whole process (every thread: the caller, the
+    /// crate's background threads) while the runs, their untimed parts
+    /// and the `after` hook ran; `None` without `/proc/self/stat`.
+    pub cpu: Option<Duration>,
 }
 
-impl SpanCount {
+impl Default for SpanStats {
+    fn default() -> SpanStats {
+        SpanStats {
+            children: 0,
+            roots: 0,
+            timed: Duration::ZERO,
+            cpu: Some(Duration::ZERO),
+        }
+    }
+}
+
+impl SpanStats {
     /// Children and roots.
     pub fn total(&self) -> u64 {
         self.children + self.roots
+    }
+
+    /// Timed nanoseconds per child span, and process CPU nanoseconds per
+    /// span started (children and roots), as a note fragment.
+    pub fn summary(&self) -> String {
+        let per = |d: Duration, n: u64| d.as_nanos() as f64 / n.max(1) as f64;
+        let cpu = match self.cpu {
+            Some(cpu) => format!("{:.0} ns", per(cpu, self.total())),
+            None => "unknown".to_owned(),
+        };
+        format!(
+            "{} spans started; timed {:.0} ns per child; process CPU {cpu} per span (all threads)",
+            self.total(),
+            per(self.timed, self.children),
+        )
     }
 }
 
@@ -41,17 +72,19 @@ impl SpanCount {
 /// (timed), then the second value `open` returned is dropped (timed: for
 /// fastrace this is the local parent guard, whose drop hands the children
 /// over to the collector), then the first is dropped (untimed: it ends the
-/// root).
+/// root). After the runs of one Criterion sample, `after` runs (untimed).
 ///
 /// The two clock reads per run cost about 0.2 ns per iteration, the same
 /// for every id.
 pub fn iter_under_roots<R, G, O>(
     b: &mut Bencher<'_>,
-    count: &mut SpanCount,
+    stats: &mut SpanStats,
     mut open: impl FnMut() -> (R, G),
     mut child: impl FnMut() -> O,
+    mut after: impl FnMut(),
 ) {
     b.iter_custom(|iters| {
+        let cpu_start = cpu_time();
         let mut total = Duration::ZERO;
         let mut left = iters;
         while left > 0 {
@@ -64,12 +97,32 @@ pub fn iter_under_roots<R, G, O>(
             drop(guard);
             total += start.elapsed();
             drop(root);
-            count.children += n;
-            count.roots += 1;
+            stats.children += n;
+            stats.roots += 1;
             left -= n;
         }
+        after();
+        stats.timed += total;
+        stats.cpu = match (stats.cpu, cpu_start, cpu_time()) {
+            (Some(sum), Some(start), Some(end)) => Some(sum + end.saturating_sub(start)),
+            _ => None,
+        };
         total
     });
+}
+
+/// The CPU time of this process so far (`utime + stime` of
+/// `/proc/self/stat`, in ticks of 10 ms: summed over a bench's samples, the
+/// rounding evens out to about a percent).
+pub fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name, which is in parentheses and may hold
+    // spaces: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let mut fields = rest.split_whitespace().skip(11);
+    let utime: u64 = fields.next()?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some(Duration::from_millis((utime + stime) * 10))
 }
 
 /// The handshake between the measured thread and the contender.
@@ -114,7 +167,11 @@ impl<F: Fn() + Sync> Contender<'_, F> {
         let handshake = Handshake::default();
         thread::scope(|scope: &Scope<'_, '_>| {
             let helper = scope.spawn(|| contend(op, &handshake));
-            let contender = Contender { op, handshake: &handshake, thread: helper.thread().clone() };
+            let contender = Contender {
+                op,
+                handshake: &handshake,
+                thread: helper.thread().clone(),
+            };
             let out = body(&contender);
             handshake.quit.store(true, Ordering::Release);
             contender.thread.unpark();

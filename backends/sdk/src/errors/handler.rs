@@ -89,7 +89,7 @@ impl SdkErrors {
                 filter,
                 redactor,
                 limits,
-                fanout: fanout,
+                fanout,
                 handled: AtomicU64::new(0),
                 panics: AtomicU64::new(0),
                 filtered: AtomicU64::new(0),
