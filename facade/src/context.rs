@@ -270,6 +270,7 @@ pub(crate) fn with_entered<R>(slot: Slot, f: impl FnOnce(&Context) -> R) -> Opti
 
 /// Runs `f` with a borrow of the current context (no clone).
 /// During thread teardown, `f` sees an empty context.
+#[inline]
 pub(crate) fn with_current<R>(f: impl Fn(&Context) -> R) -> R {
     STACK
         .try_with(|cell| {
@@ -284,6 +285,7 @@ pub(crate) fn with_current<R>(f: impl Fn(&Context) -> R) -> R {
 
 /// The trace id and span id of the current span, if any (what log records
 /// and handled errors carry).
+#[inline]
 pub fn current_ids() -> Option<(TraceId, SpanId)> {
     with_current(|cx| cx.span.as_ref().map(|s| (s.trace_id(), s.span_id())))
 }

@@ -320,6 +320,7 @@ thread_local! {
 
 /// Runs `f` unless this thread is already inside a dispatch: a backend that
 /// logs or reports while handling a record must not loop.
+#[inline]
 fn non_reentrant(f: impl FnOnce()) {
     let entered = DISPATCHING.try_with(|d| !d.replace(true)).unwrap_or(false);
     if entered {

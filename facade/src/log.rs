@@ -19,6 +19,7 @@ pub struct Metadata<'a> {
 
 impl<'a> Metadata<'a> {
     /// Metadata with a level and target (usually the module path).
+    #[inline]
     pub const fn new(level: Level, target: &'a str) -> Metadata<'a> {
         Metadata {
             level,
@@ -31,6 +32,7 @@ impl<'a> Metadata<'a> {
 
     /// This metadata with a source location.
     #[must_use]
+    #[inline]
     pub const fn with_location(
         mut self,
         module_path: &'a str,
@@ -82,6 +84,7 @@ pub struct Record<'a> {
 
 impl<'a> Record<'a> {
     /// A record of `args` with `fields`, carrying the current span's ids.
+    #[inline]
     pub fn new(
         metadata: Metadata<'a>,
         args: fmt::Arguments<'a>,

@@ -6,11 +6,15 @@ use std::fmt;
 use super::TraceState;
 
 /// A 16-byte W3C trace id. The all-zero id is invalid.
+// Aligned like a `u64`: byte arrays would be placed at odd offsets in the
+// structs that carry them, and copied with slow unaligned moves.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(align(8))]
 pub struct TraceId([u8; 16]);
 
 /// An 8-byte W3C span id. The all-zero id is invalid.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[repr(align(8))]
 pub struct SpanId([u8; 8]);
 
 /// The error returned when a string is not a valid hex id.
