@@ -22,7 +22,7 @@ use omniscope::trace::SpanSite;
 
 use super::clock;
 use super::data::SpanData;
-use super::slot::Finished;
+use super::slot::{Finished, FinishedBatch};
 use super::tail::TailBuffer;
 use super::tracer::Inner;
 use crate::build::BuildError;
@@ -52,18 +52,19 @@ impl CallEdge {
 pub(crate) struct Collector {
     pub(crate) tail: Option<TailBuffer>,
     calls: HashMap<(usize, usize), CallEdge>,
-    scratch: Vec<Finished>,
+    scratch: FinishedBatch,
     chunk: usize,
     pub(crate) collected: u64,
 }
 
 impl Collector {
-    pub(crate) fn new(tail: Option<TailBuffer>, chunk: usize) -> Collector {
+    /// `max_batch`: the exporters' batch size, and the largest chunk.
+    pub(crate) fn new(tail: Option<TailBuffer>, max_batch: usize) -> Collector {
         Collector {
             tail,
             calls: HashMap::new(),
-            scratch: Vec::new(),
-            chunk: chunk.max(1),
+            scratch: FinishedBatch::default(),
+            chunk: max_batch.max(1),
             collected: 0,
         }
     }
@@ -75,7 +76,7 @@ impl Collector {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut freed = Vec::new();
         for shard in inner.registry.iter() {
-            shard.drain_done(wait, &mut freed, |d| scratch.push(d.take(&cal)));
+            shard.drain_done(wait, &mut freed, |d| d.take_into(&cal, &mut scratch));
             shard.give_back(&mut freed);
         }
         self.absorb(inner, &mut scratch);
@@ -83,25 +84,26 @@ impl Collector {
     }
 
     /// Counts call-graph edges, applies the tail rule, and pushes the spans
-    /// to the exporters in chunks of at most one batch. Leaves `spans` empty.
-    pub(crate) fn absorb(&mut self, inner: &Inner, spans: &mut Vec<Finished>) {
+    /// to the exporters in chunks of at most one batch. Leaves `spans` empty
+    /// (with its capacity, for reuse).
+    pub(crate) fn absorb(&mut self, inner: &Inner, spans: &mut FinishedBatch) {
         if spans.is_empty() {
             return;
         }
         self.collected += spans.len() as u64;
-        for f in spans.iter() {
-            self.count_call(f.parent_site, f.data.site);
+        for (data, meta) in spans.data.iter().zip(&spans.meta) {
+            self.count_call(meta.parent_site, data.site);
         }
         let chunk = self.chunk;
         match &mut self.tail {
             None => {
-                // Straight into each chunk's `Arc` (one copy per span).
-                let mut all = spans.drain(..);
-                while all.len() > 0 {
-                    let n = all.len().min(chunk);
-                    let part: Arc<[SpanData]> = all.by_ref().take(n).map(|f| f.data).collect();
+                // Moved straight into each chunk's `Arc`.
+                while !spans.data.is_empty() {
+                    let n = spans.data.len().min(chunk);
+                    let part: Arc<[SpanData]> = spans.data.drain(..n).collect();
                     inner.fanout.push(part);
                 }
+                spans.meta.clear();
             }
             Some(tail) => {
                 let mut out: Vec<SpanData> = Vec::new();
@@ -111,9 +113,15 @@ impl Collector {
                         inner.fanout.push(Arc::from(std::mem::take(&mut out)));
                     }
                 };
+                let mut finished: Vec<Finished> = spans
+                    .data
+                    .drain(..)
+                    .zip(spans.meta.drain(..))
+                    .map(|(data, meta)| Finished { data, meta })
+                    .collect();
                 // Children first: a local root decides its trace.
-                spans.sort_by_key(|f| f.local_root);
-                spans.drain(..).for_each(|f| tail.offer(f, &mut emit));
+                finished.sort_by_key(|f| f.meta.local_root);
+                finished.into_iter().for_each(|f| tail.offer(f, &mut emit));
                 if !out.is_empty() {
                     inner.fanout.push(Arc::from(out));
                 }

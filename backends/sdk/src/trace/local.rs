@@ -12,7 +12,7 @@ use std::sync::{Arc, Weak};
 
 use super::ids::IdGenerator;
 use super::slab::{FreeSlot, Shard};
-use super::slot::Finished;
+use super::slot::FinishedBatch;
 use super::tracer::Inner;
 
 /// A thread's state for one tracer.
@@ -24,7 +24,7 @@ pub(crate) struct Local {
     pub(crate) free: Vec<FreeSlot>,
     pub(crate) ids: IdGenerator,
     /// Scratch space for the thread's own ended spans (kept for reuse).
-    pub(crate) finished: Vec<Finished>,
+    pub(crate) finished: FinishedBatch,
 }
 
 impl Drop for Local {
@@ -68,7 +68,7 @@ fn find_or_attach<'a>(locals: &'a mut Vec<Local>, inner: &Arc<Inner>) -> Option<
                 shard,
                 free,
                 ids: IdGenerator::new(),
-                finished: Vec::new(),
+                finished: FinishedBatch::default(),
             },
         );
     }

@@ -68,10 +68,36 @@ pub(crate) struct PendingEvent {
 #[derive(Debug)]
 pub(crate) struct Finished {
     pub(crate) data: SpanData,
+    pub(crate) meta: Meta,
+}
+
+/// What the collector needs of an ended span besides its [`SpanData`].
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Meta {
     pub(crate) parent_site: Option<&'static SpanSite>,
     /// No parent, or a remote one: the span that ends the trace locally.
     pub(crate) local_root: bool,
     pub(crate) error: bool,
+}
+
+/// Ended spans, struct-of-arrays: each [`SpanData`] is built straight into
+/// `data`, and whole runs of it move into an export chunk at once (building
+/// it elsewhere first and copying it while its stores are still in flight
+/// cost more than the rest of the conversion).
+#[derive(Debug, Default)]
+pub(crate) struct FinishedBatch {
+    pub(crate) data: Vec<SpanData>,
+    pub(crate) meta: Vec<Meta>,
+}
+
+impl FinishedBatch {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.data.len()
+    }
 }
 
 impl SlotData {
@@ -108,9 +134,9 @@ impl SlotData {
         }
     }
 
-    /// Moves the span out as a [`Finished`] and resets the slot (keeping the
+    /// Moves the span out into `out` and resets the slot (keeping the
     /// attribute buffers for reuse).
-    pub(crate) fn take(&mut self, cal: &Calibration) -> Finished {
+    pub(crate) fn take_into(&mut self, cal: &Calibration, out: &mut FinishedBatch) {
         let attributes = if self.attributes.is_empty() {
             Attributes::new()
         } else {
@@ -138,7 +164,12 @@ impl SlotData {
         if !self.trace_state.is_empty() {
             context = context.with_trace_state(std::mem::take(&mut self.trace_state));
         }
-        let data = SpanData {
+        out.meta.push(Meta {
+            local_root: parent_span_id.is_none() || self.parent_is_remote,
+            parent_site: self.parent_site.take(),
+            error,
+        });
+        out.data.push(SpanData {
             context,
             parent_span_id,
             parent_is_remote: self.parent_is_remote,
@@ -163,15 +194,8 @@ impl SlotData {
             dropped_attributes: std::mem::take(&mut self.dropped_attributes),
             dropped_events: extra.dropped_events,
             dropped_links: extra.dropped_links,
-        };
-        let finished = Finished {
-            local_root: parent_span_id.is_none() || self.parent_is_remote,
-            parent_site: self.parent_site.take(),
-            error,
-            data,
-        };
+        });
         self.site = &EMPTY_SITE;
-        finished
     }
 
     /// What the in-flight view shows of this open span.

@@ -83,13 +83,13 @@ impl TailBuffer {
             self.order.push_back(trace);
         }
         let entry = self.pending.entry(trace).or_default();
-        entry.error |= span.error;
+        entry.error |= span.meta.error;
         if entry.spans.len() < self.max_spans_per_trace {
             entry.spans.push(span.data);
         } else {
             self.counters.overflow += 1;
         }
-        if span.local_root {
+        if span.meta.local_root {
             self.decide(trace, emit);
         }
     }

@@ -415,7 +415,7 @@ fn refill(inner: &Inner, local: &mut Local) -> Option<super::slab::FreeSlot> {
     let cal = clock::calibration();
     let finished = &mut local.finished;
     let drained = shard
-        .drain_done(false, &mut local.free, |d| finished.push(d.take(&cal)))
+        .drain_done(false, &mut local.free, |d| d.take_into(&cal, finished))
         .unwrap_or(0);
     if !finished.is_empty() {
         inner.lock_collector().absorb(inner, finished);
