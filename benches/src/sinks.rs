@@ -4,7 +4,7 @@
 //!
 //! - [`NoopSink`] and [`NoopLog`]: a facade `Logger` and a `log::Log` that
 //!   do nothing.
-//! - [`omniscope_sdk`]: an `Sdk` (meter, and a tracer with a [`SpanSink`])
+//! - [`omniscope_sdk()`]: an `Sdk` (meter, and a tracer with a [`SpanSink`])
 //!   installed as the facade's globals.
 //! - [`otel_tracer_provider`]: an `opentelemetry_sdk` tracer provider with
 //!   the thread-based `BatchSpanProcessor` and an [`OtelSpanSink`].
@@ -93,7 +93,7 @@ impl OmniscopeSdk {
     /// The installed tracer.
     ///
     /// # Panics
-    /// If the SDK was built without one (never, see [`omniscope_sdk`]).
+    /// If the SDK was built without one (never, see [`omniscope_sdk()`]).
     pub fn tracer(&self) -> &SdkTracer {
         match self.guard.sdk().tracer() {
             Some(tracer) => tracer,
