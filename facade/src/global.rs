@@ -17,7 +17,7 @@ use crate::level::{base_max_level, store_max_level, LevelFilter};
 use crate::log::{Logger, NoopLogger, Record};
 use crate::metrics::{Key, Meter, MetricMeta, NoopMeter};
 use crate::preinit;
-use crate::trace::{NoopTracer, Tracer};
+use crate::trace::{NoopTracer, SamplingHint, Tracer};
 
 /// The four signals, as bits of the dispatch state.
 #[derive(Clone, Copy, Debug)]
@@ -133,9 +133,25 @@ pub fn set_meter<M: Meter + 'static>(meter: M) -> Result<(), SetGlobalError<M>> 
 /// # Errors
 /// A tracer is already installed; `tracer` is handed back.
 pub fn set_tracer<T: Tracer + 'static>(tracer: T) -> Result<(), SetGlobalError<T>> {
-    install_once(&TRACER, tracer, |t| Box::new(t), || Box::new(NoopTracer))?;
+    let installed = install_once(&TRACER, tracer, |t| Box::new(t), || Box::new(NoopTracer))?;
+    TRACER_HINT.store(installed.sampling_hint() as u8, Ordering::Relaxed);
     STATE.fetch_or(Signal::Tracer.bit(), Ordering::Release);
     Ok(())
+}
+
+/// The installed tracer's [`SamplingHint`], as its discriminant.
+static TRACER_HINT: AtomicU8 = AtomicU8::new(SamplingHint::AskAlways as u8);
+
+/// The installed tracer's [`SamplingHint`].
+#[inline]
+pub(crate) fn tracer_hint() -> SamplingHint {
+    match TRACER_HINT.load(Ordering::Relaxed) {
+        h if h == SamplingHint::Off as u8 => SamplingHint::Off,
+        h if h == SamplingHint::SkipsUnsampledChildren as u8 => {
+            SamplingHint::SkipsUnsampledChildren
+        }
+        _ => SamplingHint::AskAlways,
+    }
 }
 
 /// Installs the global error handler. Errors handled before now (see

@@ -116,8 +116,8 @@ pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, S
 pub use log::{Logger, Metadata, NoopLogger, Record};
 pub use metrics::{Meter, NoopMeter};
 pub use trace::{
-    FutureExt, Instrumented, NoopTracer, Span, SpanContext, SpanGuard, SpanId, SpanKind, SpanSite,
-    Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
+    FutureExt, Instrumented, NoopTracer, SamplingHint, Span, SpanContext, SpanGuard, SpanId,
+    SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
 };
 pub use value::{error_chain, Field, OwnedValue, ToValue, Value};
 

@@ -263,6 +263,24 @@ impl StartedSpan {
     }
 }
 
+/// What a tracer promises, once and for all, about spans it would not
+/// record, so that the facade can skip asking it. Read once, when the
+/// tracer is installed with [`set_tracer`](crate::set_tracer).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum SamplingHint {
+    /// Ask for every span (the default, always correct).
+    #[default]
+    AskAlways,
+    /// Every child of an unsampled parent gets [`StartedSpan::unsampled`]
+    /// (OpenTelemetry's parent-based samplers): the facade does not ask
+    /// for those, so they cost one check of the parent's flags.
+    SkipsUnsampledChildren,
+    /// Nothing is ever recorded (an always-off sampler): the facade asks for
+    /// nothing, so a span costs what it costs with no tracer installed.
+    Off,
+}
+
 /// A span recorder; what a tracing backend implements.
 ///
 /// Only `start` and `end` are required. The facade calls the other methods
@@ -312,6 +330,13 @@ pub trait Tracer: Send + Sync {
         self.set_status(token, &Status::Error(Cow::Owned(message)));
     }
 
+    /// What the facade may skip asking (see [`SamplingHint`]); read once, at
+    /// install. Spans skipped this way never reach the tracer, so it cannot
+    /// count them.
+    fn sampling_hint(&self) -> SamplingHint {
+        SamplingHint::AskAlways
+    }
+
     /// Records that the thread panicked while the span was open: by default
     /// a `panic` event and an error status `panicked`.
     fn record_panic(&self, token: SpanToken) {
@@ -328,6 +353,10 @@ pub struct NoopTracer;
 impl Tracer for NoopTracer {
     fn start(&self, _: &SpanStart<'_>) -> StartedSpan {
         StartedSpan::unsampled()
+    }
+
+    fn sampling_hint(&self) -> SamplingHint {
+        SamplingHint::Off
     }
 
     fn end(&self, _: SpanToken) {}
@@ -362,6 +391,9 @@ macro_rules! forward_tracer {
             }
             fn record_panic(&self, token: SpanToken) {
                 (**self).record_panic(token)
+            }
+            fn sampling_hint(&self) -> SamplingHint {
+                (**self).sampling_hint()
             }
         }
     )*};

@@ -75,10 +75,23 @@ fn tracer_for(parent: &Context) -> Option<TracerRef> {
             return Some(TracerRef::Scoped(scope.clone()));
         }
     }
-    if state & Signal::Tracer.bit() != 0 {
+    if state & Signal::Tracer.bit() != 0 && !global_tracer_skips(parent) {
         return Some(TracerRef::Global(global::tracer()));
     }
     None
+}
+
+/// Whether the installed tracer said it would not record a child of
+/// `parent` (its [`SamplingHint`](super::SamplingHint)).
+#[inline]
+fn global_tracer_skips(parent: &Context) -> bool {
+    match global::tracer_hint() {
+        super::SamplingHint::Off => true,
+        super::SamplingHint::SkipsUnsampledChildren => {
+            parent.span_context().is_some_and(|p| !p.is_sampled())
+        }
+        _ => false,
+    }
 }
 
 /// Starts a span at `site` as a child of the current context. Called by the
@@ -95,6 +108,10 @@ pub(crate) fn start_span(
 /// what `span!` expands to. The child context is built once, straight onto
 /// the thread's stack.
 pub(crate) fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> SpanGuard {
+    // An always-off tracer and no capture: nothing to ask, nothing to enter.
+    if global::tracer_hint() == super::SamplingHint::Off && global::state() & global::SCOPED == 0 {
+        return SpanGuard::none();
+    }
     match push_child(|parent| start(parent, site, None, fields).map(|(rec, cx)| (cx, rec))) {
         Some((slot, recording)) => SpanGuard {
             entered: Some(Entered { recording, slot }),

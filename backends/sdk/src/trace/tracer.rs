@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use omniscope::trace::{SpanStart, SpanToken, StartedSpan};
+use omniscope::trace::{SamplingHint, SpanStart, SpanToken, StartedSpan};
 use omniscope::{Field, SpanContext, Status, TraceFlags, Tracer};
 
 use super::builder::TracerBuilder;
@@ -428,6 +428,20 @@ fn refill(inner: &Inner, local: &mut Local) -> Option<super::slab::FreeSlot> {
 }
 
 impl Tracer for SdkTracer {
+    /// Parent-based samplers never record a child of an unsampled parent, and
+    /// an always-off sampler records nothing: the facade skips asking for
+    /// those spans (so they are not counted as sampled out).
+    fn sampling_hint(&self) -> SamplingHint {
+        let decider = &self.inner.decider;
+        if decider.parent_based {
+            SamplingHint::SkipsUnsampledChildren
+        } else if decider.root == Root::Off {
+            SamplingHint::Off
+        } else {
+            SamplingHint::AskAlways
+        }
+    }
+
     #[inline]
     fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
         let inner = &*self.inner;
