@@ -509,4 +509,41 @@ mod tests {
         let again = Token::decode(shard.open(slot, |_| {}).unwrap());
         assert_eq!((again.index, again.generation), (t.index, t.generation + 1));
     }
+
+    #[test]
+    fn ends_on_another_thread_while_the_owner_drains() {
+        const N: u16 = 32;
+        let shard = Arc::new(Shard::new(0));
+        let mut free = Vec::new();
+        assert!(shard.grow(1000, &mut free));
+        let tokens: Vec<u64> = (0..N)
+            .map(|i| {
+                shard
+                    .open(free.pop().unwrap(), |d| d.dropped_attributes = u32::from(i))
+                    .unwrap()
+            })
+            .collect();
+        let ender = {
+            let shard = shard.clone();
+            std::thread::spawn(move || {
+                for token in tokens {
+                    let t = Token::decode(token);
+                    let slot = shard.slot(t.index).unwrap();
+                    assert_eq!(slot.claim(t.generation, |_| ((), Release::Done)), Some(()));
+                }
+            })
+        };
+        let (mut seen, mut freed) = (Vec::new(), Vec::new());
+        while seen.len() < usize::from(N) {
+            shard.drain_done(true, &mut freed, |d| seen.push(d.dropped_attributes));
+            std::thread::yield_now();
+        }
+        ender.join().unwrap();
+        seen.sort_unstable();
+        assert_eq!(
+            seen,
+            (0..u32::from(N)).collect::<Vec<_>>(),
+            "each span drained exactly once"
+        );
+    }
 }
