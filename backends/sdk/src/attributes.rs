@@ -1,10 +1,11 @@
 //! [`Attributes`]: typed key-value lists for spans, events, links and logs,
 //! stored without an allocation per value.
 //!
-//! Keys the macros produce are `'static` and kept as they are; string values
-//! (and `Display`/`Debug`/error values, formatted once) are appended to one
-//! text buffer per list, so recording four attributes costs at most the
-//! growth of two vectors, not four string allocations.
+//! Keys the macros produce are `'static` and kept as they are. String values
+//! (and `Display`/`Debug`/error values, formatted once) of up to
+//! [`INLINE_TEXT`] bytes are kept inside their entry; longer ones are
+//! appended to one text buffer per list. So recording four attributes costs
+//! one vector, and a second only when a value is long.
 
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
@@ -12,8 +13,17 @@ use std::ops::Range;
 
 use omniscope::{Field, Value};
 
+/// String values up to this many bytes are stored inside their entry.
+pub const INLINE_TEXT: usize = 22;
+
 #[derive(Clone, Debug, PartialEq)]
 enum Stored {
+    /// A short string, inline (`len` bytes of valid UTF-8).
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_TEXT],
+    },
+    /// A longer string, in `Attributes::text`.
     Str(Range<u32>),
     I64(i64),
     U64(u64),
@@ -78,6 +88,18 @@ impl Attributes {
     }
 
     fn push_text(&mut self, value: &Value<'_>, max_len: Option<usize>) -> Stored {
+        let max = max_len.unwrap_or(usize::MAX);
+        let mut inline = InlineText::default();
+        let fits = match value {
+            Value::Str(s) => inline.write_str(truncated(s, max)).is_ok(),
+            other => write!(inline, "{other}").is_ok() && inline.len <= max,
+        };
+        if fits {
+            return Stored::Inline {
+                len: inline.len as u8,
+                bytes: inline.bytes,
+            };
+        }
         let start = self.text.len();
         match value {
             Value::Str(s) => self.text.push_str(s),
@@ -129,8 +151,11 @@ impl Attributes {
         self.text.clear();
     }
 
-    fn value(&self, stored: &Stored) -> Value<'_> {
+    fn value<'s>(&'s self, stored: &'s Stored) -> Value<'s> {
         match stored {
+            Stored::Inline { len, bytes } => {
+                Value::Str(std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or(""))
+            }
             Stored::Str(r) => Value::Str(
                 self.text
                     .get(r.start as usize..r.end as usize)
@@ -141,6 +166,35 @@ impl Attributes {
             Stored::F64(v) => Value::F64(*v),
             Stored::Bool(v) => Value::Bool(*v),
         }
+    }
+}
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn truncated(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A writer into a fixed inline buffer; fails when the text does not fit.
+#[derive(Default)]
+struct InlineText {
+    len: usize,
+    bytes: [u8; INLINE_TEXT],
+}
+
+impl fmt::Write for InlineText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        let slot = self.bytes.get_mut(self.len..end).ok_or(fmt::Error)?;
+        slot.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -173,6 +227,28 @@ mod tests {
         assert_eq!(a.get("user").and_then(|v| v.as_str()), Some("ada"));
         assert!(matches!(a.get("n"), Some(Value::U64(7))));
         assert_eq!(a.get("dyn.key").and_then(|v| v.as_str()), Some("1.5"));
+    }
+
+    #[test]
+    fn short_values_stay_inline_and_long_ones_go_to_the_text() {
+        let long = "x".repeat(INLINE_TEXT + 1);
+        let a = Attributes::from_fields(&[
+            Field::new_static("short", Value::Str("héllo")),
+            Field::new_static("exact", Value::Str(&long[..INLINE_TEXT])),
+            Field::new_static("long", Value::Str(&long)),
+            Field::new_static("shown", Value::from_display(&12.5)),
+        ]);
+        assert!(
+            a.text.len() == long.len(),
+            "only the long value is in the text"
+        );
+        assert_eq!(a.get("short").and_then(|v| v.as_str()), Some("héllo"));
+        assert_eq!(
+            a.get("exact").and_then(|v| v.as_str()).map(str::len),
+            Some(INLINE_TEXT)
+        );
+        assert_eq!(a.get("long").and_then(|v| v.as_str()), Some(long.as_str()));
+        assert_eq!(a.get("shown").and_then(|v| v.as_str()), Some("12.5"));
     }
 
     #[test]
