@@ -15,6 +15,13 @@
 //!
 //! Every log record and handled error reads the current context, so it
 //! carries the trace id and span id of the span it was emitted in.
+//!
+//! Underneath, each thread keeps a small stack of entered contexts: entering
+//! pushes one (built in place, not copied in and out), the guard remembers
+//! where it sits, and dropping the guard pops it. A guard dropped out of
+//! order also leaves the contexts entered after it (their guards then find
+//! nothing to leave); an entry's id makes sure no guard ever removes another
+//! guard's context.
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
