@@ -171,7 +171,11 @@ fn rewrite_signature(sig: &mut Signature) {
     });
     let mut output = output_type(&sig.output);
     if let Some(lifetime) = output_lifetime {
-        ResolveElided(lifetime).visit_type_mut(&mut output);
+        AssignElided {
+            assign: |_| lifetime.clone(),
+            into_impl_trait: true,
+        }
+        .visit_type_mut(&mut output);
     }
     // New lifetimes go after the existing ones (lifetimes come first).
     let at = sig.generics.lifetimes().count();
@@ -199,8 +203,7 @@ fn rewrite_signature(sig: &mut Signature) {
     );
 }
 
-/// Names every elided lifetime it visits (`&T`, `'_`), except in `fn(&T)`
-/// types and `Fn(&T)` bounds, which have their own elision scope.
+/// Names elided lifetimes: each new name is pushed to `names`.
 #[derive(Default)]
 struct NameElided {
     names: Vec<Lifetime>,
@@ -212,19 +215,38 @@ impl NameElided {
         self.names.push(lifetime.clone());
         lifetime
     }
+
+    /// Names every elided lifetime in `ty`.
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        AssignElided {
+            assign: |span| self.fresh(span),
+            into_impl_trait: false,
+        }
+        .visit_type_mut(ty);
+    }
 }
 
-impl VisitMut for NameElided {
+/// Replaces every elided lifetime it visits (`&T`, `'_`) with the one
+/// `assign` gives (a fresh name for inputs, the elision rules' choice for
+/// the output), except in `fn(&T)` types and `Fn(&T)` bounds, which have
+/// their own elision scope. Input `impl Trait` types are left alone
+/// (`into_impl_trait: false`): they are type parameters.
+struct AssignElided<F> {
+    assign: F,
+    into_impl_trait: bool,
+}
+
+impl<F: FnMut(Span) -> Lifetime> VisitMut for AssignElided<F> {
     fn visit_type_reference_mut(&mut self, reference: &mut TypeReference) {
         if reference.lifetime.is_none() {
-            reference.lifetime = Some(self.fresh(reference.and_token.span));
+            reference.lifetime = Some((self.assign)(reference.and_token.span));
         }
         visit_mut::visit_type_reference_mut(self, reference);
     }
 
     fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
         if lifetime.ident == "_" {
-            *lifetime = self.fresh(lifetime.span());
+            *lifetime = (self.assign)(lifetime.span());
         }
     }
 
@@ -236,32 +258,10 @@ impl VisitMut for NameElided {
     ) {
     }
 
-    fn visit_type_impl_trait_mut(&mut self, _: &mut syn::TypeImplTrait) {}
-}
-
-/// Gives elided output lifetimes the one chosen by the elision rules.
-struct ResolveElided(Lifetime);
-
-impl VisitMut for ResolveElided {
-    fn visit_type_reference_mut(&mut self, reference: &mut TypeReference) {
-        if reference.lifetime.is_none() {
-            reference.lifetime = Some(self.0.clone());
+    fn visit_type_impl_trait_mut(&mut self, impl_trait: &mut syn::TypeImplTrait) {
+        if self.into_impl_trait {
+            visit_mut::visit_type_impl_trait_mut(self, impl_trait);
         }
-        visit_mut::visit_type_reference_mut(self, reference);
-    }
-
-    fn visit_lifetime_mut(&mut self, lifetime: &mut Lifetime) {
-        if lifetime.ident == "_" {
-            *lifetime = self.0.clone();
-        }
-    }
-
-    fn visit_type_bare_fn_mut(&mut self, _: &mut syn::TypeBareFn) {}
-
-    fn visit_parenthesized_generic_arguments_mut(
-        &mut self,
-        _: &mut syn::ParenthesizedGenericArguments,
-    ) {
     }
 }
 
