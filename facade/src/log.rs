@@ -78,8 +78,20 @@ pub struct Record<'a> {
     metadata: Metadata<'a>,
     args: fmt::Arguments<'a>,
     fields: &'a [Field<'a>],
-    ids: Option<(TraceId, SpanId)>,
+    ids: Ids,
     timestamp: Option<SystemTime>,
+}
+
+/// Where a record's span ids come from.
+#[derive(Clone, Copy, Debug)]
+enum Ids {
+    /// The span current on this thread, read when asked: a record lives only
+    /// for the `log` call on the emitting thread, so that is the span it was
+    /// emitted in, and loggers that never ask (filters, no-op sinks) never
+    /// pay for the lookup.
+    Current,
+    /// Given explicitly (replayed records).
+    Given(Option<(TraceId, SpanId)>),
 }
 
 impl<'a> Record<'a> {
@@ -94,7 +106,7 @@ impl<'a> Record<'a> {
             metadata,
             args,
             fields,
-            ids: crate::context::current_ids(),
+            ids: Ids::Current,
             timestamp: None,
         }
     }
@@ -102,7 +114,7 @@ impl<'a> Record<'a> {
     /// This record with explicit trace and span ids (or none).
     #[must_use]
     pub fn with_ids(mut self, ids: Option<(TraceId, SpanId)>) -> Record<'a> {
-        self.ids = ids;
+        self.ids = Ids::Given(ids);
         self
     }
 
@@ -139,14 +151,22 @@ impl<'a> Record<'a> {
         self.fields
     }
 
+    /// The trace and span ids of the span the record was emitted in.
+    pub fn ids(&self) -> Option<(TraceId, SpanId)> {
+        match self.ids {
+            Ids::Current => crate::context::current_ids(),
+            Ids::Given(ids) => ids,
+        }
+    }
+
     /// The trace id of the span the record was emitted in.
     pub fn trace_id(&self) -> Option<TraceId> {
-        self.ids.map(|(t, _)| t)
+        self.ids().map(|(t, _)| t)
     }
 
     /// The span id of the span the record was emitted in.
     pub fn span_id(&self) -> Option<SpanId> {
-        self.ids.map(|(_, s)| s)
+        self.ids().map(|(_, s)| s)
     }
 
     /// When the record was emitted, if it is being replayed; `None` means now.
@@ -161,7 +181,7 @@ impl fmt::Debug for Record<'_> {
             .field("metadata", &self.metadata)
             .field("args", &self.args)
             .field("fields", &self.fields)
-            .field("ids", &self.ids)
+            .field("ids", &self.ids())
             .finish()
     }
 }

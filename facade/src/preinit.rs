@@ -152,7 +152,7 @@ pub(crate) fn push_log(record: &Record<'_>) {
         location,
         message: record.args().to_string(),
         fields: record.fields().iter().map(Field::to_owned).collect(),
-        ids: record.trace_id().zip(record.span_id()),
+        ids: record.ids(),
         timestamp: record.timestamp().unwrap_or_else(SystemTime::now),
     });
 }

@@ -267,13 +267,14 @@ fn owned_fields(fields: &[Field<'_>]) -> Vec<(String, OwnedValue)> {
 
 impl Logger for Sink {
     fn log(&self, record: &Record<'_>) {
+        let ids = record.ids();
         let log = CapturedLog {
             level: record.level(),
             target: record.target().to_owned(),
             message: record.args().to_string(),
             fields: owned_fields(record.fields()),
-            trace_id: record.trace_id(),
-            span_id: record.span_id(),
+            trace_id: ids.map(|(t, _)| t),
+            span_id: ids.map(|(_, s)| s),
         };
         lock(&self.state).logs.push(log);
     }

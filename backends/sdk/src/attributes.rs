@@ -129,6 +129,13 @@ impl Attributes {
         self.entries.is_empty()
     }
 
+    /// Whether the buffers have room for more than `entries` entries or
+    /// `text` bytes of long values: a list reused from span to span is
+    /// dropped rather than kept at that size.
+    pub(crate) fn holds_more_than(&self, entries: usize, text: usize) -> bool {
+        self.entries.capacity() > entries || self.text.capacity() > text
+    }
+
     /// The attributes, in the order recorded.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, Value<'_>)> + '_ {
         self.entries

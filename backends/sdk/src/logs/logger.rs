@@ -200,6 +200,7 @@ impl Processor {
                 .fetch_add(dropped as u64, Ordering::Relaxed);
         }
         let metadata = record.metadata();
+        let ids = record.ids();
         LogData {
             timestamp: record.timestamp().unwrap_or(now),
             observed_timestamp: now,
@@ -207,8 +208,8 @@ impl Processor {
             target: intern(metadata.target()),
             message: message(record.args()),
             fields: attributes,
-            trace_id: record.trace_id(),
-            span_id: record.span_id(),
+            trace_id: ids.map(|(t, _)| t),
+            span_id: ids.map(|(_, s)| s),
             location: location(metadata),
         }
     }

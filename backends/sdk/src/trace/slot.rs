@@ -141,13 +141,10 @@ impl SlotData {
             Attributes::new()
         } else {
             let copy = self.attributes.clone();
-            let text: usize = self
+            if self
                 .attributes
-                .iter()
-                .filter_map(|(_, v)| v.as_str())
-                .map(str::len)
-                .sum();
-            if self.attributes.len() > REUSE_MAX_ATTRIBUTES || text > REUSE_MAX_TEXT {
+                .holds_more_than(REUSE_MAX_ATTRIBUTES, REUSE_MAX_TEXT)
+            {
                 self.attributes = Attributes::new();
             } else {
                 self.attributes.clear();
