@@ -1,0 +1,168 @@
+//! [`ConsoleExporter`]: the exporters a [`Console`](crate::Console) hands out.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::Instant;
+
+use omniscope_sdk::errors::ErrorEvent;
+use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter};
+use omniscope_sdk::logs::LogData;
+use omniscope_sdk::metrics::MetricsSnapshot;
+use omniscope_sdk::trace::SpanData;
+use omniscope_sdk::Resource;
+
+use crate::encode::{self, Style};
+use crate::sink::{lock, SharedSink};
+
+/// The exporter name in self-metrics (`exporter="console"`).
+const NAME: &str = "console";
+
+/// Writes one signal's records (`T` is [`LogData`], [`SpanData`],
+/// [`ErrorEvent`] or [`MetricsSnapshot`]) to its console's target.
+///
+/// It runs on the SDK pipeline's export thread: the application hands
+/// records to the pipeline's bounded queue and never writes to the
+/// terminal or file itself. Each batch is encoded and written through one
+/// buffer and flushed once, under the console's lock, so the lines of
+/// exporters sharing a console never interleave. A write error fails the
+/// batch with [`ExportError::Internal`] naming the target (the pipeline
+/// counts it in `omniscope_exporter_dropped_total{reason="export_failed"}`).
+pub struct ConsoleExporter<T> {
+    sink: SharedSink,
+    style: Style,
+    /// The encoded record, reused from one record to the next.
+    line: String,
+    _items: PhantomData<fn(&T)>,
+}
+
+impl<T> ConsoleExporter<T> {
+    pub(crate) fn new(sink: SharedSink, style: Style) -> ConsoleExporter<T> {
+        ConsoleExporter {
+            sink,
+            style,
+            line: String::new(),
+            _items: PhantomData,
+        }
+    }
+
+    /// Encodes and writes every item of `batch`, then flushes.
+    fn write(
+        &mut self,
+        batch: &Batch<T>,
+        resource: &Resource,
+        encode: fn(&T, &Resource, Style, &mut String),
+    ) -> Result<Accepted, ExportError> {
+        let mut sink = lock(&self.sink);
+        for item in batch.iter() {
+            self.line.clear();
+            encode(item, resource, self.style, &mut self.line);
+            sink.write_record(self.line.as_bytes())?;
+        }
+        sink.flush()?;
+        Ok(Accepted::All)
+    }
+
+    fn flush_sink(&mut self) -> Result<(), ExportError> {
+        lock(&self.sink).flush()
+    }
+}
+
+impl<T> fmt::Debug for ConsoleExporter<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConsoleExporter")
+            .field("target", &*lock(&self.sink))
+            .field("format", &self.style.format)
+            .field("color", &self.style.color)
+            .finish()
+    }
+}
+
+/// `Exporter<$item>` through `$encode`. Flush and shutdown only flush: the
+/// sink is shared with the console's other exporters and closes when the
+/// last of them is dropped.
+macro_rules! console_exporter {
+    ($item:ty, $encode:path) => {
+        impl Exporter<$item> for ConsoleExporter<$item> {
+            fn name(&self) -> &str {
+                NAME
+            }
+
+            fn export(
+                &mut self,
+                batch: &Batch<$item>,
+                resource: &Resource,
+            ) -> Result<Accepted, ExportError> {
+                self.write(batch, resource, $encode)
+            }
+
+            fn flush(&mut self, _deadline: Instant) -> Result<(), ExportError> {
+                self.flush_sink()
+            }
+
+            fn shutdown(&mut self, _deadline: Instant) -> Result<(), ExportError> {
+                self.flush_sink()
+            }
+        }
+    };
+}
+
+console_exporter!(LogData, encode::log);
+console_exporter!(SpanData, encode::span);
+console_exporter!(ErrorEvent, encode::error);
+console_exporter!(MetricsSnapshot, encode::metrics);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{log_record, TempDir};
+    use crate::{Console, FileTarget, Format};
+
+    fn far() -> Instant {
+        Instant::now() + std::time::Duration::from_secs(10)
+    }
+
+    #[test]
+    fn writes_each_batch_and_flushes_it() {
+        let dir = TempDir::new();
+        let path = dir.path().join("app.log");
+        let console = Console::builder()
+            .with_format(Format::Json)
+            .with_target(FileTarget::new(&path))
+            .build()
+            .unwrap();
+        let mut logs = console.logs();
+        assert_eq!(logs.name(), "console");
+        let batch = Batch::from_vec(vec![log_record(&[]), log_record(&[])]);
+        assert_eq!(logs.export(&batch, &Resource::empty()), Ok(Accepted::All));
+        // Flushed by the export itself: no flush or shutdown needed to read it.
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        assert_eq!(logs.shutdown(far()), Ok(()));
+    }
+
+    #[test]
+    fn an_io_error_fails_the_batch_naming_the_file() {
+        let dir = TempDir::new();
+        let path = dir.path().join("app.log");
+        let console = Console::builder()
+            .with_target(FileTarget::new(&path).with_max_size(1))
+            .build()
+            .unwrap();
+        let mut logs = console.logs();
+        let batch = Batch::from_vec(vec![log_record(&[]), log_record(&[])]);
+        // The directory disappears: the second record's rotation cannot list it.
+        std::fs::remove_dir_all(dir.path()).unwrap();
+        let Err(ExportError::Internal(message)) = logs.export(&batch, &Resource::empty()) else {
+            panic!("the export did not fail");
+        };
+        assert!(
+            message.starts_with(&format!(
+                "cannot write to log file {}: cannot list {}: ",
+                path.display(),
+                dir.path().display()
+            )),
+            "{message}"
+        );
+        assert_eq!(logs.flush(far()), Ok(()));
+    }
+}

@@ -1,0 +1,205 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn read_vars(vars: &[(&str, &str)]) -> Result<EnvConfig, Error> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    read(&|var| map.get(var).cloned())
+}
+
+fn message(vars: &[(&str, &str)]) -> String {
+    match read_vars(vars) {
+        Ok(config) => panic!("expected an error, got {config:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn nothing_set_reads_as_nothing() {
+    let c = read_vars(&[]).unwrap();
+    assert!(!c.disabled);
+    assert!(c.service_name.is_none() && c.sampler.is_none() && c.log_filter.is_none());
+    assert!(c.resource_attributes.is_empty());
+    assert!(Signal::ALL.iter().all(|s| c.exporters(*s).is_none()));
+}
+
+#[test]
+fn empty_values_are_unset() {
+    let c = read_vars(&[("OTEL_SERVICE_NAME", " "), ("OTEL_TRACES_EXPORTER", "")]).unwrap();
+    assert!(c.service_name.is_none());
+    assert!(c.exporters(Signal::Traces).is_none());
+}
+
+#[test]
+fn service_name() {
+    let c = read_vars(&[("OTEL_SERVICE_NAME", " orders ")]).unwrap();
+    assert_eq!(c.service_name.as_deref(), Some("orders"));
+}
+
+#[test]
+fn sdk_disabled() {
+    assert!(
+        read_vars(&[("OTEL_SDK_DISABLED", "TRUE")])
+            .unwrap()
+            .disabled
+    );
+    assert!(
+        !read_vars(&[("OTEL_SDK_DISABLED", "false")])
+            .unwrap()
+            .disabled
+    );
+    assert_eq!(
+        message(&[("OTEL_SDK_DISABLED", "yes")]),
+        "invalid OTEL_SDK_DISABLED=`yes`: expected `true` or `false`"
+    );
+}
+
+#[test]
+fn resource_attributes_are_percent_decoded() {
+    let c = read_vars(&[(
+        "OTEL_RESOURCE_ATTRIBUTES",
+        "deployment.environment.name=prod, team=a%20b%2Cc,service.version=1.2",
+    )])
+    .unwrap();
+    assert_eq!(
+        c.resource_attributes,
+        vec![
+            ("deployment.environment.name".to_owned(), "prod".to_owned()),
+            ("team".to_owned(), "a b,c".to_owned()),
+            ("service.version".to_owned(), "1.2".to_owned()),
+        ]
+    );
+}
+
+#[test]
+fn resource_attributes_errors_name_the_pair() {
+    assert_eq!(
+        message(&[("OTEL_RESOURCE_ATTRIBUTES", "a=1,oops")]),
+        "invalid OTEL_RESOURCE_ATTRIBUTES=`a=1,oops`: `oops` is not `key=value`; separate pairs with commas"
+    );
+    assert_eq!(
+        message(&[("OTEL_RESOURCE_ATTRIBUTES", "=1")]),
+        "invalid OTEL_RESOURCE_ATTRIBUTES=`=1`: `=1` has an empty key"
+    );
+    assert_eq!(
+        message(&[("OTEL_RESOURCE_ATTRIBUTES", "a=%zz")]),
+        "invalid OTEL_RESOURCE_ATTRIBUTES=`a=%zz`: the value of `a` has an invalid percent-encoding (use %XX with two hex digits, UTF-8)"
+    );
+}
+
+#[test]
+fn exporters_none_and_unknown() {
+    for signal in Signal::ALL {
+        let var = signal.exporter_variable();
+        let c = read_vars(&[(var, "none")]).unwrap();
+        assert_eq!(c.exporters(signal), Some(&[][..]));
+        assert_eq!(
+            message(&[(var, "zipkn")]),
+            format!("invalid {var}=`zipkn`: unknown exporter `zipkn`: expected a comma-separated list of console, present, or none")
+        );
+        assert_eq!(
+            message(&[(var, "none,present")]),
+            format!("invalid {var}=`none,present`: `none` cannot be combined with other exporters")
+        );
+    }
+}
+
+#[cfg(all(feature = "console", feature = "present"))]
+#[test]
+fn exporters_lists() {
+    let c = read_vars(&[
+        ("OTEL_TRACES_EXPORTER", "present, CONSOLE,present"),
+        ("OTEL_METRICS_EXPORTER", "present"),
+        ("OTEL_LOGS_EXPORTER", "console"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.exporters(Signal::Traces),
+        Some(&[Backend::Present, Backend::Console][..])
+    );
+    assert_eq!(c.exporters(Signal::Metrics), Some(&[Backend::Present][..]));
+    assert_eq!(c.exporters(Signal::Logs), Some(&[Backend::Console][..]));
+}
+
+#[cfg(not(feature = "present"))]
+#[test]
+fn a_backend_not_compiled_in() {
+    assert_eq!(
+        message(&[("OTEL_TRACES_EXPORTER", "present")]),
+        "invalid OTEL_TRACES_EXPORTER=`present`: the `present` backend is not compiled in: enable the `present` feature of omniscope-kit"
+    );
+}
+
+#[cfg(not(feature = "console"))]
+#[test]
+fn console_not_compiled_in() {
+    assert_eq!(
+        message(&[("OTEL_LOGS_EXPORTER", "console")]),
+        "invalid OTEL_LOGS_EXPORTER=`console`: the `console` backend is not compiled in: enable the `console` feature of omniscope-kit"
+    );
+}
+
+#[test]
+fn sampler_and_its_argument() {
+    let c = read_vars(&[
+        ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+    ])
+    .unwrap();
+    assert_eq!(
+        c.sampler,
+        Some(Sampler::parent_based(Sampler::TraceIdRatio(0.25)))
+    );
+    let c = read_vars(&[("OTEL_TRACES_SAMPLER", "always_off")]).unwrap();
+    assert_eq!(c.sampler, Some(Sampler::AlwaysOff));
+}
+
+#[test]
+fn sampler_errors_name_the_variable() {
+    let m = message(&[("OTEL_TRACES_SAMPLER", "sometimes")]);
+    assert!(
+        m.starts_with("invalid OTEL_TRACES_SAMPLER=`sometimes`: unsupported OTEL_TRACES_SAMPLER `sometimes`: expected one of"),
+        "{m}"
+    );
+    let m = message(&[
+        ("OTEL_TRACES_SAMPLER", "traceidratio"),
+        ("OTEL_TRACES_SAMPLER_ARG", "lots"),
+    ]);
+    assert!(
+        m.starts_with("invalid OTEL_TRACES_SAMPLER_ARG=`lots`: invalid OTEL_TRACES_SAMPLER_ARG `lots`: expected a ratio between 0 and 1"),
+        "{m}"
+    );
+}
+
+#[test]
+fn rust_log() {
+    let c = read_vars(&[("RUST_LOG", "info,orders::db=debug")]).unwrap();
+    assert!(c.log_filter.is_some());
+    let m = message(&[("RUST_LOG", "info,orders::db=loud")]);
+    assert!(
+        m.starts_with("invalid RUST_LOG=`info,orders::db=loud`: "),
+        "{m}"
+    );
+    assert!(
+        m.ends_with("; use directives such as `info,orders::db=debug`"),
+        "{m}"
+    );
+}
+
+#[test]
+fn metric_export_interval() {
+    let c = read_vars(&[("OTEL_METRIC_EXPORT_INTERVAL", "5000")]).unwrap();
+    assert_eq!(
+        c.metric_export_interval,
+        Some(std::time::Duration::from_secs(5))
+    );
+    for bad in ["0", "-1", "5s", "1.5"] {
+        assert_eq!(
+            message(&[("OTEL_METRIC_EXPORT_INTERVAL", bad)]),
+            format!("invalid OTEL_METRIC_EXPORT_INTERVAL=`{bad}`: expected a positive whole number of milliseconds, such as 60000")
+        );
+    }
+}

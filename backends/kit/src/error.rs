@@ -1,0 +1,119 @@
+//! [`Error`]: why [`install`](crate::KitBuilder::install) refused.
+
+use std::fmt;
+
+use omniscope_sdk::{BuildError, InstallError};
+
+/// Why the kit could not install telemetry: a bad environment variable, a
+/// backend that is not compiled in, a rejected configuration, or globals
+/// that were already installed. The message names the input and the fix.
+#[derive(Debug)]
+pub struct Error {
+    kind: Kind,
+}
+
+#[derive(Debug)]
+enum Kind {
+    /// An environment variable with a value the kit cannot use.
+    Env {
+        var: &'static str,
+        value: String,
+        problem: String,
+    },
+    /// A backend chosen in code that this build cannot provide.
+    Backend(String),
+    /// A backend that could not start (a dashboard port in use).
+    #[cfg(feature = "present")]
+    Start {
+        what: &'static str,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A configuration a builder rejected.
+    Build(BuildError),
+    /// A global of some signal was already installed.
+    Install(InstallError),
+}
+
+impl Error {
+    pub(crate) fn env(var: &'static str, value: &str, problem: impl Into<String>) -> Error {
+        Error {
+            kind: Kind::Env {
+                var,
+                value: value.to_owned(),
+                problem: problem.into(),
+            },
+        }
+    }
+
+    pub(crate) fn backend(message: impl Into<String>) -> Error {
+        Error {
+            kind: Kind::Backend(message.into()),
+        }
+    }
+
+    #[cfg(feature = "present")]
+    pub(crate) fn start(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error {
+            kind: Kind::Start {
+                what,
+                source: Box::new(source),
+            },
+        }
+    }
+
+    /// The environment variable at fault, if the error came from one.
+    pub fn variable(&self) -> Option<&'static str> {
+        match &self.kind {
+            Kind::Env { var, .. } => Some(var),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Env {
+                var,
+                value,
+                problem,
+            } => write!(f, "invalid {var}=`{value}`: {problem}"),
+            Kind::Backend(message) => f.write_str(message),
+            #[cfg(feature = "present")]
+            Kind::Start { what, source } => write!(f, "{what} could not start: {source}"),
+            Kind::Build(e) => e.fmt(f),
+            Kind::Install(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            Kind::Build(e) => Some(e),
+            Kind::Install(e) => Some(e),
+            #[cfg(feature = "present")]
+            Kind::Start { source, .. } => Some(source.as_ref()),
+            Kind::Env { .. } | Kind::Backend(_) => None,
+        }
+    }
+}
+
+impl From<BuildError> for Error {
+    fn from(e: BuildError) -> Error {
+        Error {
+            kind: Kind::Build(e),
+        }
+    }
+}
+
+impl From<InstallError> for Error {
+    fn from(e: InstallError) -> Error {
+        Error {
+            kind: Kind::Install(e),
+        }
+    }
+}
