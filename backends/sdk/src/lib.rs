@@ -8,6 +8,7 @@ pub mod export;
 pub mod functions;
 pub mod logs;
 pub mod metrics;
+pub mod process;
 pub mod resource;
 mod sdk;
 mod self_metrics;

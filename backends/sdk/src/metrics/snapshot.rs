@@ -139,3 +139,57 @@ pub struct Exemplar {
     /// When.
     pub time: SystemTime,
 }
+
+/// Constructors, for tests of exporters and for snapshots built from other
+/// sources (the structs are `#[non_exhaustive]`, so other crates cannot use
+/// struct literals).
+impl MetricFamily {
+    /// A family named `name` of instrument `kind`, with these series.
+    pub fn new(
+        name: impl Into<String>,
+        kind: InstrumentKind,
+        unit: Unit,
+        description: impl Into<String>,
+        series: Vec<Series>,
+    ) -> MetricFamily {
+        MetricFamily {
+            name: name.into(),
+            kind,
+            unit,
+            description: description.into(),
+            series,
+        }
+    }
+}
+
+impl Series {
+    /// A series with this key (name and labels) and value.
+    pub fn new(key: Key<'static>, value: SeriesValue) -> Series {
+        Series { key, value }
+    }
+}
+
+impl Bucket {
+    /// A bucket with upper bound `upper_bound` holding `count` samples (not
+    /// cumulative).
+    pub fn new(upper_bound: f64, count: u64, exemplar: Option<Exemplar>) -> Bucket {
+        Bucket {
+            upper_bound,
+            count,
+            exemplar,
+        }
+    }
+}
+
+impl Exemplar {
+    /// The sample `value`, recorded at `time` in span `span_id` of trace
+    /// `trace_id`.
+    pub fn new(value: f64, trace_id: TraceId, span_id: SpanId, time: SystemTime) -> Exemplar {
+        Exemplar {
+            value,
+            trace_id,
+            span_id,
+            time,
+        }
+    }
+}

@@ -76,31 +76,30 @@ impl Collector {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut freed = Vec::new();
         for shard in inner.registry.iter() {
-            shard.drain_done(wait, &mut freed, |d| d.take_into(&cal, &mut scratch));
+            let FinishedBatch { chunks, meta } = &mut scratch;
+            shard.drain_done(wait, &mut freed, self.chunk, chunks, |d| d.take(&cal, meta));
             shard.give_back(&mut freed);
         }
         self.absorb(inner, &mut scratch);
         self.scratch = scratch;
     }
 
-    /// Counts call-graph edges, applies the tail rule, and pushes the spans
-    /// to the exporters in chunks of at most one batch. Leaves `spans` empty
-    /// (with its capacity, for reuse).
+    /// Counts call-graph edges, applies the tail rule, and pushes the spans'
+    /// chunks to the exporters. Leaves `spans` empty (with its capacity, for
+    /// reuse).
     pub(crate) fn absorb(&mut self, inner: &Inner, spans: &mut FinishedBatch) {
         if spans.is_empty() {
+            spans.chunks.clear();
             return;
         }
         self.collected += spans.len() as u64;
-        for (data, meta) in spans.data.iter().zip(&spans.meta) {
+        for (data, meta) in spans.spans().zip(&spans.meta) {
             self.count_call(meta.parent_site, data.site);
         }
         let chunk = self.chunk;
         match &mut self.tail {
             None => {
-                // Moved straight into each chunk's `Arc`.
-                while !spans.data.is_empty() {
-                    let n = spans.data.len().min(chunk);
-                    let part: Arc<[SpanData]> = spans.data.drain(..n).collect();
+                for part in spans.chunks.drain(..) {
                     inner.fanout.push(part);
                 }
                 spans.meta.clear();
@@ -114,8 +113,9 @@ impl Collector {
                     }
                 };
                 let mut finished: Vec<Finished> = spans
-                    .data
+                    .chunks
                     .drain(..)
+                    .flat_map(into_spans)
                     .zip(spans.meta.drain(..))
                     .map(|(data, meta)| Finished { data, meta })
                     .collect();
@@ -127,6 +127,11 @@ impl Collector {
                 }
             }
         }
+    }
+
+    /// The largest chunk: the exporters' batch size.
+    pub(crate) fn chunk_len(&self) -> usize {
+        self.chunk
     }
 
     /// Decides every trace the tail rule holds (at shutdown).
@@ -209,4 +214,16 @@ pub(crate) fn spawn(
             )
         })?;
     Ok(handle.thread().clone())
+}
+
+/// The spans of a chunk the drain just built, moved out (it is not shared
+/// yet; were it, they would be cloned).
+fn into_spans(mut chunk: Arc<[SpanData]>) -> Vec<SpanData> {
+    match Arc::get_mut(&mut chunk) {
+        Some(spans) => spans
+            .iter_mut()
+            .map(|s| std::mem::replace(s, SpanData::placeholder()))
+            .collect(),
+        None => chunk.to_vec(),
+    }
 }

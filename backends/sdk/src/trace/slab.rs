@@ -301,16 +301,19 @@ impl Shard {
         )
     }
 
-    /// Hands every `DONE` slot's data to `f` (which must leave it reset),
-    /// frees the slots and appends them to `freed` (lowest index last, so
-    /// that a free list popping from its end reuses low slots first).
-    /// Returns how many, or `None` if another drain of this shard is running
-    /// and `wait` is false.
-    pub(crate) fn drain_done(
+    /// Converts every `DONE` slot's data with `f` (which must leave it
+    /// reset) into `chunks` of at most `chunk_len` items, each built in
+    /// place in its own allocation; then frees the slots and appends them to
+    /// `freed` (lowest index last, so that a free list popping from its end
+    /// reuses low slots first). Returns how many, or `None` if another drain
+    /// of this shard is running and `wait` is false.
+    pub(crate) fn drain_done<T>(
         &self,
         wait: bool,
         freed: &mut Vec<FreeSlot>,
-        mut f: impl FnMut(&mut SlotData),
+        chunk_len: usize,
+        chunks: &mut Vec<Arc<[T]>>,
+        mut f: impl FnMut(&mut SlotData) -> T,
     ) -> Option<usize> {
         let _one_drainer = if wait {
             lock(&self.drain)
@@ -321,29 +324,38 @@ impl Shard {
                 Err(std::sync::TryLockError::WouldBlock) => return None,
             }
         };
-        let before = freed.len();
-        for index in (0..self.len()).rev() {
-            let Some(s) = self.slot(index as u32) else {
-                continue;
-            };
-            let state = s.state.load(Ordering::Acquire);
-            if state & 3 != DONE {
-                continue;
-            }
+        // First the DONE slots, then the conversion: knowing how many lets
+        // each chunk be allocated once and written in place. A DONE slot
+        // changes only under the drain lock, which we hold.
+        let done: Vec<(u32, &Slot, u64)> = (0..self.len() as u32)
+            .rev()
+            .filter_map(|index| {
+                let s = self.slot(index)?;
+                let state = s.state.load(Ordering::Acquire);
+                (state & 3 == DONE).then_some((index, s, state))
+            })
+            .collect();
+        for part in done.chunks(chunk_len.max(1)) {
             // SAFETY: DONE slots belong to the drainer, and we hold the drain
             // lock (module docs, state table); the Acquire load orders us
             // after the thread that ended the span.
-            f(unsafe { &mut *s.data.get() });
+            let chunk: Arc<[T]> = part
+                .iter()
+                .map(|(_, s, _)| f(unsafe { &mut *s.data.get() }))
+                .collect();
+            chunks.push(chunk);
+        }
+        for &(index, s, state) in &done {
             s.state.store(
                 pack(next_generation((state >> 2) as u32), FREE),
                 Ordering::Release,
             );
             freed.push(FreeSlot {
                 shard: self.id,
-                index: index as u32,
+                index,
             });
         }
-        Some(freed.len() - before)
+        Some(done.len())
     }
 
     /// Hands freed slots back to the owner.
@@ -497,11 +509,14 @@ mod tests {
             None,
             "ended once"
         );
-        let mut freed = Vec::new();
+        let (mut freed, mut chunks) = (Vec::new(), Vec::new());
         assert_eq!(
-            shard.drain_done(true, &mut freed, |d| d.dropped_attributes = 0),
+            shard.drain_done(true, &mut freed, 8, &mut chunks, |d| {
+                std::mem::take(&mut d.dropped_attributes)
+            }),
             Some(1)
         );
+        assert_eq!(chunks.concat(), [7]);
         shard.give_back(&mut freed);
         shard.take_remote_free(&mut free);
         assert_eq!(free.len(), 64);
@@ -533,12 +548,14 @@ mod tests {
                 }
             })
         };
-        let (mut seen, mut freed) = (Vec::new(), Vec::new());
-        while seen.len() < usize::from(N) {
-            shard.drain_done(true, &mut freed, |d| seen.push(d.dropped_attributes));
+        let (mut chunks, mut freed) = (Vec::new(), Vec::new());
+        while chunks.iter().map(|c: &Arc<[u32]>| c.len()).sum::<usize>() < usize::from(N) {
+            shard.drain_done(true, &mut freed, 5, &mut chunks, |d| d.dropped_attributes);
             std::thread::yield_now();
         }
         ender.join().unwrap();
+        assert!(chunks.iter().all(|c| c.len() <= 5), "chunks of at most 5");
+        let mut seen = chunks.concat();
         seen.sort_unstable();
         assert_eq!(
             seen,

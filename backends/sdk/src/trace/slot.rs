@@ -8,6 +8,7 @@
 //! one optional box.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 use omniscope::trace::SpanSite;
@@ -80,23 +81,27 @@ pub(crate) struct Meta {
     pub(crate) error: bool,
 }
 
-/// Ended spans, struct-of-arrays: each [`SpanData`] is built straight into
-/// `data`, and whole runs of it move into an export chunk at once (building
-/// it elsewhere first and copying it while its stores are still in flight
-/// cost more than the rest of the conversion).
+/// Ended spans: their [`SpanData`] already in export chunks (each built in
+/// place by the drain, so a span is written once and never copied), and
+/// beside them, in the same order, what the collector needs.
 #[derive(Debug, Default)]
 pub(crate) struct FinishedBatch {
-    pub(crate) data: Vec<SpanData>,
+    pub(crate) chunks: Vec<Arc<[SpanData]>>,
     pub(crate) meta: Vec<Meta>,
 }
 
 impl FinishedBatch {
     pub(crate) fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.meta.is_empty()
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.data.len()
+        self.meta.len()
+    }
+
+    /// The spans, in the order of `meta`.
+    pub(crate) fn spans(&self) -> impl Iterator<Item = &SpanData> + '_ {
+        self.chunks.iter().flat_map(|c| c.iter())
     }
 }
 
@@ -136,7 +141,9 @@ impl SlotData {
 
     /// Moves the span out into `out` and resets the slot (keeping the
     /// attribute buffers for reuse).
-    pub(crate) fn take_into(&mut self, cal: &Calibration, out: &mut FinishedBatch) {
+    /// The ended span's data, leaving the slot reset for reuse; what the
+    /// collector needs besides goes to `meta`.
+    pub(crate) fn take(&mut self, cal: &Calibration, meta: &mut Vec<Meta>) -> SpanData {
         let attributes = if self.attributes.is_empty() {
             Attributes::new()
         } else {
@@ -161,12 +168,12 @@ impl SlotData {
         if !self.trace_state.is_empty() {
             context = context.with_trace_state(std::mem::take(&mut self.trace_state));
         }
-        out.meta.push(Meta {
+        meta.push(Meta {
             local_root: parent_span_id.is_none() || self.parent_is_remote,
             parent_site: self.parent_site.take(),
             error,
         });
-        out.data.push(SpanData {
+        let data = SpanData {
             context,
             parent_span_id,
             parent_is_remote: self.parent_is_remote,
@@ -191,8 +198,9 @@ impl SlotData {
             dropped_attributes: std::mem::take(&mut self.dropped_attributes),
             dropped_events: extra.dropped_events,
             dropped_links: extra.dropped_links,
-        });
+        };
         self.site = &EMPTY_SITE;
+        data
     }
 
     /// What the in-flight view shows of this open span.

@@ -16,7 +16,7 @@ use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
 use super::local::{with_local, Local};
 use super::sampler::{Decider, Root};
 use super::slab::{OwnerCounters, Registry, Release, Token};
-use super::slot::{InFlightSpan, PendingEvent, SlotData};
+use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
 use crate::attributes::Attributes;
 use crate::export::{ExportError, Fanout, PipelineStats};
 use crate::resource::Resource;
@@ -64,6 +64,8 @@ pub(crate) struct Inner {
     pub(crate) fanout: Fanout<SpanData>,
     pub(crate) resource: Arc<Resource>,
     pub(crate) collector: Mutex<Collector>,
+    /// The largest export chunk (the collector's, copied for the drains).
+    pub(crate) chunk: usize,
     pub(crate) waker: OnceLock<std::thread::Thread>,
     shut_down: AtomicBool,
     pub(crate) limit_counters: LimitCounters,
@@ -130,6 +132,7 @@ impl Inner {
             registry: Registry::new(),
             fanout,
             resource,
+            chunk: collector.chunk_len(),
             collector: Mutex::new(collector),
             waker: OnceLock::new(),
             shut_down: AtomicBool::new(false),
@@ -413,12 +416,14 @@ fn refill(inner: &Inner, local: &mut Local) -> Option<super::slab::FreeSlot> {
         return Some(s);
     }
     let cal = clock::calibration();
-    let finished = &mut local.finished;
+    let FinishedBatch { chunks, meta } = &mut local.finished;
     let drained = shard
-        .drain_done(false, &mut local.free, |d| d.take_into(&cal, finished))
+        .drain_done(false, &mut local.free, inner.chunk, chunks, |d| {
+            d.take(&cal, meta)
+        })
         .unwrap_or(0);
-    if !finished.is_empty() {
-        inner.lock_collector().absorb(inner, finished);
+    if !local.finished.is_empty() {
+        inner.lock_collector().absorb(inner, &mut local.finished);
     }
     let len = shard.len();
     if drained < len / 4 || len < MIN_SLAB {
