@@ -51,7 +51,7 @@ fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
                 }
                 found
             };
-            let meta = MetricMeta::new(Unit::COUNT, "omniscope export pipeline health");
+            let meta = MetricMeta::new(Unit::custom("{item}"), "omniscope export pipeline health");
             if is_counter {
                 sdk.meter().observe_counter(&key, &meta, Box::new(read));
             } else {

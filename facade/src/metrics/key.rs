@@ -195,7 +195,9 @@ impl Unit {
     pub const MICROSECONDS: Unit = Unit("us");
     /// Bytes (`By`).
     pub const BYTES: Unit = Unit("By");
-    /// A dimensionless count (`1`).
+    /// A dimensionless number (`1`). For counts of things, OpenTelemetry
+    /// prefers an annotation such as `Unit::custom("{request}")`: Prometheus
+    /// exporters read `1` on a gauge as a ratio (`_ratio` suffix).
     pub const COUNT: Unit = Unit("1");
     /// A ratio, 0 to 1 (`1`), as OpenTelemetry writes utilisation.
     pub const RATIO: Unit = Unit("1");
