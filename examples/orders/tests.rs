@@ -410,6 +410,6 @@ async fn run_shuts_down_by_itself_after_run_for() {
         run_for: Some(Duration::from_millis(500)),
         ..Args::default()
     };
-    let outcome = tokio::time::timeout(PATIENCE, crate::run(args)).await;
+    let outcome = tokio::time::timeout(PATIENCE, crate::run(args, None)).await;
     assert!(matches!(outcome, Ok(Ok(()))), "did not shut down cleanly");
 }
