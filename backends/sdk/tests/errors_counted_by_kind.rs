@@ -44,7 +44,10 @@ fn errors_by_type_and_panics_are_counted() {
         captured.counter("errors_total", &[("kind", "Timeout")]),
         Some(3)
     );
-    assert_eq!(captured.counter("errors_total", &[("kind", "Os")]), Some(1));
+    assert_eq!(
+        captured.counter("errors_total", &[("kind", "io::Error")]),
+        Some(1)
+    );
     assert_eq!(captured.counter("panics_total", &[]), Some(1));
     assert_eq!(captured.counter("errors_total", &[("kind", "panic")]), None);
     assert_eq!(errors.handled_total(), 4);

@@ -116,7 +116,7 @@ fn the_chain_location_thread_and_fields_are_kept() {
         [
             ("OrderError", "payment failed"),
             ("CardDeclined", "card declined"),
-            ("Os", os_message.as_str())
+            ("io::Error", os_message.as_str())
         ]
     );
     assert_eq!(event.type_name(), "OrderError");

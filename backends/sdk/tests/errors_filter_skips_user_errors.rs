@@ -83,7 +83,7 @@ fn user_errors_are_skipped_and_counted() {
         Some(1)
     );
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "Custom")]),
+        captured.counter("errors_total", &[("kind", "io::Error")]),
         Some(1)
     );
 }

@@ -52,7 +52,7 @@ fn a_panic_is_counted_and_reported() {
 
     let handled = &events[1];
     assert_eq!(handled.kind, ErrorKind::Handled);
-    assert_eq!(handled.type_name(), "Custom");
+    assert_eq!(handled.type_name(), "io::Error");
     let location = handled.location.as_deref().unwrap();
     assert!(
         location.contains(&format!("errors_panic_hook.rs:{handled_line}:")),

@@ -110,16 +110,36 @@ fn display(error: &dyn Error) -> String {
     s
 }
 
-/// The type name of `error`: `"panic"` for a [`PanicError`], else the name
-/// [`parse_type_from_debug`] reads from its `Debug` output.
+/// The type name of `error`: `"panic"` for a [`PanicError`], the standard
+/// library's name for its common error types (whose `Debug` output names a
+/// representation, `Custom { .. }` or `Os { .. }`, not the type), else the
+/// name [`parse_type_from_debug`] reads from its `Debug` output — for an
+/// enum with a derived `Debug`, that is the variant, as in sentry-rust.
 pub(crate) fn type_name(error: &(dyn Error + 'static)) -> String {
     if error.is::<PanicError>() {
         return PANIC.to_owned();
+    }
+    if let Some(name) = std_type_name(error) {
+        return name.to_owned();
     }
     // Only the start of the `Debug` output is needed: stop formatting there.
     let mut head = Head(String::new());
     let _ = write!(head, "{error:?}");
     parse_type_from_debug(&head.0).to_owned()
+}
+
+fn std_type_name(error: &(dyn Error + 'static)) -> Option<&'static str> {
+    let known: [(&str, bool); 8] = [
+        ("io::Error", error.is::<std::io::Error>()),
+        ("fmt::Error", error.is::<std::fmt::Error>()),
+        ("ParseIntError", error.is::<std::num::ParseIntError>()),
+        ("ParseFloatError", error.is::<std::num::ParseFloatError>()),
+        ("Utf8Error", error.is::<std::str::Utf8Error>()),
+        ("FromUtf8Error", error.is::<std::string::FromUtf8Error>()),
+        ("AddrParseError", error.is::<std::net::AddrParseError>()),
+        ("TryFromIntError", error.is::<std::num::TryFromIntError>()),
+    ];
+    known.into_iter().find(|(_, is)| *is).map(|(name, _)| name)
 }
 
 /// Collects a `Debug` output up to its first delimiter, then stops the
@@ -214,11 +234,19 @@ mod tests {
     impl Error for Huge {}
 
     #[test]
+    fn standard_errors_are_named_by_type() {
+        let io = std::io::Error::other("carrier refused");
+        assert_eq!(type_name(&io), "io::Error");
+        let os = std::io::Error::from_raw_os_error(2);
+        assert_eq!(type_name(&os), "io::Error");
+        let parse = "x".parse::<u8>().unwrap_err();
+        assert_eq!(type_name(&parse), "ParseIntError");
+    }
+
+    #[test]
     fn reads_only_the_head_of_debug_output() {
         let e = Huge(vec![0; 100_000]);
         assert_eq!(type_name(&e), "Huge");
-        let io = std::io::Error::from_raw_os_error(2);
-        assert_eq!(type_name(&io), "Os");
     }
 
     #[derive(Debug)]
