@@ -192,6 +192,6 @@ fn replayed_time_backtraces_and_odd_debug_outputs() {
         .backtrace
         .as_deref()
         .is_some_and(|b| !b.is_empty()));
-    assert_eq!(events[1].type_name(), "Error"); // `fmt::Error`'s Debug is `Error`
+    assert_eq!(events[1].type_name(), "fmt::Error");
     assert_eq!(events[1].backtrace, None);
 }
