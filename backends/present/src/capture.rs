@@ -1,0 +1,148 @@
+//! Trace capture: requests waiting for the next trace that has a span whose
+//! name matches a pattern. The span exporter offers every trace whose local
+//! root ends; the first waiter that matches gets the trace's view.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use regex::Regex;
+use tokio::sync::oneshot;
+
+use crate::state::lock;
+use crate::store::StoredTrace;
+use crate::view::TraceDetail;
+
+/// The most captures that may wait at once.
+pub(crate) const MAX_WAITING: usize = 32;
+
+#[derive(Debug)]
+struct Waiter {
+    pattern: Option<Regex>,
+    reply: oneshot::Sender<TraceDetail>,
+}
+
+/// The waiting captures.
+#[derive(Debug, Default)]
+pub(crate) struct Captures {
+    waiters: Mutex<Vec<Waiter>>,
+    /// `waiters.len()`, read without the lock on every export.
+    waiting: AtomicUsize,
+}
+
+/// Too many captures are waiting already.
+#[derive(Debug)]
+pub(crate) struct TooManyCaptures;
+
+impl Captures {
+    /// Waits for the next complete trace with a span matching `pattern`
+    /// (any trace when `None`). Dropping the receiver cancels the wait.
+    pub(crate) fn register(
+        &self,
+        pattern: Option<Regex>,
+    ) -> Result<oneshot::Receiver<TraceDetail>, TooManyCaptures> {
+        let mut waiters = lock(&self.waiters);
+        waiters.retain(|w| !w.reply.is_closed());
+        if waiters.len() >= MAX_WAITING {
+            self.waiting.store(waiters.len(), Ordering::Relaxed);
+            return Err(TooManyCaptures);
+        }
+        let (reply, receiver) = oneshot::channel();
+        waiters.push(Waiter { pattern, reply });
+        self.waiting.store(waiters.len(), Ordering::Relaxed);
+        Ok(receiver)
+    }
+
+    /// Whether any capture is waiting (cheap: no lock).
+    pub(crate) fn any_waiting(&self) -> bool {
+        self.waiting() > 0
+    }
+
+    /// How many captures are waiting (requests that gave up included, until
+    /// the next trace or capture cleans them up).
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::Relaxed)
+    }
+
+    /// Hands `trace` to every waiter whose pattern matches one of its spans.
+    pub(crate) fn offer(&self, trace: &StoredTrace) {
+        let mut waiters = lock(&self.waiters);
+        let mut detail = None;
+        let mut i = 0;
+        while i < waiters.len() {
+            let w = &waiters[i];
+            if w.reply.is_closed() {
+                waiters.swap_remove(i);
+            } else if matches(w.pattern.as_ref(), trace) {
+                let w = waiters.swap_remove(i);
+                let detail = detail.get_or_insert_with(|| TraceDetail::of(trace));
+                // The requester may have just given up: nothing to do then.
+                let _ = w.reply.send(detail.clone());
+            } else {
+                i += 1;
+            }
+        }
+        self.waiting.store(waiters.len(), Ordering::Relaxed);
+    }
+}
+
+fn matches(pattern: Option<&Regex>, trace: &StoredTrace) -> bool {
+    pattern.is_none_or(|p| trace.spans.iter().any(|s| p.is_match(&s.name)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{TraceLimits, TraceStore};
+    use crate::testutil::span;
+
+    fn trace_with(names: &[&str]) -> TraceStore {
+        let mut store = TraceStore::new(TraceLimits {
+            max_traces: 10,
+            max_slowest: 1,
+            max_spans_per_trace: 10,
+        });
+        for (i, name) in names.iter().enumerate().skip(1) {
+            store.insert(&span(1, 2 + i as u64, 1, name, 1, 1));
+        }
+        store.insert(&span(1, 1, 0, names[0], 0, 5));
+        store
+    }
+
+    #[test]
+    fn matches_the_root_or_any_child() {
+        let store = trace_with(&["GET /orders", "db.query", "charge_card"]);
+        let trace = store.recent().next().unwrap();
+        let captures = Captures::default();
+        let mut by_root = captures
+            .register(Some(Regex::new("^GET ").unwrap()))
+            .unwrap();
+        let mut by_child = captures
+            .register(Some(Regex::new("charge").unwrap()))
+            .unwrap();
+        let mut other = captures
+            .register(Some(Regex::new("^nothing$").unwrap()))
+            .unwrap();
+        captures.offer(trace);
+        assert_eq!(by_root.try_recv().unwrap().spans.len(), 3);
+        assert_eq!(
+            by_child.try_recv().unwrap().summary.root.as_deref(),
+            Some("GET /orders")
+        );
+        assert!(other.try_recv().is_err());
+        assert!(captures.any_waiting());
+        drop(other);
+        captures.offer(trace);
+        assert!(!captures.any_waiting(), "a dropped receiver is cleaned up");
+    }
+
+    #[test]
+    fn refuses_more_than_the_limit() {
+        let captures = Captures::default();
+        let held: Vec<_> = (0..MAX_WAITING)
+            .map(|_| captures.register(None).unwrap())
+            .collect();
+        assert!(captures.register(None).is_err());
+        drop(held);
+        assert!(captures.register(None).is_ok());
+    }
+}

@@ -1,0 +1,150 @@
+//! [`Present`]: the dashboard's stores, the exporters that fill them, and
+//! the server that shows them.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use omniscope_sdk::Sdk;
+
+use crate::builder::PresentBuilder;
+use crate::server::{ServeError, Server};
+use crate::sinks::{ErrorSink, LogSink, SpanSink};
+use crate::state::{lock, State};
+
+/// What [`Present::serve`] needs besides the stores.
+#[derive(Clone)]
+pub(crate) struct ServerConfig {
+    pub(crate) addr: SocketAddr,
+    pub(crate) bearer_token: Option<String>,
+    pub(crate) sample_interval: Duration,
+}
+
+/// The embedded dashboard: bounded stores fed by its exporters, and an HTTP
+/// server started by [`Present::serve`]. Cheap to clone; clones share the
+/// stores.
+#[derive(Clone)]
+pub struct Present {
+    state: Arc<State>,
+    config: Arc<ServerConfig>,
+}
+
+impl fmt::Debug for Present {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Present")
+            .field("addr", &self.config.addr)
+            .field("bearer_token", &self.config.bearer_token.is_some())
+            .field("stats", &self.stats())
+            .finish()
+    }
+}
+
+/// How full the stores are, and what they have seen (from
+/// [`Present::stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct PresentStats {
+    /// Traces kept (recent and slowest together).
+    pub traces: usize,
+    /// Traces kept as recent (at most `with_max_traces`).
+    pub recent_traces: usize,
+    /// Traces kept as slowest (at most `with_max_slowest_traces`).
+    pub slowest_traces: usize,
+    /// Spans kept, in all traces.
+    pub spans: usize,
+    /// Spans in the largest trace kept (at most `with_max_spans_per_trace`).
+    pub largest_trace: usize,
+    /// Spans received since the start.
+    pub spans_received: u64,
+    /// Spans refused because their trace was full.
+    pub spans_dropped: u64,
+    /// Traces forgotten to make room.
+    pub traces_evicted: u64,
+    /// Log records kept (at most `with_max_logs`).
+    pub logs: usize,
+    /// Log records received since the start.
+    pub logs_received: u64,
+    /// Errors kept (at most `with_max_errors`).
+    pub errors: usize,
+    /// Errors received since the start.
+    pub errors_received: u64,
+    /// Metric series with recent values kept.
+    pub metric_series: usize,
+}
+
+impl Present {
+    /// A builder, with the defaults each setter documents.
+    pub fn builder() -> PresentBuilder {
+        PresentBuilder::default()
+    }
+
+    pub(crate) fn new(state: Arc<State>, config: ServerConfig) -> Present {
+        Present {
+            state,
+            config: Arc::new(config),
+        }
+    }
+
+    /// The span exporter that feeds the traces pages: give it to
+    /// `SdkTracer::builder().with_exporter(Box::new(..))`.
+    pub fn spans(&self) -> SpanSink {
+        SpanSink::new(self.state.clone())
+    }
+
+    /// The log exporter that feeds the logs page: give it to
+    /// `SdkLogger::builder().with_exporter(Box::new(..))`.
+    pub fn logs(&self) -> LogSink {
+        LogSink::new(self.state.clone())
+    }
+
+    /// The error reporter that feeds the errors page: give it to
+    /// `SdkErrors::builder().with_reporter(Box::new(..))`.
+    pub fn errors(&self) -> ErrorSink {
+        ErrorSink::new(self.state.clone())
+    }
+
+    /// Starts the HTTP server on its own thread (with a private
+    /// single-threaded runtime: the application needs none), reading
+    /// metrics, function statistics, the call graph, in-flight spans and
+    /// pipeline counters from `sdk`.
+    ///
+    /// # Errors
+    /// The address cannot be bound (in use, not local), or the server
+    /// thread cannot start.
+    pub fn serve(&self, sdk: Sdk) -> Result<Server, ServeError> {
+        Server::start(self.state.clone(), &self.config, sdk)
+    }
+
+    /// How full the stores are.
+    pub fn stats(&self) -> PresentStats {
+        stats_of(&self.state)
+    }
+}
+
+pub(crate) fn stats_of(state: &State) -> PresentStats {
+    let t = lock(&state.traces).stats();
+    let (logs, logs_received) = {
+        let l = lock(&state.logs);
+        (l.len(), l.pushed())
+    };
+    let (errors, errors_received) = {
+        let e = lock(&state.errors);
+        (e.len(), e.pushed())
+    };
+    PresentStats {
+        traces: t.traces,
+        recent_traces: t.recent,
+        slowest_traces: t.slowest,
+        spans: t.spans,
+        largest_trace: t.largest_trace,
+        spans_received: t.spans_received,
+        spans_dropped: t.spans_dropped,
+        traces_evicted: t.traces_evicted,
+        logs,
+        logs_received,
+        errors,
+        errors_received,
+        metric_series: lock(&state.history).len(),
+    }
+}

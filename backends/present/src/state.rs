@@ -1,0 +1,31 @@
+//! [`State`]: everything the exporters store and the server reads, shared
+//! behind locks. Exporters write from the SDK's pipeline threads and the
+//! server reads from its own thread, so the application's threads never
+//! wait on these locks.
+
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::SystemTime;
+
+use omniscope_sdk::errors::ErrorEvent;
+use omniscope_sdk::logs::LogData;
+
+use crate::capture::Captures;
+use crate::history::MetricHistory;
+use crate::store::{Ring, TraceStore};
+
+/// The dashboard's data.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) traces: Mutex<TraceStore>,
+    pub(crate) logs: Mutex<Ring<LogData>>,
+    pub(crate) errors: Mutex<Ring<ErrorEvent>>,
+    pub(crate) captures: Captures,
+    pub(crate) history: Mutex<MetricHistory>,
+    pub(crate) started: SystemTime,
+}
+
+/// Locks `m`, going on after a panic elsewhere: every store stays
+/// consistent between statements, and the dashboard must keep working.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}

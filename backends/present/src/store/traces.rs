@@ -1,0 +1,280 @@
+//! [`TraceStore`]: finished spans grouped by trace, keeping the most recent
+//! traces and the slowest ones, each with a bounded number of spans.
+//!
+//! A trace is kept while it is among the last `max_traces` traces to arrive
+//! (by its first span) or among the `max_slowest` slowest (by the duration
+//! of its local root, once that root has ended). Everything else is
+//! forgotten, so the store holds at most `max_traces + max_slowest` traces
+//! of at most `max_spans_per_trace` spans each, however long the process
+//! runs.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::{Duration, SystemTime};
+
+use omniscope::TraceId;
+use omniscope_sdk::trace::SpanData;
+
+/// How much the store keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct TraceLimits {
+    pub(crate) max_traces: usize,
+    pub(crate) max_slowest: usize,
+    pub(crate) max_spans_per_trace: usize,
+}
+
+/// One trace's spans, in arrival order.
+#[derive(Debug)]
+pub(crate) struct StoredTrace {
+    pub(crate) trace_id: TraceId,
+    pub(crate) spans: Vec<SpanData>,
+    /// Spans refused because the trace was full.
+    pub(crate) dropped_spans: u64,
+    /// The index in `spans` of the local root, once it ended.
+    root: Option<usize>,
+    in_recent: bool,
+    in_slowest: bool,
+}
+
+impl StoredTrace {
+    fn new(trace_id: TraceId) -> StoredTrace {
+        StoredTrace {
+            trace_id,
+            spans: Vec::new(),
+            dropped_spans: 0,
+            root: None,
+            in_recent: false,
+            in_slowest: false,
+        }
+    }
+
+    /// The local root, once it ended.
+    pub(crate) fn root(&self) -> Option<&SpanData> {
+        self.root.and_then(|i| self.spans.get(i))
+    }
+
+    /// The earliest start of any span kept.
+    pub(crate) fn start(&self) -> Option<SystemTime> {
+        self.spans.iter().map(|s| s.start_time).min()
+    }
+
+    /// The root's duration once it ended, else the extent of the spans kept.
+    pub(crate) fn duration(&self) -> Duration {
+        if let Some(root) = self.root() {
+            return span_duration(root);
+        }
+        let end = self.spans.iter().map(|s| s.end_time).max();
+        match (self.start(), end) {
+            (Some(start), Some(end)) => end.duration_since(start).unwrap_or_default(),
+            _ => Duration::ZERO,
+        }
+    }
+
+    /// Whether the local root has ended (so the trace is complete here).
+    pub(crate) fn is_complete(&self) -> bool {
+        self.root.is_some()
+    }
+
+    /// Adds `span` within `max` spans. The local root always finds room: it
+    /// replaces the latest other span when the trace is full. Returns whether
+    /// `span` completed the trace (it is the first local root to end).
+    fn add(&mut self, span: &SpanData, max: usize) -> bool {
+        let completes = self.root.is_none() && is_local_root(span);
+        if self.spans.len() >= max {
+            let replaceable = completes && self.spans.pop().is_some();
+            self.dropped_spans += 1;
+            if !replaceable {
+                return false;
+            }
+        }
+        self.spans.push(span.clone());
+        if completes {
+            self.root = Some(self.spans.len() - 1);
+        }
+        completes
+    }
+}
+
+/// No parent here: the span that ends the trace in this process.
+fn is_local_root(span: &SpanData) -> bool {
+    span.parent_span_id.is_none() || span.parent_is_remote
+}
+
+/// How long `span` ran.
+pub(crate) fn span_duration(span: &SpanData) -> Duration {
+    span.end_time
+        .duration_since(span.start_time)
+        .unwrap_or_default()
+}
+
+/// What the store holds and has seen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TraceStoreStats {
+    pub(crate) traces: usize,
+    pub(crate) recent: usize,
+    pub(crate) slowest: usize,
+    pub(crate) spans: usize,
+    pub(crate) largest_trace: usize,
+    pub(crate) spans_received: u64,
+    pub(crate) spans_dropped: u64,
+    pub(crate) traces_evicted: u64,
+}
+
+/// Traces by id, with the two orders that decide what is kept.
+#[derive(Debug)]
+pub(crate) struct TraceStore {
+    limits: TraceLimits,
+    traces: HashMap<TraceId, StoredTrace>,
+    /// Oldest first, by first span.
+    recent: VecDeque<TraceId>,
+    /// Unordered; at most `max_slowest`.
+    slowest: Vec<(Duration, TraceId)>,
+    spans: usize,
+    spans_received: u64,
+    spans_dropped: u64,
+    traces_evicted: u64,
+}
+
+impl TraceStore {
+    pub(crate) fn new(limits: TraceLimits) -> TraceStore {
+        TraceStore {
+            limits,
+            traces: HashMap::new(),
+            recent: VecDeque::new(),
+            slowest: Vec::new(),
+            spans: 0,
+            spans_received: 0,
+            spans_dropped: 0,
+            traces_evicted: 0,
+        }
+    }
+
+    /// Stores `span`. Returns its trace id when it completed its trace.
+    pub(crate) fn insert(&mut self, span: &SpanData) -> Option<TraceId> {
+        self.spans_received += 1;
+        if self.limits.max_traces == 0 || self.limits.max_spans_per_trace == 0 {
+            self.spans_dropped += 1;
+            return None;
+        }
+        let id = span.context.trace_id();
+        if !self.traces.contains_key(&id) {
+            self.admit(id);
+        }
+        let trace = self.traces.get_mut(&id)?;
+        let before = (trace.spans.len(), trace.dropped_spans);
+        let completed = trace.add(span, self.limits.max_spans_per_trace);
+        self.spans = self.spans + trace.spans.len() - before.0;
+        self.spans_dropped += trace.dropped_spans - before.1;
+        if completed {
+            let duration = trace.duration();
+            self.rank(id, duration);
+            return Some(id);
+        }
+        None
+    }
+
+    /// A new trace joins the recent ones, pushing the oldest out.
+    fn admit(&mut self, id: TraceId) {
+        let mut trace = StoredTrace::new(id);
+        trace.in_recent = true;
+        self.traces.insert(id, trace);
+        self.recent.push_back(id);
+        while self.recent.len() > self.limits.max_traces {
+            if let Some(old) = self.recent.pop_front() {
+                if let Some(t) = self.traces.get_mut(&old) {
+                    t.in_recent = false;
+                }
+                self.forget_if_unused(old);
+            }
+        }
+    }
+
+    /// A completed trace competes for a place among the slowest.
+    fn rank(&mut self, id: TraceId, duration: Duration) {
+        if self.limits.max_slowest == 0 {
+            return;
+        }
+        if self.slowest.len() < self.limits.max_slowest {
+            self.slowest.push((duration, id));
+        } else {
+            let Some((i, &(fastest, old))) =
+                self.slowest.iter().enumerate().min_by_key(|(_, (d, _))| *d)
+            else {
+                return;
+            };
+            if duration <= fastest {
+                return;
+            }
+            self.slowest[i] = (duration, id);
+            if let Some(t) = self.traces.get_mut(&old) {
+                t.in_slowest = false;
+            }
+            self.forget_if_unused(old);
+        }
+        if let Some(t) = self.traces.get_mut(&id) {
+            t.in_slowest = true;
+        }
+    }
+
+    fn forget_if_unused(&mut self, id: TraceId) {
+        let unused = self
+            .traces
+            .get(&id)
+            .is_some_and(|t| !t.in_recent && !t.in_slowest);
+        if unused {
+            if let Some(t) = self.traces.remove(&id) {
+                self.spans -= t.spans.len();
+                self.traces_evicted += 1;
+            }
+        }
+    }
+
+    /// The trace `id`, if kept.
+    pub(crate) fn get(&self, id: &TraceId) -> Option<&StoredTrace> {
+        self.traces.get(id)
+    }
+
+    /// The recent traces, newest first.
+    pub(crate) fn recent(&self) -> impl Iterator<Item = &StoredTrace> + '_ {
+        self.recent
+            .iter()
+            .rev()
+            .filter_map(|id| self.traces.get(id))
+    }
+
+    /// The slowest traces, slowest first.
+    pub(crate) fn slowest(&self) -> Vec<&StoredTrace> {
+        let mut ranked = self.slowest.clone();
+        ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
+        ranked
+            .iter()
+            .filter_map(|(_, id)| self.traces.get(id))
+            .collect()
+    }
+
+    /// The limits it keeps to.
+    pub(crate) fn limits(&self) -> TraceLimits {
+        self.limits
+    }
+
+    pub(crate) fn stats(&self) -> TraceStoreStats {
+        TraceStoreStats {
+            traces: self.traces.len(),
+            recent: self.recent.len(),
+            slowest: self.slowest.len(),
+            spans: self.spans,
+            largest_trace: self
+                .traces
+                .values()
+                .map(|t| t.spans.len())
+                .max()
+                .unwrap_or(0),
+            spans_received: self.spans_received,
+            spans_dropped: self.spans_dropped,
+            traces_evicted: self.traces_evicted,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "traces_tests.rs"]
+mod tests;

@@ -1,0 +1,97 @@
+use super::*;
+use crate::testutil::span;
+
+fn store(max_traces: usize, max_slowest: usize, max_spans_per_trace: usize) -> TraceStore {
+    TraceStore::new(TraceLimits {
+        max_traces,
+        max_slowest,
+        max_spans_per_trace,
+    })
+}
+
+/// Trace `t`: `children` child spans, then a root lasting `root_ms`.
+fn push_trace(s: &mut TraceStore, t: u128, children: u64, root_ms: u64) -> Option<TraceId> {
+    for c in 0..children {
+        assert_eq!(s.insert(&span(t, 100 + c, 1, "child", 1, 1)), None);
+    }
+    s.insert(&span(t, 1, 0, "root", 0, root_ms))
+}
+
+#[test]
+fn groups_spans_by_trace_and_completes_on_the_root() {
+    let mut s = store(10, 2, 100);
+    let done = push_trace(&mut s, 7, 3, 5);
+    assert_eq!(done, Some(TraceId::from_bytes(7u128.to_be_bytes())));
+    let t = s.get(&TraceId::from_bytes(7u128.to_be_bytes())).unwrap();
+    assert_eq!(t.spans.len(), 4);
+    assert!(t.is_complete());
+    assert_eq!(t.root().map(|r| r.name.as_ref()), Some("root"));
+    assert_eq!(t.duration(), Duration::from_millis(5));
+}
+
+#[test]
+fn forgets_the_oldest_traces_but_keeps_the_slowest() {
+    let mut s = store(3, 2, 100);
+    // Trace 1 is the slowest by far, trace 2 the second slowest.
+    push_trace(&mut s, 1, 1, 1000);
+    push_trace(&mut s, 2, 1, 500);
+    for t in 3..20 {
+        push_trace(&mut s, t, 1, 10);
+    }
+    let recent: Vec<u128> = s.recent().map(|t| t.trace_id.to_u128()).collect();
+    assert_eq!(recent, [19, 18, 17]);
+    let slowest: Vec<u128> = s.slowest().iter().map(|t| t.trace_id.to_u128()).collect();
+    assert_eq!(slowest, [1, 2]);
+    let stats = s.stats();
+    assert_eq!((stats.traces, stats.recent, stats.slowest), (5, 3, 2));
+    assert_eq!(stats.spans, 10);
+    assert_eq!(stats.traces_evicted, 14);
+}
+
+#[test]
+fn a_slower_trace_pushes_the_fastest_of_the_slowest_out() {
+    let mut s = store(1, 2, 100);
+    push_trace(&mut s, 1, 0, 100);
+    push_trace(&mut s, 2, 0, 200);
+    push_trace(&mut s, 3, 0, 300);
+    push_trace(&mut s, 4, 0, 1);
+    let slowest: Vec<u128> = s.slowest().iter().map(|t| t.trace_id.to_u128()).collect();
+    assert_eq!(slowest, [3, 2]);
+    assert!(s.get(&TraceId::from_bytes(1u128.to_be_bytes())).is_none());
+    assert_eq!(s.stats().traces, 3, "2 slowest + 1 recent");
+}
+
+#[test]
+fn a_full_trace_drops_spans_but_keeps_its_root() {
+    let mut s = store(10, 2, 4);
+    let done = push_trace(&mut s, 1, 10, 50);
+    assert!(done.is_some());
+    let t = s.get(&TraceId::from_bytes(1u128.to_be_bytes())).unwrap();
+    assert_eq!(t.spans.len(), 4);
+    assert_eq!(t.dropped_spans, 7);
+    assert_eq!(t.root().map(|r| r.name.as_ref()), Some("root"));
+    let stats = s.stats();
+    assert_eq!(
+        (stats.spans, stats.spans_dropped, stats.spans_received),
+        (4, 7, 11)
+    );
+}
+
+#[test]
+fn a_trace_without_its_root_yet_is_incomplete() {
+    let mut s = store(10, 2, 10);
+    s.insert(&span(1, 2, 1, "child", 10, 5));
+    s.insert(&span(1, 3, 1, "child", 12, 10));
+    let t = s.get(&TraceId::from_bytes(1u128.to_be_bytes())).unwrap();
+    assert!(!t.is_complete());
+    assert_eq!(t.duration(), Duration::from_millis(12));
+    assert_eq!(s.stats().slowest, 0);
+}
+
+#[test]
+fn zero_limits_keep_nothing() {
+    let mut s = store(0, 0, 10);
+    assert_eq!(push_trace(&mut s, 1, 2, 5), None);
+    assert_eq!(s.stats().traces, 0);
+    assert_eq!(s.stats().spans_dropped, 3);
+}
