@@ -13,7 +13,9 @@ fn default_backends_serve_the_dashboard() {
         .without_panic_hook()
         .install()
         .unwrap();
-    let url = telemetry.dashboard_url().expect("the dashboard runs by default");
+    let url = telemetry
+        .dashboard_url()
+        .expect("the dashboard runs by default");
     let addr = url
         .trim_start_matches("http://")
         .trim_end_matches('/')
@@ -38,11 +40,16 @@ fn default_backends_serve_the_dashboard() {
         "{traces}"
     );
     let logs = get_json(addr, "/api/logs");
-    assert!(logs.to_string().contains("recorded through the kit"), "{logs}");
+    assert!(
+        logs.to_string().contains("recorded through the kit"),
+        "{logs}"
+    );
     let metrics = get_json(addr, "/api/metrics");
     assert!(metrics.to_string().contains("kit_items_total"), "{metrics}");
     assert!(
-        metrics.to_string().contains("process_resident_memory_bytes"),
+        metrics
+            .to_string()
+            .contains("process_resident_memory_bytes"),
         "process metrics are registered: {metrics}"
     );
 }
