@@ -12,6 +12,7 @@ pub mod process;
 pub mod resource;
 mod sdk;
 mod self_metrics;
+mod sync;
 pub mod trace;
 
 pub use attributes::Attributes;

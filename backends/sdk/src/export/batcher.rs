@@ -21,10 +21,11 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use super::fanout::Fanout;
-use super::pipeline::{lock, wait_timeout};
+use super::pipeline::wait_timeout;
 use super::stats::{DropReason, PipelineStats};
 use super::ExportError;
 use crate::build::BuildError;
+use crate::sync::lock;
 
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 

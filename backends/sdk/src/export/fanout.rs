@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::pipeline::Pipeline;
+use super::pipeline::{Pipeline, Recycler};
 use super::stats::{DropReason, PipelineStats};
 use super::PipelineConfig;
 use super::{ExportError, Exporter};
@@ -83,6 +83,14 @@ impl<T> Fanout<T> {
     /// Adds a pipeline.
     pub fn add(&mut self, pipeline: Pipeline<T>) {
         self.pipelines.push(pipeline);
+    }
+
+    /// Hands the chunks of every exported batch to `recycler` instead of
+    /// dropping them on the export threads.
+    pub(crate) fn set_recycler(&self, recycler: &Recycler<T>) {
+        for pipeline in &self.pipelines {
+            pipeline.set_recycler(recycler.clone());
+        }
     }
 
     /// Hands `chunk` to every pipeline; never blocks (see [`Pipeline::push`]).

@@ -1,9 +1,10 @@
 //! An exporter that keeps what it receives in memory, for tests.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use super::{Accepted, Batch, ExportError, Exporter};
 use crate::resource::Resource;
+use crate::sync::lock;
 
 /// Keeps every exported item (up to a bound); read them through its
 /// [`InMemoryHandle`].
@@ -53,10 +54,6 @@ impl<T: Clone> InMemoryExporter<T> {
             handle,
         )
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl<T: Clone + Send> Exporter<T> for InMemoryExporter<T> {

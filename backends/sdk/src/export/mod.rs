@@ -57,6 +57,7 @@ pub use config::PipelineConfig;
 pub use fanout::Fanout;
 pub use memory::{InMemoryExporter, InMemoryHandle};
 pub use pipeline::Pipeline;
+pub(crate) use pipeline::Recycler;
 pub use stats::{DropReason, Dropped, PipelineStats};
 
 use crate::errors::ErrorEvent;

@@ -20,7 +20,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -30,6 +30,7 @@ use super::worker::Worker;
 use super::{Batch, ExportError, Exporter};
 use crate::build::BuildError;
 use crate::resource::Resource;
+use crate::sync::lock;
 
 /// How long dropping a pipeline that was not shut down waits for it.
 pub(crate) const DROP_DEADLINE: Duration = Duration::from_secs(5);
@@ -87,7 +88,13 @@ pub(crate) struct Shared<T> {
     /// Wakes `flush` and `shutdown` callers.
     pub(crate) progress: Condvar,
     pub(crate) counters: Counters,
+    /// Receives the chunks of each exported batch instead of dropping them
+    /// here (the tracer takes back the attribute buffers of its spans).
+    pub(crate) recycler: OnceLock<Recycler<T>>,
 }
+
+/// What takes exported chunks back; see [`Fanout::set_recycler`](super::Fanout).
+pub(crate) type Recycler<T> = Arc<dyn Fn(Vec<Arc<[T]>>) + Send + Sync>;
 
 /// The queue and the flush/shutdown handshake, under one lock.
 pub(crate) struct State<T> {
@@ -116,10 +123,6 @@ pub(crate) struct State<T> {
     /// Shutdown gave up on the export thread: whatever it still holds was
     /// counted as dropped, and it must count nothing more.
     pub(crate) abandoned: bool,
-}
-
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 pub(crate) fn wait_timeout<'a, T>(
@@ -207,6 +210,7 @@ impl<T: Send + Sync + 'static> Pipeline<T> {
             work: Condvar::new(),
             progress: Condvar::new(),
             counters: Counters::default(),
+            recycler: OnceLock::new(),
         });
         let worker = Worker::new(shared.clone(), exporter, resource);
         let thread_name = format!("omniscope-export-{signal}-{name}").replace('\0', "");
@@ -227,6 +231,11 @@ impl<T: Send + Sync + 'static> Pipeline<T> {
 }
 
 impl<T> Pipeline<T> {
+    /// Hands the chunks of each exported batch to `recycler` (once).
+    pub(crate) fn set_recycler(&self, recycler: Recycler<T>) {
+        let _ = self.shared.recycler.set(recycler);
+    }
+
     /// Queues a chunk of items for export, without blocking.
     ///
     /// The queue is counted in items, and a chunk is taken whole or not at

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::backoff::{self, XorShift};
-use super::pipeline::{lock, wait_timeout, Shared};
+use super::pipeline::{wait_timeout, Shared};
 use super::stats::{Counters, DropReason};
 use super::{Accepted, Batch, ExportError, Exporter};
 use crate::resource::Resource;
+use crate::sync::lock;
 
 /// What the export thread does next.
 enum Action<T> {
@@ -105,7 +106,10 @@ impl<T> Worker<T> {
             match self.next_action(&mut timer) {
                 Action::Export(batch) => {
                     let settled = self.export(&batch);
-                    drop(batch);
+                    match self.shared.recycler.get() {
+                        Some(recycle) => recycle(batch.chunks),
+                        None => drop(batch),
+                    }
                     self.settle(settled);
                     timer = Instant::now() + batch_timeout;
                 }

@@ -15,9 +15,10 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::sync::lock;
 use omniscope::{Level, Metadata};
 
 const SHARDS: usize = 32;
@@ -186,10 +187,6 @@ impl RateLimiter {
         }
         reports
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn shard_of(key: u64) -> usize {

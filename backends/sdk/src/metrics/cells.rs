@@ -17,9 +17,10 @@
 //! take increments made where a table is unavailable (during thread
 //! teardown, or past [`MAX_CELLS`] ids), with ordinary atomic adds.
 
+use crate::sync::lock;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 /// Cells per chunk (one allocation, 512 bytes).
 const CHUNK: usize = 64;
@@ -186,10 +187,6 @@ impl Totals {
     pub(crate) fn float(&self, id: usize) -> f64 {
         self.floats.get(id).copied().unwrap_or(0.0)
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Adds `v` to the f64 in `cell` (shared cells: any thread).

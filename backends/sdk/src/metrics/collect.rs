@@ -19,7 +19,7 @@
 
 use std::cell::Cell;
 use std::collections::HashMap;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use super::histogram::{HistogramRead, QUANTILES};
@@ -28,6 +28,7 @@ use super::sketch::Mapping;
 use super::snapshot::{
     Bucket, HistogramSnapshot, MetricFamily, MetricsSnapshot, Series, SeriesValue, Temporality,
 };
+use crate::sync::lock;
 
 /// The collection state of one meter.
 pub(crate) struct Collector {
@@ -63,10 +64,6 @@ enum Read {
 struct FamilyRead {
     view: FamilyView,
     reads: Vec<Option<Read>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Collector {

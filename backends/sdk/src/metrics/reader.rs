@@ -2,13 +2,14 @@
 //! into an export [`Pipeline`].
 
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::meter::{DeltaReader, SdkMeter};
 use super::snapshot::{MetricsSnapshot, Temporality};
 use crate::export::{ExportError, Pipeline};
+use crate::sync::lock;
 use crate::BuildError;
 
 /// How long dropping a reader that was not shut down waits for it.
@@ -58,10 +59,6 @@ struct Shared {
     collect: Mutex<Option<DeltaReader>>,
     stopped: Mutex<bool>,
     wake: Condvar,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Shared {

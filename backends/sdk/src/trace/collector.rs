@@ -76,8 +76,15 @@ impl Collector {
         let mut scratch = std::mem::take(&mut self.scratch);
         let mut freed = Vec::new();
         for shard in inner.registry.iter() {
-            let FinishedBatch { chunks, meta } = &mut scratch;
-            shard.drain_done(wait, &mut freed, self.chunk, chunks, |d| d.take(&cal, meta));
+            let FinishedBatch {
+                chunks,
+                meta,
+                spare,
+            } = &mut scratch;
+            inner.attribute_pool.take(spare, shard.len());
+            shard.drain_done(wait, &mut freed, self.chunk, chunks, |d| {
+                d.take(&cal, meta, spare)
+            });
             shard.give_back(&mut freed);
         }
         self.absorb(inner, &mut scratch);

@@ -41,9 +41,11 @@
 //!    the slot with one compare-and-swap (uncontended: the span is used by
 //!    one thread at a time), change it, and release it. Attribute keys from
 //!    the macros are kept as `'static` references and string values go to
-//!    one text buffer per span ([`Attributes`](crate::Attributes)); the
-//!    slot keeps those buffers from span to span, so recording attributes
-//!    allocates nothing (the copy handed to the exporters is made in step 4).
+//!    one text buffer per span ([`Attributes`](crate::Attributes)). At
+//!    hand-off (step 4) the buffers move into the exported span and the slot
+//!    takes buffers the export threads gave back after exporting earlier
+//!    spans, so in steady state recording attributes allocates nothing and
+//!    nothing is freed across threads.
 //! 3. **End.** One clock read and one compare-and-swap that marks the slot
 //!    *done*, on whichever thread the span ends (async tasks migrate: a
 //!    span started on one worker and ended on another is recorded once,
@@ -105,6 +107,7 @@ mod data;
 mod ids;
 mod limits;
 mod local;
+mod recycle;
 mod sampler;
 mod slab;
 mod slot;

@@ -31,9 +31,10 @@
 
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::slot::SlotData;
+use crate::sync::lock;
 
 /// Slots in the first bucket; bucket `b` holds `BASE << b`.
 const BASE: usize = 64;
@@ -219,10 +220,6 @@ impl std::fmt::Debug for Shard {
             .field("len", &self.len)
             .finish_non_exhaustive()
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Shard {

@@ -88,6 +88,8 @@ pub(crate) struct Meta {
 pub(crate) struct FinishedBatch {
     pub(crate) chunks: Vec<Arc<[SpanData]>>,
     pub(crate) meta: Vec<Meta>,
+    /// Attribute buffers back from the exporters, to copy attributes into.
+    pub(crate) spare: Vec<Attributes>,
 }
 
 impl FinishedBatch {
@@ -141,23 +143,39 @@ impl SlotData {
 
     /// Moves the span out into `out` and resets the slot (keeping the
     /// attribute buffers for reuse).
-    /// The ended span's data, leaving the slot reset for reuse; what the
-    /// collector needs besides goes to `meta`.
-    pub(crate) fn take(&mut self, cal: &Calibration, meta: &mut Vec<Meta>) -> SpanData {
-        let attributes = if self.attributes.is_empty() {
-            Attributes::new()
+    /// The span's attributes, moved out: the slot keeps recording into a
+    /// buffer the exporters gave back, or (none at hand) into its own
+    /// buffer, after a copy of it leaves.
+    fn take_attributes(&mut self, spare: &mut Vec<Attributes>) -> Attributes {
+        if self.attributes.is_empty() {
+            return Attributes::new();
+        }
+        if let Some(mut recycled) = spare.pop() {
+            std::mem::swap(&mut recycled, &mut self.attributes);
+            return recycled;
+        }
+        let copy = self.attributes.clone();
+        if self
+            .attributes
+            .holds_more_than(REUSE_MAX_ATTRIBUTES, REUSE_MAX_TEXT)
+        {
+            self.attributes = Attributes::new();
         } else {
-            let copy = self.attributes.clone();
-            if self
-                .attributes
-                .holds_more_than(REUSE_MAX_ATTRIBUTES, REUSE_MAX_TEXT)
-            {
-                self.attributes = Attributes::new();
-            } else {
-                self.attributes.clear();
-            }
-            copy
-        };
+            self.attributes.clear();
+        }
+        copy
+    }
+
+    /// The ended span's data, leaving the slot reset for reuse; what the
+    /// collector needs besides goes to `meta`. The attributes are copied
+    /// into a buffer from `spare` when there is one.
+    pub(crate) fn take(
+        &mut self,
+        cal: &Calibration,
+        meta: &mut Vec<Meta>,
+        spare: &mut Vec<Attributes>,
+    ) -> SpanData {
+        let attributes = self.take_attributes(spare);
         let extra = self.extra.take().map(|b| *b).unwrap_or_default();
         let error = matches!(extra.status, Status::Error(_));
         let parent_span_id = self

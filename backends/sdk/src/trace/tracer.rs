@@ -14,6 +14,7 @@ use super::collector::{CallEdge, Collector};
 use super::data::{SpanData, SpanLink};
 use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
 use super::local::{with_local, Local};
+use super::recycle::AttributePool;
 use super::sampler::{Decider, Root};
 use super::slab::{OwnerCounters, Registry, Release, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
@@ -66,6 +67,8 @@ pub(crate) struct Inner {
     pub(crate) collector: Mutex<Collector>,
     /// The largest export chunk (the collector's, copied for the drains).
     pub(crate) chunk: usize,
+    /// Attribute buffers the exporters are done with.
+    pub(crate) attribute_pool: Arc<AttributePool>,
     pub(crate) waker: OnceLock<std::thread::Thread>,
     shut_down: AtomicBool,
     pub(crate) limit_counters: LimitCounters,
@@ -124,6 +127,8 @@ impl Inner {
         resource: Arc<Resource>,
         collector: Collector,
     ) -> Inner {
+        let attribute_pool = Arc::new(AttributePool::default());
+        fanout.set_recycler(&AttributePool::recycler(&attribute_pool));
         Inner {
             id: TRACER_IDS.fetch_add(1, Ordering::Relaxed),
             decider,
@@ -133,6 +138,7 @@ impl Inner {
             fanout,
             resource,
             chunk: collector.chunk_len(),
+            attribute_pool,
             collector: Mutex::new(collector),
             waker: OnceLock::new(),
             shut_down: AtomicBool::new(false),
@@ -416,10 +422,15 @@ fn refill(inner: &Inner, local: &mut Local) -> Option<super::slab::FreeSlot> {
         return Some(s);
     }
     let cal = clock::calibration();
-    let FinishedBatch { chunks, meta } = &mut local.finished;
+    let FinishedBatch {
+        chunks,
+        meta,
+        spare,
+    } = &mut local.finished;
+    inner.attribute_pool.take(spare, shard.len());
     let drained = shard
         .drain_done(false, &mut local.free, inner.chunk, chunks, |d| {
-            d.take(&cal, meta)
+            d.take(&cal, meta, spare)
         })
         .unwrap_or(0);
     if !local.finished.is_empty() {
