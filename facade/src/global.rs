@@ -330,20 +330,36 @@ pub(crate) fn scoped<R>(f: impl Fn(&Scope) -> R) -> Option<R> {
 
 // ---- dispatch ------------------------------------------------------------
 
+/// Bits of the thread's dispatch state.
+const IN_DISPATCH: u8 = 1;
+const SUPPRESSED: u8 = 2;
+
 thread_local! {
-    static DISPATCHING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// `IN_DISPATCH` while a backend handles this thread's telemetry,
+    /// `SUPPRESSED` once the thread asked to emit none: either drops what
+    /// the thread emits. Two bits, so that ending a dispatch never lifts a
+    /// suppression made during it.
+    static DISPATCHING: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
 }
 
-/// Runs `f` unless this thread is already inside a dispatch: a backend that
-/// logs or reports while handling a record must not loop.
+/// Runs `f` unless this thread is already inside a dispatch (or
+/// suppressed): a backend that logs or reports while handling a record
+/// must not loop.
 #[inline]
 fn non_reentrant(f: impl FnOnce()) {
-    let entered = DISPATCHING.try_with(|d| !d.replace(true)).unwrap_or(false);
+    let entered = DISPATCHING
+        .try_with(|d| {
+            d.get() == 0 && {
+                d.set(IN_DISPATCH);
+                true
+            }
+        })
+        .unwrap_or(false);
     if entered {
         struct Reset;
         impl Drop for Reset {
             fn drop(&mut self) {
-                let _ = DISPATCHING.try_with(|d| d.set(false));
+                let _ = DISPATCHING.try_with(|d| d.set(d.get() & !IN_DISPATCH));
             }
         }
         let _reset = Reset;
@@ -354,11 +370,13 @@ fn non_reentrant(f: impl FnOnce()) {
 /// Runs `f`, a call into a backend outside `dispatch_*` (the pre-init
 /// replay), as a dispatch: what the backend emits meanwhile is dropped.
 fn as_dispatch(f: impl FnOnce()) {
-    let was = DISPATCHING.try_with(|d| d.replace(true)).unwrap_or(true);
-    struct Restore(bool);
+    let was = DISPATCHING
+        .try_with(|d| d.replace(d.get() | IN_DISPATCH))
+        .unwrap_or(IN_DISPATCH);
+    struct Restore(u8);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let _ = DISPATCHING.try_with(|d| d.set(self.0));
+            let _ = DISPATCHING.try_with(|d| d.set(self.0 | (d.get() & SUPPRESSED)));
         }
     }
     let _restore = Restore(was);
@@ -368,16 +386,17 @@ fn as_dispatch(f: impl FnOnce()) {
 /// Whether this thread is inside a backend's dispatch, or suppressed (telemetry
 /// produced now is about telemetry, and is dropped).
 pub fn is_dispatching() -> bool {
-    DISPATCHING.try_with(std::cell::Cell::get).unwrap_or(false)
+    DISPATCHING.try_with(|d| d.get() != 0).unwrap_or(false)
 }
 
 /// Drops every log, span and handled error this thread emits from now on.
 ///
 /// Export threads call this first, so that their transport stack (an HTTP
 /// client that logs, say) never feeds telemetry back into the pipeline that
-/// is exporting it. Metrics are not suppressed.
+/// is exporting it. Metrics are not suppressed. It lasts for the thread's
+/// life, also when called by a backend while it handles a record.
 pub fn suppress_current_thread() {
-    let _ = DISPATCHING.try_with(|d| d.set(true));
+    let _ = DISPATCHING.try_with(|d| d.set(d.get() | SUPPRESSED));
 }
 
 pub(crate) fn dispatch_log(record: &Record<'_>) {
