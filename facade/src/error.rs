@@ -223,7 +223,14 @@ impl Error for PanicError {}
 /// thread, and a backtrace when `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` enable
 /// one) to the installed [`ErrorHandler`], then calls the hook that was there
 /// before (so the usual message still reaches stderr).
+///
+/// Only the first call installs it: a library and `main` (or the kit) may
+/// both call it, and each panic is still reported once.
 pub fn install_panic_hook() {
+    static INSTALLED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if INSTALLED.swap(true, std::sync::atomic::Ordering::AcqRel) {
+        return;
+    }
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         report_panic(info);

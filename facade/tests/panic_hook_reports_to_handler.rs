@@ -1,7 +1,7 @@
 //! `install_panic_hook` reports every panic — message, location, thread
 //! name, the current span's ids — to the installed error handler, then
-//! still calls the hook that was there before. A span open during the panic
-//! records it.
+//! still calls the hook that was there before, once however often it is
+//! installed. A span open during the panic records it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
@@ -28,6 +28,9 @@ fn panics_reach_the_handler_and_the_previous_hook() {
     let tracer = IdTracer::default();
     omniscope::set_error_handler(handler.clone()).unwrap();
     omniscope::set_tracer(tracer.clone()).unwrap();
+    omniscope::install_panic_hook();
+    // A second call (a library and `main` both asking) changes nothing:
+    // each panic below is reported once.
     omniscope::install_panic_hook();
 
     // A panic with a formatted message, on a named thread, inside a span.
