@@ -1,7 +1,11 @@
 //! Helpers for omniscope's integration tests: a blocking HTTP client for
-//! loopback servers and a headless-Chromium WebDriver session. Test code:
+//! loopback servers, a headless-Chromium WebDriver session, the `orders`
+//! example as a process, and private Prometheus and Pushgateway servers. Test code:
 //! failures panic with a message that says what was expected.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
 pub mod http;
+pub mod orders;
+pub mod otlp_receiver;
+pub mod prometheus;

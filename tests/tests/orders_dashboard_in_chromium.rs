@@ -4,19 +4,15 @@
 //! spans, and shows that trace's logs one click away. Screenshots go to
 //! `<target>/test-artifacts/orders-*.png`.
 //!
-//! Runs the `orders` binary (`OMNISCOPE_ORDERS_BIN`, else
-//! `<target>/debug/examples/orders`; `scripts/test-all` builds it first).
+//! Runs the `orders` binary (`omniscope_tests::orders`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use omniscope_tests::browser::{artifacts_dir, Browser, WAIT};
 use omniscope_tests::http::get_json;
+use omniscope_tests::orders::Orders;
 use serde_json::{json, Value};
 
 /// The functions a placed order runs through (`module::function`).
@@ -27,80 +23,25 @@ const ORDER_FUNCTIONS: [&str; 4] = [
     "orders::payment::charge",
 ];
 
-/// A running `orders`; interrupted (then killed, if need be) on drop.
-struct Orders {
-    child: Child,
+/// Polls `orders`' dashboard API until `ready` accepts what `path` answers.
+fn wait_for(
     dashboard: SocketAddr,
-}
-
-impl Orders {
-    fn start() -> Orders {
-        let binary = orders_binary();
-        let dashboard = free_port();
-        let mut child = Command::new(&binary)
-            .args(["--addr", "127.0.0.1:0", "--load", "40", "--seed", "7"])
-            .args(["--dashboard", &dashboard.to_string()])
-            // A bound on the test, should it be left behind.
-            .args(["--run-for", "300"])
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let url = dashboard_line(&mut child);
-        assert_eq!(
-            url,
-            format!("http://{dashboard}/"),
-            "the printed dashboard URL"
+    path: &str,
+    what: &str,
+    ready: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let value = get_json(dashboard, path);
+        if ready(&value) {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {what} within {WAIT:?}: {value}"
         );
-        Orders { child, dashboard }
+        std::thread::sleep(Duration::from_millis(200));
     }
-
-    /// Polls the JSON API until `ready` accepts what `path` answers.
-    fn wait_for(&self, path: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let value = get_json(self.dashboard, path);
-            if ready(&value) {
-                return value;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no {what} within {WAIT:?}: {value}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    }
-}
-
-impl Drop for Orders {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-INT", &self.child.id().to_string()])
-            .status();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline && matches!(self.child.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn orders_binary() -> PathBuf {
-    if let Some(path) = std::env::var_os("OMNISCOPE_ORDERS_BIN") {
-        return PathBuf::from(path);
-    }
-    // This test runs from <target>/debug/deps/.
-    let exe = std::env::current_exe().unwrap();
-    let path = exe.ancestors().nth(2).unwrap().join("examples/orders");
-    assert!(
-        path.exists(),
-        "{} is missing: build it with `cargo build -p omniscope-examples --example orders` \
-         (scripts/test-all does), or set OMNISCOPE_ORDERS_BIN",
-        path.display()
-    );
-    path
 }
 
 fn free_port() -> SocketAddr {
@@ -108,22 +49,6 @@ fn free_port() -> SocketAddr {
         .unwrap()
         .local_addr()
         .unwrap()
-}
-
-/// The URL `orders` prints on its `dashboard:` line, read within [`WAIT`].
-fn dashboard_line(child: &mut Child) -> String {
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(url) = line.strip_prefix("orders: dashboard: ") {
-                let _ = tx.send(url.to_owned());
-            }
-            // Keep reading, so that the service never blocks on a full pipe.
-        }
-    });
-    rx.recv_timeout(WAIT)
-        .unwrap_or_else(|_| panic!("orders printed no dashboard line within {WAIT:?}"))
 }
 
 /// A complete `POST /orders` trace without errors whose spans nest at least
@@ -141,20 +66,45 @@ fn successful_order(traces: &Value) -> Option<String> {
 
 #[test]
 fn orders_dashboard_in_chromium() {
-    let orders = Orders::start();
-    let funcs = orders.wait_for("/api/funcs", "calls of every order function", |v| {
-        ORDER_FUNCTIONS.iter().all(|name| {
-            v["functions"].as_array().is_some_and(|fs| {
-                fs.iter()
-                    .any(|f| f["name"] == *name && f["calls"].as_u64() > Some(0))
+    let dashboard = free_port();
+    let dashboard_arg = dashboard.to_string();
+    let orders = Orders::start(
+        // `--run-for`: a bound on the run, should the test leave it behind.
+        &[
+            "--dashboard",
+            &dashboard_arg,
+            "--load",
+            "40",
+            "--seed",
+            "7",
+            "--run-for",
+            "300",
+        ],
+        &[("RUST_LOG", "info")],
+    );
+    assert_eq!(
+        orders.dashboard(),
+        Some(format!("http://{dashboard}/").as_str()),
+        "the printed dashboard URL"
+    );
+    let funcs = wait_for(
+        dashboard,
+        "/api/funcs",
+        "calls of every order function",
+        |v| {
+            ORDER_FUNCTIONS.iter().all(|name| {
+                v["functions"].as_array().is_some_and(|fs| {
+                    fs.iter()
+                        .any(|f| f["name"] == *name && f["calls"].as_u64() > Some(0))
+                })
             })
-        })
-    });
-    let traces = orders.wait_for("/api/traces", "successful order", |v| {
+        },
+    );
+    let traces = wait_for(dashboard, "/api/traces", "successful order", |v| {
         successful_order(v).is_some()
     });
     let trace_id = successful_order(&traces).unwrap();
-    let url = format!("http://{}/", orders.dashboard);
+    let url = format!("http://{dashboard}/");
     let artifacts = artifacts_dir();
     let browser = Browser::start();
 

@@ -17,6 +17,17 @@ pub enum Backend {
     /// `present`: the embedded dashboard on `127.0.0.1:9000` (feature
     /// `present`).
     Present,
+    /// `otlp`: OTLP over gRPC or HTTP to a collector (feature `otlp`);
+    /// `http/protobuf` to `http://localhost:4318` unless configured, as the
+    /// OpenTelemetry specification says. Used when chosen (see
+    /// [`Backend::is_default_for`]).
+    Otlp,
+    /// `jaeger`: spans over OTLP with Jaeger's defaults (feature `jaeger`).
+    /// Used when chosen.
+    Jaeger,
+    /// `prometheus`: a scrape endpoint on `127.0.0.1:9464/metrics` (feature
+    /// `prometheus`). Used when chosen: it opens a port.
+    Prometheus,
 }
 
 /// A kind of telemetry, as the `OTEL_{TRACES,METRICS,LOGS}_EXPORTER`
@@ -33,13 +44,22 @@ pub enum Signal {
 
 impl Backend {
     /// Every backend, in the order they are documented.
-    pub const ALL: [Backend; 2] = [Backend::Console, Backend::Present];
+    pub const ALL: [Backend; 5] = [
+        Backend::Console,
+        Backend::Present,
+        Backend::Otlp,
+        Backend::Jaeger,
+        Backend::Prometheus,
+    ];
 
     /// The name used in environment variables and messages.
     pub const fn name(self) -> &'static str {
         match self {
             Backend::Console => "console",
             Backend::Present => "present",
+            Backend::Otlp => "otlp",
+            Backend::Jaeger => "jaeger",
+            Backend::Prometheus => "prometheus",
         }
     }
 
@@ -55,16 +75,34 @@ impl Backend {
         match self {
             Backend::Console => cfg!(feature = "console"),
             Backend::Present => cfg!(feature = "present"),
+            Backend::Otlp => cfg!(feature = "otlp"),
+            Backend::Jaeger => cfg!(feature = "jaeger"),
+            Backend::Prometheus => cfg!(feature = "prometheus"),
+        }
+    }
+
+    /// Whether the backend can carry `signal` (Jaeger takes spans only,
+    /// Prometheus metrics only).
+    pub const fn carries(self, signal: Signal) -> bool {
+        match self {
+            Backend::Jaeger => matches!(signal, Signal::Traces),
+            Backend::Prometheus => matches!(signal, Signal::Metrics),
+            Backend::Console | Backend::Present | Backend::Otlp => true,
         }
     }
 
     /// Whether the backend receives `signal` when neither code nor the
-    /// environment chose (only compiled-in backends do). The console
-    /// prints logs only: every span on the terminal is noise.
-    pub(crate) const fn is_default_for(self, signal: Signal) -> bool {
+    /// environment chose (only compiled-in backends do). Defaults need no
+    /// external service: the dashboard takes everything and the console
+    /// prints logs (every span on a terminal is noise). Backends that send
+    /// to a collector are used when chosen, so that a build with `full`
+    /// neither sends data nowhere nor waits at exit for a collector that is
+    /// not there; so is the Prometheus endpoint, which opens a port.
+    pub const fn is_default_for(self, signal: Signal) -> bool {
         match self {
             Backend::Console => matches!(signal, Signal::Logs),
             Backend::Present => true,
+            Backend::Otlp | Backend::Jaeger | Backend::Prometheus => false,
         }
     }
 }
@@ -116,5 +154,18 @@ pub(crate) fn defaults(signal: Signal) -> Vec<Backend> {
 pub(crate) fn not_compiled_in(backend: Backend) -> String {
     format!(
         "the `{backend}` backend is not compiled in: enable the `{backend}` feature of omniscope-kit"
+    )
+}
+
+/// The message for a backend that cannot carry a signal.
+pub(crate) fn cannot_carry(backend: Backend, signal: Signal) -> String {
+    let can: Vec<&str> = Backend::ALL
+        .into_iter()
+        .filter(|b| b.carries(signal))
+        .map(Backend::name)
+        .collect();
+    format!(
+        "the `{backend}` backend does not export {signal}: choose among {}, or none",
+        can.join(", ")
     )
 }

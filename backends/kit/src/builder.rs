@@ -46,6 +46,12 @@ pub struct KitBuilder {
     console: Option<omniscope_console::ConsoleBuilder>,
     #[cfg(feature = "present")]
     present: Option<omniscope_present::PresentBuilder>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<omniscope_otlp::OtlpBuilder>,
+    #[cfg(feature = "jaeger")]
+    jaeger: Option<omniscope_otlp::OtlpBuilder>,
+    #[cfg(feature = "prometheus")]
+    prometheus: Option<omniscope_prometheus::PrometheusBuilder>,
 }
 
 impl fmt::Debug for KitBuilder {
@@ -77,6 +83,12 @@ impl KitBuilder {
             console: None,
             #[cfg(feature = "present")]
             present: None,
+            #[cfg(feature = "otlp")]
+            otlp: None,
+            #[cfg(feature = "jaeger")]
+            jaeger: None,
+            #[cfg(feature = "prometheus")]
+            prometheus: None,
         }
     }
 
@@ -194,6 +206,39 @@ impl KitBuilder {
         self
     }
 
+    /// Configures the OTLP backend (used when a signal chooses it).
+    /// Default: `Otlp::builder()`, reading `OTEL_EXPORTER_OTLP_*` when the
+    /// environment is read.
+    #[cfg(feature = "otlp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+    pub fn with_otlp(mut self, otlp: omniscope_otlp::OtlpBuilder) -> KitBuilder {
+        self.otlp = Some(otlp);
+        self
+    }
+
+    /// Configures the Jaeger backend (used when traces choose it).
+    /// Default: `omniscope_jaeger::builder()`, reading `OTEL_EXPORTER_OTLP_*`
+    /// when the environment is read.
+    #[cfg(feature = "jaeger")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
+    pub fn with_jaeger(mut self, jaeger: omniscope_otlp::OtlpBuilder) -> KitBuilder {
+        self.jaeger = Some(jaeger);
+        self
+    }
+
+    /// Configures the Prometheus endpoint (used when metrics choose it).
+    /// Default: `Prometheus::builder()` on `127.0.0.1:9464`, reading
+    /// `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT` when the environment is read.
+    #[cfg(feature = "prometheus")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
+    pub fn with_prometheus(
+        mut self,
+        prometheus: omniscope_prometheus::PrometheusBuilder,
+    ) -> KitBuilder {
+        self.prometheus = Some(prometheus);
+        self
+    }
+
     /// Builds the backends and the SDK, starts their threads, and installs
     /// the SDK as the facade's globals.
     ///
@@ -208,7 +253,7 @@ impl KitBuilder {
             None => EnvConfig::default(),
         };
         if env.disabled {
-            return Ok(TelemetryGuard::disabled());
+            return Ok(TelemetryGuard::new(None));
         }
         let chosen = self.choose(&env)?;
         let resource = Arc::new(self.resource(&env));
@@ -225,10 +270,14 @@ impl KitBuilder {
         let sdk = sdk.build()?;
         omniscope_sdk::process::register(sdk.meter());
         #[cfg(feature = "present")]
-        let server = parts.serve(&sdk)?;
-        let telemetry = TelemetryGuard::new(sdk.install()?);
+        let dashboard = parts.serve_dashboard(&sdk)?;
+        #[cfg(feature = "prometheus")]
+        let scrape = parts.serve_prometheus(&sdk)?;
+        let telemetry = TelemetryGuard::new(Some(sdk.install()?));
         #[cfg(feature = "present")]
-        let telemetry = telemetry.with_server(server);
+        let telemetry = telemetry.with_dashboard(dashboard);
+        #[cfg(feature = "prometheus")]
+        let telemetry = telemetry.with_prometheus(scrape);
         if self.panic_hook {
             omniscope::install_panic_hook();
         }
@@ -250,6 +299,12 @@ impl KitBuilder {
                 return Err(Error::backend(format!(
                     "{signal} exporter chosen in code: {}",
                     backend::not_compiled_in(*b)
+                )));
+            }
+            if let Some(b) = backends.iter().find(|b| !b.carries(signal)) {
+                return Err(Error::backend(format!(
+                    "{signal} exporter chosen in code: {}",
+                    backend::cannot_carry(*b, signal)
                 )));
             }
             chosen.0[i] = backends;
@@ -307,8 +362,9 @@ impl KitBuilder {
         sdk.with_tracer(tracer)
     }
 
-    /// Logs, and handled errors with them: a backend chosen for logs also
-    /// receives errors and panics.
+    /// Logs, and handled errors: every handled error and panic is counted
+    /// (`errors_total{kind}`, `panics_total`) and reaches the backends chosen
+    /// for logs that show errors (the console, the dashboard).
     fn with_logs(
         &self,
         sdk: SdkBuilder,
@@ -317,6 +373,11 @@ impl KitBuilder {
         parts: &Parts,
     ) -> Result<SdkBuilder, Error> {
         let backends = chosen.of(Signal::Logs);
+        let mut errors: ErrorsBuilder = SdkErrors::builder();
+        for reporter in backends.iter().filter_map(|b| parts.error_reporter(*b)) {
+            errors = errors.with_reporter(reporter);
+        }
+        let sdk = sdk.with_errors(errors);
         if backends.is_empty() {
             return Ok(sdk);
         }
@@ -326,16 +387,10 @@ impl KitBuilder {
             (None, None) => LogFilter::parse(DEFAULT_LOG_FILTER)?,
         };
         let mut logger = SdkLogger::builder().with_log_filter(filter);
-        let mut errors: ErrorsBuilder = SdkErrors::builder();
-        for b in backends {
-            if let Some(exporter) = parts.log_exporter(*b) {
-                logger = logger.with_exporter(exporter);
-            }
-            if let Some(reporter) = parts.error_reporter(*b) {
-                errors = errors.with_reporter(reporter);
-            }
+        for exporter in backends.iter().filter_map(|b| parts.log_exporter(*b)) {
+            logger = logger.with_exporter(exporter);
         }
-        Ok(sdk.with_logger(logger).with_errors(errors))
+        Ok(sdk.with_logger(logger))
     }
 
     /// Push exporters get a periodic reader; the dashboard reads the meter
@@ -352,8 +407,8 @@ impl KitBuilder {
             .or(env.metric_export_interval)
             .unwrap_or(DEFAULT_METRIC_EXPORT_INTERVAL);
         for b in chosen.of(Signal::Metrics) {
-            if let Some(exporter) = parts.metric_exporter(*b) {
-                sdk = sdk.with_metric_exporter(exporter, interval, Temporality::Cumulative);
+            if let Some((exporter, temporality)) = parts.metric_exporter(*b) {
+                sdk = sdk.with_metric_exporter(exporter, interval, temporality);
             }
         }
         sdk
@@ -369,7 +424,13 @@ impl Chosen {
         &self.0[signal_index(signal)]
     }
 
-    #[cfg(any(feature = "console", feature = "present"))]
+    #[cfg(any(
+        feature = "console",
+        feature = "present",
+        feature = "otlp",
+        feature = "jaeger",
+        feature = "prometheus"
+    ))]
     fn uses(&self, backend: Backend) -> bool {
         self.0.iter().any(|list| list.contains(&backend))
     }
@@ -381,6 +442,12 @@ struct Parts {
     console: Option<omniscope_console::Console>,
     #[cfg(feature = "present")]
     present: Option<omniscope_present::Present>,
+    #[cfg(feature = "otlp")]
+    otlp: Option<omniscope_otlp::Otlp>,
+    #[cfg(feature = "jaeger")]
+    jaeger: Option<omniscope_otlp::Otlp>,
+    #[cfg(feature = "prometheus")]
+    prometheus: Option<omniscope_prometheus::Prometheus>,
 }
 
 type SpanExporter = Box<dyn omniscope_sdk::export::Exporter<omniscope_sdk::trace::SpanData>>;
@@ -412,6 +479,33 @@ impl Parts {
                 true => Some(kit.present.take().unwrap_or_default().build()?),
                 false => None,
             },
+            #[cfg(feature = "otlp")]
+            otlp: match chosen.uses(Backend::Otlp) {
+                true => {
+                    let code = kit.otlp.take();
+                    Some(with_env(kit, code, omniscope_otlp::Otlp::builder)?)
+                }
+                false => None,
+            },
+            #[cfg(feature = "prometheus")]
+            prometheus: match chosen.uses(Backend::Prometheus) {
+                true => {
+                    let mut prometheus = kit.prometheus.take().unwrap_or_default();
+                    if let Some(lookup) = &kit.env {
+                        prometheus = prometheus.from_env_with(lookup);
+                    }
+                    Some(prometheus.build()?)
+                }
+                false => None,
+            },
+            #[cfg(feature = "jaeger")]
+            jaeger: match chosen.uses(Backend::Jaeger) {
+                true => {
+                    let code = kit.jaeger.take();
+                    Some(with_env(kit, code, omniscope_jaeger::builder)?)
+                }
+                false => None,
+            },
         })
     }
 
@@ -421,6 +515,10 @@ impl Parts {
             Backend::Console => self.console.as_ref().map(|c| Box::new(c.spans()) as _),
             #[cfg(feature = "present")]
             Backend::Present => self.present.as_ref().map(|p| Box::new(p.spans()) as _),
+            #[cfg(feature = "otlp")]
+            Backend::Otlp => self.otlp.as_ref().map(|o| Box::new(o.spans()) as _),
+            #[cfg(feature = "jaeger")]
+            Backend::Jaeger => self.jaeger.as_ref().map(|j| Box::new(j.spans()) as _),
             #[allow(unreachable_patterns)]
             _ => None,
         }
@@ -432,11 +530,15 @@ impl Parts {
             Backend::Console => self.console.as_ref().map(|c| Box::new(c.logs()) as _),
             #[cfg(feature = "present")]
             Backend::Present => self.present.as_ref().map(|p| Box::new(p.logs()) as _),
+            #[cfg(feature = "otlp")]
+            Backend::Otlp => self.otlp.as_ref().map(|o| Box::new(o.logs()) as _),
             #[allow(unreachable_patterns)]
             _ => None,
         }
     }
 
+    /// The error reporter of a backend (OTLP has none: errors follow logs
+    /// to the backends that show them).
     fn error_reporter(&self, backend: Backend) -> Option<ErrorReporter> {
         match backend {
             #[cfg(feature = "console")]
@@ -448,20 +550,41 @@ impl Parts {
         }
     }
 
-    /// The push exporter of a backend, or `None` for one that reads the
-    /// meter when asked (the dashboard).
-    fn metric_exporter(&self, backend: Backend) -> Option<MetricExporter> {
+    /// The push exporter of a backend and the temporality it wants, or
+    /// `None` for one that reads the meter when asked (the dashboard).
+    fn metric_exporter(&self, backend: Backend) -> Option<(MetricExporter, Temporality)> {
         match backend {
             #[cfg(feature = "console")]
-            Backend::Console => self.console.as_ref().map(|c| Box::new(c.metrics()) as _),
+            Backend::Console => self
+                .console
+                .as_ref()
+                .map(|c| (Box::new(c.metrics()) as _, Temporality::Cumulative)),
+            #[cfg(feature = "otlp")]
+            Backend::Otlp => self
+                .otlp
+                .as_ref()
+                .map(|o| (Box::new(o.metrics()) as _, o.temporality())),
             #[allow(unreachable_patterns)]
             _ => None,
         }
     }
 
+    /// Starts the Prometheus endpoint, if metrics use it.
+    #[cfg(feature = "prometheus")]
+    fn serve_prometheus(&self, sdk: &Sdk) -> Result<Option<omniscope_prometheus::Server>, Error> {
+        self.prometheus
+            .as_ref()
+            .map(|prometheus| {
+                prometheus
+                    .serve(sdk)
+                    .map_err(|e| Error::start("the Prometheus endpoint (omniscope-prometheus)", e))
+            })
+            .transpose()
+    }
+
     /// Starts the dashboard's server, if a signal uses it.
     #[cfg(feature = "present")]
-    fn serve(&self, sdk: &Sdk) -> Result<Option<omniscope_present::Server>, Error> {
+    fn serve_dashboard(&self, sdk: &Sdk) -> Result<Option<omniscope_present::Server>, Error> {
         self.present
             .as_ref()
             .map(|present| {
@@ -471,4 +594,19 @@ impl Parts {
             })
             .transpose()
     }
+}
+
+/// An OTLP builder from code (or `default`), with the environment filling
+/// what code left unset when the kit reads it.
+#[cfg(any(feature = "otlp", feature = "jaeger"))]
+fn with_env(
+    kit: &KitBuilder,
+    code: Option<omniscope_otlp::OtlpBuilder>,
+    default: fn() -> omniscope_otlp::OtlpBuilder,
+) -> Result<omniscope_otlp::Otlp, Error> {
+    let mut builder = code.unwrap_or_else(default);
+    if let Some(lookup) = &kit.env {
+        builder = builder.from_env_with(lookup);
+    }
+    Ok(builder.build()?)
 }

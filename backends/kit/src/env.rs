@@ -50,8 +50,8 @@ pub(crate) fn signal_index(signal: Signal) -> usize {
 /// Reads every variable the kit knows through `lookup`.
 ///
 /// # Errors
-/// The first variable whose value is malformed, names an unknown backend or
-/// a backend that is not compiled in.
+/// The first variable whose value is malformed, names an unknown backend,
+/// a backend that is not compiled in, or one that cannot carry the signal.
 pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<EnvConfig, Error> {
     let get = |var: &str| lookup(var).filter(|v| !v.trim().is_empty());
     let mut config = EnvConfig {
@@ -68,7 +68,7 @@ pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<EnvConfig,
     for signal in Signal::ALL {
         let var = signal.exporter_variable();
         if let Some(v) = get(var) {
-            config.exporters[signal_index(signal)] = Some(parse_exporters(var, &v)?);
+            config.exporters[signal_index(signal)] = Some(parse_exporters(var, signal, &v)?);
         }
     }
     if let Some(name) = get("OTEL_TRACES_SAMPLER") {
@@ -176,7 +176,7 @@ fn percent_decode(s: &str) -> Option<String> {
 }
 
 /// A comma list of backend names, or `none`.
-fn parse_exporters(var: &'static str, value: &str) -> Result<Vec<Backend>, Error> {
+fn parse_exporters(var: &'static str, signal: Signal, value: &str) -> Result<Vec<Backend>, Error> {
     let names: Vec<&str> = value.split(',').map(str::trim).collect();
     if names.iter().any(|n| n.eq_ignore_ascii_case("none")) {
         if names.len() > 1 {
@@ -203,6 +203,13 @@ fn parse_exporters(var: &'static str, value: &str) -> Result<Vec<Backend>, Error
         })?;
         if !backend.is_compiled_in() {
             return Err(Error::env(var, value, backend::not_compiled_in(backend)));
+        }
+        if !backend.carries(signal) {
+            return Err(Error::env(
+                var,
+                value,
+                backend::cannot_carry(backend, signal),
+            ));
         }
         if !out.contains(&backend) {
             out.push(backend);

@@ -23,7 +23,7 @@ enum Kind {
     /// A backend chosen in code that this build cannot provide.
     Backend(String),
     /// A backend that could not start (a dashboard port in use).
-    #[cfg(feature = "present")]
+    #[cfg(any(feature = "present", feature = "prometheus"))]
     Start {
         what: &'static str,
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -51,7 +51,7 @@ impl Error {
         }
     }
 
-    #[cfg(feature = "present")]
+    #[cfg(any(feature = "present", feature = "prometheus"))]
     pub(crate) fn start(
         what: &'static str,
         source: impl std::error::Error + Send + Sync + 'static,
@@ -82,7 +82,7 @@ impl fmt::Display for Error {
                 problem,
             } => write!(f, "invalid {var}=`{value}`: {problem}"),
             Kind::Backend(message) => f.write_str(message),
-            #[cfg(feature = "present")]
+            #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { what, source } => write!(f, "{what} could not start: {source}"),
             Kind::Build(e) => e.fmt(f),
             Kind::Install(e) => e.fmt(f),
@@ -95,7 +95,7 @@ impl std::error::Error for Error {
         match &self.kind {
             Kind::Build(e) => Some(e),
             Kind::Install(e) => Some(e),
-            #[cfg(feature = "present")]
+            #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { source, .. } => Some(source.as_ref()),
             Kind::Env { .. } | Kind::Backend(_) => None,
         }

@@ -17,9 +17,18 @@ pub use omniscope_sdk as sdk;
 #[cfg(feature = "console")]
 #[cfg_attr(docsrs, doc(cfg(feature = "console")))]
 pub use omniscope_console as console;
+#[cfg(feature = "jaeger")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
+pub use omniscope_jaeger as jaeger;
+#[cfg(feature = "otlp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
+pub use omniscope_otlp as otlp;
 #[cfg(feature = "present")]
 #[cfg_attr(docsrs, doc(cfg(feature = "present")))]
 pub use omniscope_present as present;
+#[cfg(feature = "prometheus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
+pub use omniscope_prometheus as prometheus;
 
 /// Starts configuring telemetry for `main`.
 pub fn builder() -> KitBuilder {

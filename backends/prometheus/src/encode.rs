@@ -6,7 +6,9 @@ use omniscope_sdk::metrics::{Exemplar, HistogramSnapshot};
 
 use crate::format::Format;
 use crate::model::{Family, Kind, Labels, Value};
-use crate::number::{write_canonical_label, write_classic_label, write_timestamp, write_value};
+use crate::number::{
+    write_canonical_label, write_classic_label, write_integer, write_timestamp, write_value,
+};
 
 /// Writes `families` in `format` (ending with `# EOF` in OpenMetrics).
 pub(crate) fn write_families<W: Write>(
@@ -14,11 +16,13 @@ pub(crate) fn write_families<W: Write>(
     families: &[Family<'_>],
     format: Format,
 ) -> fmt::Result {
+    let mut w = Writer {
+        out: &mut *out,
+        format,
+        labels: String::new(),
+        bounds: Vec::new(),
+    };
     for family in families {
-        let mut w = Writer {
-            out: &mut *out,
-            format,
-        };
         w.metadata(family)?;
         for point in &family.points {
             w.point(family, &point.labels, &point.value)?;
@@ -36,6 +40,12 @@ type Extra = Option<(&'static str, f64)>;
 struct Writer<'w, W: Write> {
     out: &'w mut W,
     format: Format,
+    /// The current point's labels, escaped, without braces: written once
+    /// per point, copied into each of its samples (a histogram has many).
+    labels: String,
+    /// `le` and `quantile` values already formatted, by their bits: the
+    /// series of a family share their bucket bounds.
+    bounds: Vec<(u64, String)>,
 }
 
 impl<W: Write> Writer<'_, W> {
@@ -89,6 +99,16 @@ impl<W: Write> Writer<'_, W> {
         value: &Value<'_>,
     ) -> fmt::Result {
         let name = &family.name;
+        self.labels.clear();
+        for (i, (k, v)) in labels.iter().enumerate() {
+            if i > 0 {
+                self.labels.push(',');
+            }
+            self.labels.push_str(k);
+            self.labels.push_str("=\"");
+            escape(&mut self.labels, v, true)?;
+            self.labels.push('"');
+        }
         match (family.kind, value) {
             (Kind::Counter, Value::Unsigned(v)) => self.integer(name, "_total", labels, *v),
             (Kind::Counter, Value::Float(v)) => self.sample(name, "_total", labels, None, *v),
@@ -159,14 +179,17 @@ impl<W: Write> Writer<'_, W> {
         exemplar: Option<&Exemplar>,
     ) -> fmt::Result {
         self.series(name, "_bucket", labels, Some(("le", le)))?;
-        write!(self.out, " {cumulative}")?;
+        self.out.write_char(' ')?;
+        write_integer(self.out, cumulative)?;
         self.exemplar(exemplar)?;
         self.out.write_char('\n')
     }
 
     fn integer(&mut self, name: &str, suffix: &str, labels: &Labels<'_>, v: u64) -> fmt::Result {
         self.series(name, suffix, labels, None)?;
-        writeln!(self.out, " {v}")
+        self.out.write_char(' ')?;
+        write_integer(self.out, v)?;
+        self.out.write_char('\n')
     }
 
     fn sample(
@@ -198,7 +221,8 @@ impl<W: Write> Writer<'_, W> {
         write_timestamp(self.out, e.time)
     }
 
-    /// `name{labels}`, without braces when there are no labels.
+    /// `name{labels}` for the current point (its labels were rendered by
+    /// [`point`](Writer::point)), without braces when there are no labels.
     fn series(
         &mut self,
         name: &str,
@@ -206,34 +230,51 @@ impl<W: Write> Writer<'_, W> {
         labels: &Labels<'_>,
         extra: Extra,
     ) -> fmt::Result {
-        write!(self.out, "{name}{suffix}")?;
+        self.out.write_str(name)?;
+        self.out.write_str(suffix)?;
         if labels.is_empty() && extra.is_none() {
             return Ok(());
         }
         self.out.write_char('{')?;
-        for (i, (k, v)) in labels.iter().enumerate() {
-            if i > 0 {
-                self.out.write_char(',')?;
-            }
-            write!(self.out, "{k}=\"")?;
-            escape(self.out, v, true)?;
-            self.out.write_char('"')?;
-        }
+        self.out.write_str(&self.labels)?;
         if let Some((k, v)) = extra {
             if !labels.is_empty() {
                 self.out.write_char(',')?;
             }
-            write!(self.out, "{k}=\"")?;
-            if self.openmetrics() {
-                write_canonical_label(self.out, v)?;
-            } else {
-                write_classic_label(self.out, v)?;
-            }
+            self.out.write_str(k)?;
+            self.out.write_str("=\"")?;
+            let bound = self.bound(v)?;
+            self.out.write_str(&self.bounds[bound].1)?;
             self.out.write_char('"')?;
         }
         self.out.write_char('}')
     }
+
+    /// The index in `bounds` of `v` formatted as an `le` or `quantile`
+    /// value, formatting it the first time.
+    fn bound(&mut self, v: f64) -> Result<usize, fmt::Error> {
+        let bits = v.to_bits();
+        if let Some(i) = self.bounds.iter().position(|(b, _)| *b == bits) {
+            return Ok(i);
+        }
+        let mut text = String::new();
+        if self.openmetrics() {
+            write_canonical_label(&mut text, v)?;
+        } else {
+            write_classic_label(&mut text, v)?;
+        }
+        // A family with ever-changing bounds (hand-built snapshots) must
+        // not grow the cache without end.
+        if self.bounds.len() >= MAX_CACHED_BOUNDS {
+            self.bounds.clear();
+        }
+        self.bounds.push((bits, text));
+        Ok(self.bounds.len() - 1)
+    }
 }
+
+/// How many formatted bounds [`Writer::bound`] keeps.
+const MAX_CACHED_BOUNDS: usize = 64;
 
 /// Whether a histogram's `_sum` (and, by OpenMetrics' rule, its `_count`)
 /// is written: only when it is a counter, never decreasing — no negative

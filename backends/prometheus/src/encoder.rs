@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use omniscope_sdk::metrics::MetricsSnapshot;
+use omniscope_sdk::metrics::{MetricsSnapshot, SeriesValue};
 use omniscope_sdk::Resource;
 
 use crate::encode::write_families;
@@ -51,7 +51,7 @@ impl Encoder {
         resource: &Resource,
         format: Format,
     ) -> String {
-        let mut out = String::with_capacity(256 + 128 * snapshot.families.len());
+        let mut out = String::with_capacity(estimated_len(snapshot));
         // Writing into a `String` cannot fail.
         let _ = self.write(&mut out, snapshot, resource, format);
         out
@@ -71,6 +71,21 @@ impl Encoder {
         let families = families(snapshot, resource, self.target_info, self.quantiles);
         write_families(out, &families, format)
     }
+}
+
+/// About how long the text of `snapshot` is, so that the output grows
+/// once or not at all (a big scrape is megabytes).
+fn estimated_len(snapshot: &MetricsSnapshot) -> usize {
+    let lines: usize = snapshot
+        .families
+        .iter()
+        .flat_map(|f| &f.series)
+        .map(|s| match &s.value {
+            SeriesValue::Histogram(h) => h.buckets.len() + 3,
+            _ => 1,
+        })
+        .sum();
+    512 + 128 * snapshot.families.len() + 48 * lines
 }
 
 impl Default for Encoder {

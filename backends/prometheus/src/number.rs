@@ -21,6 +21,23 @@ pub(crate) fn write_value<W: Write>(out: &mut W, v: f64) -> fmt::Result {
     }
 }
 
+/// An unsigned integer in decimal, without the formatting machinery (a
+/// scrape writes one per counter and bucket).
+pub(crate) fn write_integer<W: Write>(out: &mut W, mut v: u64) -> fmt::Result {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    out.write_str(std::str::from_utf8(&digits[start..]).map_err(|_| fmt::Error)?)
+}
+
 /// A bucket bound (`le`) or quantile label value in the classic text
 /// format, as Go's `strconv.FormatFloat(v, 'g', -1, 64)` writes it, like
 /// the Go client does (`1`, `2.5`, `1e+06`), so series match theirs.
@@ -121,6 +138,15 @@ mod tests {
         let mut s = String::new();
         f(&mut s, v).unwrap();
         s
+    }
+
+    #[test]
+    fn integers() {
+        for v in [0, 1, 9, 10, 42, 1_000_000, u64::MAX] {
+            let mut out = String::new();
+            write_integer(&mut out, v).unwrap();
+            assert_eq!(out, v.to_string());
+        }
     }
 
     #[test]

@@ -4,8 +4,9 @@
 //! values must be queryable, and the exemplar recorded in a span must come
 //! back from Prometheus' exemplar storage with its trace id.
 //!
-//! Prometheus listens on 127.0.0.1, on `OMNISCOPE_TEST_PROMETHEUS_PORT` or a
-//! free port; the targets are served from a port this test binds.
+//! Prometheus (`omniscope_tests::prometheus`) listens on 127.0.0.1, on
+//! `OMNISCOPE_TEST_PROMETHEUS_PORT` or a free port; the targets are served
+//! from a port this test binds.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
@@ -13,33 +14,30 @@ mod common;
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use omniscope::metrics::{Key, Label, MetricMeta, Unit};
 use omniscope::{Context, Meter, SpanContext, SpanId, TraceFlags, TraceId};
 use omniscope_prometheus::{Encoder, Format};
 use omniscope_sdk::metrics::SdkMeter;
 use omniscope_sdk::Resource;
-use serde_json::Value;
+use omniscope_tests::prometheus::{Job, Prometheus};
 
-const DEADLINE: Duration = Duration::from_secs(90);
 const TRACE: u128 = 0x5b8e_fff7_9834_5d1f_a3c2_19b3_c2d4_e0a1;
 
 /// Serves fixed bodies on 127.0.0.1, one thread, until the process ends.
-fn serve(pages: HashMap<&'static str, (&'static str, String)>) -> u16 {
+fn serve(pages: HashMap<&'static str, (&'static str, String)>) -> SocketAddr {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
+    let addr = listener.local_addr().unwrap();
     let pages = Arc::new(pages);
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
             let _ = answer(stream, &pages);
         }
     });
-    port
+    addr
 }
 
 fn answer(
@@ -66,124 +64,6 @@ fn answer(
         None => "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_owned(),
     };
     stream.write_all(response.as_bytes())
-}
-
-/// `GET http://127.0.0.1:{port}{path}` as JSON (HTTP/1.0, so the body is
-/// neither chunked nor kept alive).
-fn get_json(port: u16, path: &str) -> Option<Value> {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n").ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (_, body) = response.split_once("\r\n\r\n")?;
-    serde_json::from_str(body).ok()
-}
-
-fn encode(query: &str) -> String {
-    query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-/// Polls `f` every 200 ms until it returns `Some`, or panics at the deadline
-/// with `what` and Prometheus' log.
-fn wait_for<T>(prometheus: &Prometheus, what: &str, mut f: impl FnMut() -> Option<T>) -> T {
-    let start = Instant::now();
-    loop {
-        if let Some(v) = f() {
-            return v;
-        }
-        assert!(
-            start.elapsed() < DEADLINE,
-            "timed out waiting for {what}; prometheus log:\n{}",
-            prometheus.log()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
-/// A private Prometheus, killed (by its own handle) when dropped.
-struct Prometheus {
-    child: Child,
-    dir: PathBuf,
-    port: u16,
-}
-
-impl Prometheus {
-    fn start(target_port: u16, jobs: &[&str]) -> Prometheus {
-        let dir = std::env::temp_dir().join(format!(
-            "omniscope-prometheus-test-{}-{}",
-            std::process::id(),
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(dir.join("data")).unwrap();
-        let mut config =
-            String::from("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n");
-        for job in jobs {
-            config.push_str(&format!(
-                "  - job_name: {job}\n    metrics_path: /{job}\n    static_configs:\n      - targets: ['127.0.0.1:{target_port}']\n"
-            ));
-        }
-        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
-        let port = match std::env::var("OMNISCOPE_TEST_PROMETHEUS_PORT") {
-            Ok(p) => p
-                .parse()
-                .expect("OMNISCOPE_TEST_PROMETHEUS_PORT is not a port number"),
-            Err(_) => TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port(),
-        };
-        let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
-        let child = Command::new("prometheus")
-            .arg(format!("--config.file={}", dir.join("prometheus.yml").display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--enable-feature=exemplar-storage")
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start `prometheus` ({e}): it comes with Debian's `prometheus` package; \
-                     run scripts/test-all, which installs it (or `apt-get install -y --no-install-recommends prometheus`)"
-                )
-            });
-        Prometheus { child, dir, port }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
-    }
-
-    fn api(&self, path: &str) -> Option<Value> {
-        let v = get_json(self.port, path)?;
-        (v["status"] == "success").then(|| v["data"].clone())
-    }
-
-    /// The value of the one series `query` selects, once it exists.
-    fn value(&self, query: &str) -> Option<String> {
-        let data = self.api(&format!("/api/v1/query?query={}", encode(query)))?;
-        let result = data["result"].as_array()?;
-        (result.len() == 1).then(|| result[0]["value"][1].as_str().map(str::to_owned))?
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
 }
 
 /// A live meter: a counter, an up-down counter, the process metrics, and a
@@ -243,17 +123,12 @@ fn prometheus_scrapes_both_formats() {
         ),
     ]);
     let jobs = ["golden_om", "golden_text", "live_om", "live_text"];
-    let target_port = serve(pages);
-    let prometheus = Prometheus::start(target_port, &jobs);
+    let target = serve(pages);
+    let jobs = jobs.map(|job| Job::new(job, target, &format!("/{job}")));
+    let prometheus = Prometheus::start(&jobs);
 
     // Every target scraped once: up, with no error.
-    let targets = wait_for(&prometheus, "every target to be scraped", || {
-        let data = prometheus.api("/api/v1/targets")?;
-        let targets = data["activeTargets"].as_array()?.clone();
-        let done = targets.len() == jobs.len() && targets.iter().all(|t| t["health"] != "unknown");
-        done.then_some(targets)
-    });
-    for t in &targets {
+    for t in &prometheus.scraped_targets(jobs.len()) {
         assert_eq!(
             (t["health"].as_str(), t["lastError"].as_str()),
             (Some("up"), Some("")),
@@ -288,35 +163,16 @@ fn prometheus_scrapes_both_formats() {
         ),
     ];
     for (query, want) in checks {
-        let got = wait_for(&prometheus, query, || prometheus.value(query));
-        assert_eq!(got, want, "{query}");
+        prometheus.wait_for_value(query, want);
     }
     if cfg!(target_os = "linux") {
         let query = "process_cpu_seconds_total{job=\"live_om\"}";
-        wait_for(&prometheus, query, || prometheus.value(query));
+        prometheus.wait_for(query, || prometheus.value(query));
     }
 
     // The exemplar, as Prometheus stored it from the OpenMetrics scrape.
-    let query = encode("http_server_request_duration_seconds_bucket{job=\"live_om\"}");
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let path = format!(
-        "/api/v1/query_exemplars?query={query}&start={}&end={}",
-        now - 3600,
-        now + 3600
-    );
-    let trace_ids = wait_for(&prometheus, "the exemplar", || {
-        let data = prometheus.api(&path)?;
-        let ids: Vec<String> = data
-            .as_array()?
-            .iter()
-            .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
-            .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_owned))
-            .collect();
-        (!ids.is_empty()).then_some(ids)
-    });
+    let trace_ids = prometheus
+        .exemplar_trace_ids("http_server_request_duration_seconds_bucket{job=\"live_om\"}");
     let want = format!("{TRACE:032x}");
     assert!(trace_ids.iter().all(|id| *id == want), "{trace_ids:?}");
 }

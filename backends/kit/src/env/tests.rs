@@ -98,7 +98,7 @@ fn exporters_none_and_unknown() {
         assert_eq!(c.exporters(signal), Some(&[][..]));
         assert_eq!(
             message(&[(var, "zipkn")]),
-            format!("invalid {var}=`zipkn`: unknown exporter `zipkn`: expected a comma-separated list of console, present, or none")
+            format!("invalid {var}=`zipkn`: unknown exporter `zipkn`: expected a comma-separated list of console, present, otlp, jaeger, prometheus, or none")
         );
         assert_eq!(
             message(&[(var, "none,present")]),
@@ -122,6 +122,43 @@ fn exporters_lists() {
     );
     assert_eq!(c.exporters(Signal::Metrics), Some(&[Backend::Present][..]));
     assert_eq!(c.exporters(Signal::Logs), Some(&[Backend::Console][..]));
+}
+
+#[cfg(feature = "jaeger")]
+#[test]
+fn a_backend_that_cannot_carry_the_signal() {
+    let cases = [
+        (
+            "OTEL_METRICS_EXPORTER",
+            "metrics",
+            "console, present, otlp, prometheus",
+        ),
+        ("OTEL_LOGS_EXPORTER", "logs", "console, present, otlp"),
+    ];
+    for (var, signal, can) in cases {
+        assert_eq!(
+            message(&[(var, "jaeger")]),
+            format!("invalid {var}=`jaeger`: the `jaeger` backend does not export {signal}: choose among {can}, or none")
+        );
+    }
+}
+
+#[cfg(feature = "prometheus")]
+#[test]
+fn prometheus_takes_metrics_only() {
+    assert_eq!(
+        message(&[("OTEL_TRACES_EXPORTER", "prometheus")]),
+        "invalid OTEL_TRACES_EXPORTER=`prometheus`: the `prometheus` backend does not export traces: choose among console, present, otlp, jaeger, or none"
+    );
+}
+
+#[cfg(not(feature = "otlp"))]
+#[test]
+fn otlp_not_compiled_in() {
+    assert_eq!(
+        message(&[("OTEL_TRACES_EXPORTER", "otlp")]),
+        "invalid OTEL_TRACES_EXPORTER=`otlp`: the `otlp` backend is not compiled in: enable the `otlp` feature of omniscope-kit"
+    );
 }
 
 #[cfg(not(feature = "present"))]

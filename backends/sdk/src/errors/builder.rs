@@ -123,17 +123,12 @@ impl ErrorsBuilder {
     }
 
     /// Validates the configuration and starts one pipeline per reporter.
+    /// With no reporter, handled errors and panics are only counted
+    /// (`errors_total{kind}`, `panics_total`).
     ///
     /// # Errors
-    /// No reporter (component `"error handler"`), or a pipeline that could
-    /// not be configured or started (`"pipeline"`).
+    /// A pipeline that could not be configured or started (`"pipeline"`).
     pub fn build(self) -> Result<SdkErrors, BuildError> {
-        if self.reporters.is_empty() {
-            return Err(BuildError::new(
-                "error handler",
-                "no error reporter: add one with ErrorsBuilder::with_reporter",
-            ));
-        }
         let config = self
             .pipeline
             .unwrap_or_else(|| PipelineConfig::for_signal("errors"));

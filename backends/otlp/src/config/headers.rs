@@ -1,0 +1,99 @@
+//! Header lists: `OTEL_EXPORTER_OTLP_HEADERS` (`key=value,key2=value2`,
+//! values percent-decoded) and headers set in code.
+
+use hyper::header::{HeaderName, HeaderValue};
+
+/// A validated header.
+pub(crate) type Header = (HeaderName, HeaderValue);
+
+/// Parses `key1=value1,key2=value2`: blanks around keys and values are
+/// ignored, values are percent-decoded, empty members are skipped.
+///
+/// # Errors
+/// What is wrong with the first bad member, for the caller to prefix with
+/// where the list came from.
+pub(crate) fn parse_list(list: &str) -> Result<Vec<Header>, String> {
+    let mut headers = Vec::new();
+    for member in list.split(',').filter(|m| !m.trim().is_empty()) {
+        let Some((key, value)) = member.split_once('=') else {
+            return Err(format!(
+                "member {:?} has no `=`: write key=value",
+                member.trim()
+            ));
+        };
+        headers.push(header(key.trim(), &percent_decode(value.trim()))?);
+    }
+    Ok(headers)
+}
+
+/// A header from a name and value.
+///
+/// # Errors
+/// A name or value HTTP does not allow.
+pub(crate) fn header(name: &str, value: &str) -> Result<Header, String> {
+    let name = HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("{name:?} is not a valid HTTP header name"))?;
+    let value = HeaderValue::from_str(value)
+        .map_err(|_| format!("the value of header {name} is not a valid HTTP header value"))?;
+    Ok((name, value))
+}
+
+/// `%XX` sequences decoded; a `%` not followed by two hex digits is kept
+/// as it is; invalid UTF-8 after decoding is replaced.
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = (bytes[i] == b'%')
+            .then(|| bytes.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| std::str::from_utf8(hex).ok())
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match decoded {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_decodes() {
+        let h = parse_list(" api-key = secret%3D1 ,, x-tenant=a%20b,x-pct=100%").unwrap();
+        let pairs: Vec<_> = h
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("api-key", "secret=1"),
+                ("x-tenant", "a b"),
+                ("x-pct", "100%")
+            ]
+        );
+    }
+
+    #[test]
+    fn rejects_malformed_members() {
+        assert!(parse_list("novalue").unwrap_err().contains("has no `=`"));
+        assert!(parse_list("bad key=1")
+            .unwrap_err()
+            .contains("not a valid HTTP header name"));
+        assert!(parse_list("=1").is_err());
+        assert!(parse_list("k=a%0Ab")
+            .unwrap_err()
+            .contains("not a valid HTTP header value"));
+    }
+}

@@ -1,0 +1,182 @@
+//! What an answer means for the pipeline: accepted (wholly or in part),
+//! retryable (with the server's requested delay), or failed.
+
+use std::error::Error;
+use std::time::{Duration, SystemTime};
+
+use hyper::header::RETRY_AFTER;
+use hyper::{HeaderMap, StatusCode};
+use omniscope_sdk::export::{Accepted, ExportError};
+use tonic::Code;
+use tonic_types::StatusExt;
+
+/// The items a partial-success answer rejected (`None` or 0: all accepted).
+pub(super) fn accepted(rejected: Option<i64>) -> Accepted {
+    match rejected.and_then(|r| u64::try_from(r).ok()) {
+        Some(rejected) if rejected > 0 => Accepted::Partial { rejected },
+        _ => Accepted::All,
+    }
+}
+
+/// A gRPC error status. Retried, as the OTLP specification lists:
+/// `CANCELLED`, `DEADLINE_EXCEEDED`, `ABORTED`, `OUT_OF_RANGE`,
+/// `UNAVAILABLE`, `DATA_LOSS`, and `RESOURCE_EXHAUSTED` (the server's
+/// `RetryInfo` delay honoured); anything else fails the batch.
+pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError {
+    let message = format!(
+        "{endpoint} answered gRPC status {:?}: {}",
+        status.code(),
+        status.message()
+    );
+    match status.code() {
+        Code::Cancelled
+        | Code::DeadlineExceeded
+        | Code::Aborted
+        | Code::OutOfRange
+        | Code::Unavailable
+        | Code::DataLoss
+        | Code::ResourceExhausted => ExportError::Retryable {
+            message: with_sources(message, status),
+            retry_after: status.get_details_retry_info().and_then(|i| i.retry_delay),
+        },
+        _ => ExportError::Internal(message),
+    }
+}
+
+/// An HTTP answer that is not a success. 429, 502, 503 and 504 are
+/// retried, after the `Retry-After` delay if the server gave one.
+pub(super) fn http_status(status: StatusCode, headers: &HeaderMap, endpoint: &str) -> ExportError {
+    let message = format!("{endpoint} answered HTTP {status}");
+    match status.as_u16() {
+        429 | 502 | 503 | 504 => ExportError::Retryable {
+            message,
+            retry_after: retry_after(headers, SystemTime::now()),
+        },
+        _ => ExportError::Internal(message),
+    }
+}
+
+/// A request that got no answer (refused, reset, TLS failure): retried.
+pub(super) fn unreachable(endpoint: &str, error: &(dyn Error + 'static)) -> ExportError {
+    ExportError::Retryable {
+        message: with_sources(format!("cannot send to {endpoint}"), error),
+        retry_after: None,
+    }
+}
+
+/// `Retry-After`: delay-seconds or an HTTP date.
+pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// `message: error: its source: …`, the whole chain, since the outer
+/// errors of hyper and tonic alone ("transport error") say little.
+fn with_sources(mut message: String, error: &(dyn Error + 'static)) -> String {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        next = e.source();
+    }
+    message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    fn headers(retry_after: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_str(retry_after).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_takes_seconds_and_dates() {
+        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
+        assert_eq!(
+            retry_after(&headers("7"), now),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(
+            retry_after(&headers("Sun, 06 Nov 1994 08:50:07 GMT"), now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(retry_after(&headers("soon"), now), None);
+        assert_eq!(retry_after(&HeaderMap::new(), now), None);
+    }
+
+    #[test]
+    fn http_statuses_map_to_retry_or_failure() {
+        for code in [429, 502, 503, 504] {
+            let status = StatusCode::from_u16(code).unwrap();
+            let e = http_status(status, &headers("3"), "http://c/v1/traces");
+            assert_eq!(
+                e,
+                ExportError::Retryable {
+                    message: format!("http://c/v1/traces answered HTTP {status}"),
+                    retry_after: Some(Duration::from_secs(3)),
+                }
+            );
+        }
+        for code in [400, 401, 404, 413, 500] {
+            let status = StatusCode::from_u16(code).unwrap();
+            let e = http_status(status, &HeaderMap::new(), "http://c/v1/traces");
+            assert!(matches!(e, ExportError::Internal(_)), "{code}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn grpc_codes_map_to_retry_or_failure() {
+        let retried = [
+            Code::Unavailable,
+            Code::ResourceExhausted,
+            Code::Cancelled,
+            Code::DeadlineExceeded,
+            Code::Aborted,
+            Code::OutOfRange,
+            Code::DataLoss,
+        ];
+        for code in retried {
+            let e = grpc_status(&tonic::Status::new(code, "busy"), "http://c:4317");
+            assert!(e.is_retryable(), "{code:?}: {e:?}");
+        }
+        for code in [
+            Code::InvalidArgument,
+            Code::Unauthenticated,
+            Code::Unimplemented,
+        ] {
+            let e = grpc_status(&tonic::Status::new(code, "no"), "http://c:4317");
+            assert!(matches!(e, ExportError::Internal(_)), "{code:?}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn grpc_retry_info_sets_the_delay() {
+        let details = tonic_types::ErrorDetails::with_retry_info(Some(Duration::from_secs(4)));
+        let status =
+            tonic::Status::with_error_details(Code::ResourceExhausted, "slow down", details);
+        let ExportError::Retryable { retry_after, .. } = grpc_status(&status, "http://c:4317")
+        else {
+            panic!("not retryable");
+        };
+        assert_eq!(retry_after, Some(Duration::from_secs(4)));
+    }
+
+    #[test]
+    fn partial_success_counts_rejected_items() {
+        assert_eq!(accepted(None), Accepted::All);
+        assert_eq!(accepted(Some(0)), Accepted::All);
+        assert_eq!(accepted(Some(-1)), Accepted::All);
+        assert_eq!(accepted(Some(3)), Accepted::Partial { rejected: 3 });
+    }
+}

@@ -1,0 +1,79 @@
+//! TLS for `https://` endpoints: rustls with the *ring* provider, trusting
+//! the configured PEM file's authorities, else the system's.
+
+use std::sync::Arc;
+
+use omniscope_sdk::BuildError;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
+
+use crate::config::SignalConfig;
+
+/// The client configuration for OTLP/HTTP (hyper-rustls). Plain `http://`
+/// endpoints get one with no roots: it is never used.
+pub(super) fn client_config(config: &SignalConfig) -> Result<ClientConfig, BuildError> {
+    let roots = if config.endpoint.scheme_str() == Some("https") {
+        roots(config)?
+    } else {
+        RootCertStore::empty()
+    };
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // No ALPN here: hyper-rustls sets it (and panics if it is preset).
+    let tls = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| invalid(config, format!("cannot set up TLS: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tls)
+}
+
+fn roots(config: &SignalConfig) -> Result<RootCertStore, BuildError> {
+    let mut roots = RootCertStore::empty();
+    match &config.certificate {
+        Some((path, pem)) => {
+            for cert in certificates(pem).map_err(|e| {
+                invalid(
+                    config,
+                    format!("the certificate file {} {e}", path.display()),
+                )
+            })? {
+                roots.add(cert).map_err(|e| {
+                    invalid(
+                        config,
+                        format!(
+                            "the certificate file {} holds a certificate rustls rejects: {e}",
+                            path.display()
+                        ),
+                    )
+                })?;
+            }
+        }
+        None => {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = roots.add_parsable_certificates(found.certs);
+            if added == 0 {
+                return Err(invalid(
+                    config,
+                    "no trusted certificate authority found on this system for https: install the system's CA certificates (ca-certificates) or give a PEM file with OTEL_EXPORTER_OTLP_CERTIFICATE".into(),
+                ));
+            }
+        }
+    }
+    Ok(roots)
+}
+
+/// The certificates of a PEM file; at least one.
+pub(super) fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| format!("is not valid PEM: {e}"))?;
+    if certs.is_empty() {
+        return Err("holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into());
+    }
+    Ok(certs)
+}
+
+pub(super) fn invalid(config: &SignalConfig, message: String) -> BuildError {
+    BuildError::new("otlp", format!("{} exporter: {message}", config.signal))
+}

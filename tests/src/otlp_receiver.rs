@@ -1,0 +1,805 @@
+//! An OTLP receiver on the official protocol definitions: gRPC through the
+//! tonic server stubs `opentelemetry-proto` generates from the `.proto`
+//! files, and OTLP/HTTP (protobuf with prost, JSON with the generated serde
+//! code, optionally gzipped) through hyper. It records what it decoded.
+//!
+//! Its ports are chosen when it is created; it can listen later
+//! ([`OtlpReceiver::reserve`] then [`serve`](OtlpReceiver::serve)), be
+//! killed (connections closed, ports refusing), stall (accept connections
+//! and never answer), or answer with partial success or "unavailable".
+
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use opentelemetry_proto::tonic::collector::logs::v1::logs_service_server::{
+    LogsService, LogsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::logs::v1::{
+    ExportLogsPartialSuccess, ExportLogsServiceRequest, ExportLogsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::metrics_service_server::{
+    MetricsService, MetricsServiceServer,
+};
+use opentelemetry_proto::tonic::collector::metrics::v1::{
+    ExportMetricsPartialSuccess, ExportMetricsServiceRequest, ExportMetricsServiceResponse,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::trace_service_server::{
+    TraceService, TraceServiceServer,
+};
+use opentelemetry_proto::tonic::collector::trace::v1::{
+    ExportTracePartialSuccess, ExportTraceServiceRequest, ExportTraceServiceResponse,
+};
+use opentelemetry_proto::tonic::common::v1::{any_value, AnyValue, KeyValue};
+use opentelemetry_proto::tonic::logs::v1::LogRecord;
+use opentelemetry_proto::tonic::metrics::v1::Metric;
+use opentelemetry_proto::tonic::trace::v1::Span;
+use prost::Message;
+use tokio::runtime::Runtime;
+use tonic::codec::CompressionEncoding;
+
+/// How long [`OtlpReceiver::wait_for`] waits by default.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// Which transport carried a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Via {
+    /// OTLP/gRPC.
+    Grpc,
+    /// OTLP/HTTP with a protobuf body.
+    HttpProtobuf,
+    /// OTLP/HTTP with a JSON body.
+    HttpJson,
+}
+
+/// How the receiver answers the next requests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// Success (the default).
+    Accept,
+    /// Success, with a partial-success answer rejecting this many items.
+    Reject(i64),
+    /// gRPC `UNAVAILABLE` / HTTP 503 (with `Retry-After: 0`) for the next
+    /// `n` requests, then success. Refused requests are not recorded.
+    Unavailable(u32),
+}
+
+/// A request the receiver decoded (or refused).
+#[derive(Clone, Debug)]
+pub struct RequestInfo {
+    /// The transport.
+    pub via: Via,
+    /// `traces`, `metrics` or `logs`.
+    pub signal: &'static str,
+    /// The request headers (gRPC: its metadata), names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// Whether the body was gzipped.
+    pub gzip: bool,
+    /// Whether it was answered with success.
+    pub accepted: bool,
+}
+
+/// A received span, with where it came from.
+#[derive(Clone, Debug)]
+pub struct ReceivedSpan {
+    /// The transport.
+    pub via: Via,
+    /// The resource's attributes.
+    pub resource: Vec<KeyValue>,
+    /// The instrumentation scope's name.
+    pub scope: String,
+    /// The span.
+    pub span: Span,
+}
+
+/// A received metric, with where it came from.
+#[derive(Clone, Debug)]
+pub struct ReceivedMetric {
+    /// The transport.
+    pub via: Via,
+    /// The resource's attributes.
+    pub resource: Vec<KeyValue>,
+    /// The metric.
+    pub metric: Metric,
+}
+
+/// A received log record, with where it came from.
+#[derive(Clone, Debug)]
+pub struct ReceivedLog {
+    /// The transport.
+    pub via: Via,
+    /// The resource's attributes.
+    pub resource: Vec<KeyValue>,
+    /// The instrumentation scope's name.
+    pub scope: String,
+    /// The record.
+    pub record: LogRecord,
+}
+
+#[derive(Default)]
+struct State {
+    traces: Vec<(Via, ExportTraceServiceRequest)>,
+    metrics: Vec<(Via, ExportMetricsServiceRequest)>,
+    logs: Vec<(Via, ExportLogsServiceRequest)>,
+    requests: Vec<RequestInfo>,
+    reply: Option<Reply>,
+    /// Only count (for benches): keep no request.
+    counting_only: bool,
+    counted_spans: u64,
+}
+
+type Shared = Arc<Mutex<State>>;
+
+fn lock(state: &Shared) -> MutexGuard<'_, State> {
+    state
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// What the receiver is doing now.
+enum Mode {
+    Off,
+    Serving(Runtime),
+    Stalling(Stall),
+}
+
+/// An OTLP receiver on two loopback ports (gRPC and HTTP).
+pub struct OtlpReceiver {
+    grpc: SocketAddr,
+    http: SocketAddr,
+    state: Shared,
+    mode: Mode,
+}
+
+impl OtlpReceiver {
+    /// A receiver listening now on two free ports.
+    pub fn start() -> OtlpReceiver {
+        let mut receiver = OtlpReceiver::reserve();
+        receiver.serve();
+        receiver
+    }
+
+    /// A receiver whose ports are chosen (and free) but not listening:
+    /// connections are refused until [`serve`](OtlpReceiver::serve).
+    pub fn reserve() -> OtlpReceiver {
+        OtlpReceiver {
+            grpc: free_port(),
+            http: free_port(),
+            state: Shared::default(),
+            mode: Mode::Off,
+        }
+    }
+
+    /// Listens (again) on the receiver's ports, keeping what it received.
+    pub fn serve(&mut self) {
+        self.kill();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("otlp-receiver")
+            .enable_all()
+            .build()
+            .unwrap();
+        let grpc = bind(&runtime, self.grpc);
+        let http = bind(&runtime, self.http);
+        runtime.spawn(serve_grpc(grpc, self.state.clone()));
+        runtime.spawn(serve_http(http, self.state.clone()));
+        self.mode = Mode::Serving(runtime);
+    }
+
+    /// Stops listening and closes every connection at once, as a crashed
+    /// collector would.
+    pub fn kill(&mut self) {
+        match std::mem::replace(&mut self.mode, Mode::Off) {
+            Mode::Serving(runtime) => runtime.shutdown_background(),
+            Mode::Stalling(stall) => stall.stop(),
+            Mode::Off => {}
+        }
+    }
+
+    /// Accepts connections on both ports and never reads or answers, as a
+    /// hung collector would.
+    pub fn stall(&mut self) {
+        self.kill();
+        self.mode = Mode::Stalling(Stall::start(&[self.grpc, self.http]));
+    }
+
+    /// How many connections the stalled receiver accepted so far.
+    pub fn stalled_connections(&self) -> usize {
+        match &self.mode {
+            Mode::Stalling(stall) => lock_held(&stall.held).len(),
+            _ => 0,
+        }
+    }
+
+    /// `http://127.0.0.1:<grpc port>`.
+    pub fn grpc_endpoint(&self) -> String {
+        format!("http://{}", self.grpc)
+    }
+
+    /// `http://127.0.0.1:<http port>` (a base: `/v1/traces` etc. are served).
+    pub fn http_endpoint(&self) -> String {
+        format!("http://{}", self.http)
+    }
+
+    /// Keeps nothing from now on, only counts spans (so that a bench's
+    /// millions of spans take no memory); see [`span_count`](OtlpReceiver::span_count).
+    pub fn count_only(&self) {
+        lock(&self.state).counting_only = true;
+    }
+
+    /// How many spans were received in all (kept or only counted).
+    pub fn span_count(&self) -> u64 {
+        lock(&self.state).counted_spans
+    }
+
+    /// How the next requests are answered.
+    pub fn set_reply(&self, reply: Reply) {
+        lock(&self.state).reply = Some(reply);
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RequestInfo> {
+        lock(&self.state).requests.clone()
+    }
+
+    /// Every span received, in arrival order.
+    pub fn spans(&self) -> Vec<ReceivedSpan> {
+        let state = lock(&self.state);
+        let mut out = Vec::new();
+        for (via, request) in &state.traces {
+            for rs in &request.resource_spans {
+                let resource = rs.resource.clone().unwrap_or_default().attributes;
+                for ss in &rs.scope_spans {
+                    let scope = ss
+                        .scope
+                        .as_ref()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    out.extend(ss.spans.iter().map(|span| ReceivedSpan {
+                        via: *via,
+                        resource: resource.clone(),
+                        scope: scope.clone(),
+                        span: span.clone(),
+                    }));
+                }
+            }
+        }
+        out
+    }
+
+    /// Every metric received, in arrival order (one per metric per export).
+    pub fn metrics(&self) -> Vec<ReceivedMetric> {
+        let state = lock(&self.state);
+        let mut out = Vec::new();
+        for (via, request) in &state.metrics {
+            for rm in &request.resource_metrics {
+                let resource = rm.resource.clone().unwrap_or_default().attributes;
+                for sm in &rm.scope_metrics {
+                    out.extend(sm.metrics.iter().map(|metric| ReceivedMetric {
+                        via: *via,
+                        resource: resource.clone(),
+                        metric: metric.clone(),
+                    }));
+                }
+            }
+        }
+        out
+    }
+
+    /// The last metric received named `name`.
+    pub fn last_metric(&self, name: &str) -> Option<ReceivedMetric> {
+        self.metrics()
+            .into_iter()
+            .rev()
+            .find(|m| m.metric.name == name)
+    }
+
+    /// How many metric exports (snapshots) were received.
+    pub fn metric_exports(&self) -> usize {
+        lock(&self.state)
+            .metrics
+            .iter()
+            .map(|(_, r)| r.resource_metrics.len())
+            .sum()
+    }
+
+    /// Every log record received, in arrival order.
+    pub fn logs(&self) -> Vec<ReceivedLog> {
+        let state = lock(&self.state);
+        let mut out = Vec::new();
+        for (via, request) in &state.logs {
+            for rl in &request.resource_logs {
+                let resource = rl.resource.clone().unwrap_or_default().attributes;
+                for sl in &rl.scope_logs {
+                    let scope = sl
+                        .scope
+                        .as_ref()
+                        .map(|s| s.name.clone())
+                        .unwrap_or_default();
+                    out.extend(sl.log_records.iter().map(|record| ReceivedLog {
+                        via: *via,
+                        resource: resource.clone(),
+                        scope: scope.clone(),
+                        record: record.clone(),
+                    }));
+                }
+            }
+        }
+        out
+    }
+
+    /// Polls until `ready` holds, at most `wait`; panics naming `what`
+    /// otherwise.
+    pub fn wait_for(&self, what: &str, wait: Duration, ready: impl Fn(&OtlpReceiver) -> bool) {
+        let deadline = Instant::now() + wait;
+        while !ready(self) {
+            assert!(
+                Instant::now() < deadline,
+                "the OTLP receiver got no {what} within {wait:?}; requests: {:?}",
+                self.requests()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for OtlpReceiver {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+impl std::fmt::Debug for OtlpReceiver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OtlpReceiver")
+            .field("grpc", &self.grpc)
+            .field("http", &self.http)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The string value of attribute `key`.
+pub fn attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a any_value::Value> {
+    attributes
+        .iter()
+        .find(|kv| kv.key == key)
+        .and_then(|kv| kv.value.as_ref())
+        .and_then(|v| v.value.as_ref())
+}
+
+/// The string value of attribute `key`, if it is a string.
+pub fn string_attribute<'a>(attributes: &'a [KeyValue], key: &str) -> Option<&'a str> {
+    match attribute(attributes, key) {
+        Some(any_value::Value::StringValue(s)) => Some(s),
+        _ => None,
+    }
+}
+
+/// A string body or value as text.
+pub fn text(value: &Option<AnyValue>) -> Option<&str> {
+    match value.as_ref()?.value.as_ref()? {
+        any_value::Value::StringValue(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn free_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+}
+
+/// Binds `addr`, retrying briefly: a port just released by a killed
+/// receiver may take a moment to be free again.
+fn bind(runtime: &Runtime, addr: SocketAddr) -> tokio::net::TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.set_reuseaddr(true).unwrap();
+        let bound = socket.bind(addr).and_then(|()| {
+            let _guard = runtime.enter();
+            socket.listen(128)
+        });
+        match bound {
+            Ok(listener) => return listener,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("cannot listen on {addr}: {e}"),
+        }
+    }
+}
+
+/// What to answer now: consumes one "unavailable" if any are left.
+fn next_reply(state: &Shared) -> Reply {
+    let mut state = lock(state);
+    match state.reply {
+        Some(Reply::Unavailable(n)) if n > 0 => {
+            state.reply = Some(Reply::Unavailable(n - 1));
+            Reply::Unavailable(n)
+        }
+        Some(Reply::Reject(n)) => Reply::Reject(n),
+        _ => Reply::Accept,
+    }
+}
+
+fn note(state: &Shared, info: RequestInfo) {
+    let mut state = lock(state);
+    if !state.counting_only {
+        state.requests.push(info);
+    }
+}
+
+/// Counts the spans of a trace request, and keeps it unless counting only.
+fn keep_traces(state: &mut State, via: Via, request: ExportTraceServiceRequest) {
+    let spans: usize = request
+        .resource_spans
+        .iter()
+        .flat_map(|rs| &rs.scope_spans)
+        .map(|ss| ss.spans.len())
+        .sum();
+    state.counted_spans += spans as u64;
+    if !state.counting_only {
+        state.traces.push((via, request));
+    }
+}
+
+// ---- gRPC ----
+
+#[derive(Clone)]
+struct Grpc(Shared);
+
+impl Grpc {
+    /// Records the request; `Err` when the receiver refuses it.
+    fn receive<T>(
+        &self,
+        signal: &'static str,
+        request: tonic::Request<T>,
+        store: impl FnOnce(&mut State, T),
+    ) -> Result<i64, tonic::Status> {
+        let headers = request
+            .metadata()
+            .clone()
+            .into_headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+            .collect::<Vec<_>>();
+        let gzip = headers
+            .iter()
+            .any(|(k, v)| k == "grpc-encoding" && v == "gzip");
+        let reply = next_reply(&self.0);
+        let accepted = !matches!(reply, Reply::Unavailable(_));
+        note(
+            &self.0,
+            RequestInfo {
+                via: Via::Grpc,
+                signal,
+                headers,
+                gzip,
+                accepted,
+            },
+        );
+        match reply {
+            Reply::Unavailable(_) => Err(tonic::Status::unavailable(
+                "the receiver is refusing requests",
+            )),
+            other => {
+                store(&mut lock(&self.0), request.into_inner());
+                Ok(match other {
+                    Reply::Reject(n) => n,
+                    _ => 0,
+                })
+            }
+        }
+    }
+}
+
+fn partial<T>(rejected: i64, make: impl FnOnce(i64) -> T) -> Option<T> {
+    (rejected > 0).then(|| make(rejected))
+}
+
+#[tonic::async_trait]
+impl TraceService for Grpc {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportTraceServiceRequest>,
+    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let rejected = self.receive("traces", request, |s, r| keep_traces(s, Via::Grpc, r))?;
+        Ok(tonic::Response::new(trace_response(rejected)))
+    }
+}
+
+#[tonic::async_trait]
+impl MetricsService for Grpc {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportMetricsServiceRequest>,
+    ) -> Result<tonic::Response<ExportMetricsServiceResponse>, tonic::Status> {
+        let rejected = self.receive("metrics", request, |s, r| s.metrics.push((Via::Grpc, r)))?;
+        Ok(tonic::Response::new(metrics_response(rejected)))
+    }
+}
+
+#[tonic::async_trait]
+impl LogsService for Grpc {
+    async fn export(
+        &self,
+        request: tonic::Request<ExportLogsServiceRequest>,
+    ) -> Result<tonic::Response<ExportLogsServiceResponse>, tonic::Status> {
+        let rejected = self.receive("logs", request, |s, r| s.logs.push((Via::Grpc, r)))?;
+        Ok(tonic::Response::new(logs_response(rejected)))
+    }
+}
+
+fn trace_response(rejected: i64) -> ExportTraceServiceResponse {
+    ExportTraceServiceResponse {
+        partial_success: partial(rejected, |n| ExportTracePartialSuccess {
+            rejected_spans: n,
+            error_message: "rejected by the test receiver".into(),
+        }),
+    }
+}
+
+fn metrics_response(rejected: i64) -> ExportMetricsServiceResponse {
+    ExportMetricsServiceResponse {
+        partial_success: partial(rejected, |n| ExportMetricsPartialSuccess {
+            rejected_data_points: n,
+            error_message: "rejected by the test receiver".into(),
+        }),
+    }
+}
+
+fn logs_response(rejected: i64) -> ExportLogsServiceResponse {
+    ExportLogsServiceResponse {
+        partial_success: partial(rejected, |n| ExportLogsPartialSuccess {
+            rejected_log_records: n,
+            error_message: "rejected by the test receiver".into(),
+        }),
+    }
+}
+
+async fn serve_grpc(listener: tokio::net::TcpListener, state: Shared) {
+    let grpc = Grpc(state);
+    let gzip = CompressionEncoding::Gzip;
+    let _ = tonic::transport::Server::builder()
+        .add_service(TraceServiceServer::new(grpc.clone()).accept_compressed(gzip))
+        .add_service(MetricsServiceServer::new(grpc.clone()).accept_compressed(gzip))
+        .add_service(LogsServiceServer::new(grpc).accept_compressed(gzip))
+        .serve_with_incoming(tonic::transport::server::TcpIncoming::from(listener))
+        .await;
+}
+
+// ---- HTTP ----
+
+async fn serve_http(listener: tokio::net::TcpListener, state: Shared) {
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let state = state.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle_http(request, &state).await) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    if let Ok(v) = content_type.parse() {
+        response.headers_mut().insert("content-type", v);
+    }
+    response
+}
+
+async fn handle_http(request: Request<Incoming>, state: &Shared) -> Response<Full<Bytes>> {
+    let signal = match request.uri().path() {
+        "/v1/traces" => "traces",
+        "/v1/metrics" => "metrics",
+        "/v1/logs" => "logs",
+        _ => {
+            return answer(
+                StatusCode::NOT_FOUND,
+                "text/plain",
+                b"unknown path".to_vec(),
+            )
+        }
+    };
+    let headers: Vec<(String, String)> = request
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let gzip = header("content-encoding") == "gzip";
+    let via = match header("content-type").split(';').next().unwrap_or("") {
+        "application/x-protobuf" => Via::HttpProtobuf,
+        "application/json" => Via::HttpJson,
+        other => {
+            let message = format!("unsupported content type {other:?}");
+            return answer(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "text/plain",
+                message.into_bytes(),
+            );
+        }
+    };
+    let Ok(body) = request.into_body().collect().await else {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            "text/plain",
+            b"unreadable body".to_vec(),
+        );
+    };
+    let mut body = body.to_bytes().to_vec();
+    if gzip {
+        let mut plain = Vec::new();
+        if let Err(e) = flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut plain) {
+            return answer(
+                StatusCode::BAD_REQUEST,
+                "text/plain",
+                format!("bad gzip: {e}").into_bytes(),
+            );
+        }
+        body = plain;
+    }
+    let reply = next_reply(state);
+    let accepted = !matches!(reply, Reply::Unavailable(_));
+    note(
+        state,
+        RequestInfo {
+            via,
+            signal,
+            headers: headers.clone(),
+            gzip,
+            accepted,
+        },
+    );
+    if !accepted {
+        let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, "text/plain", Vec::new());
+        response
+            .headers_mut()
+            .insert("retry-after", hyper::header::HeaderValue::from_static("0"));
+        return response;
+    }
+    let rejected = match reply {
+        Reply::Reject(n) => n,
+        _ => 0,
+    };
+    match decode_and_store(state, signal, via, &body, rejected) {
+        Ok(answer_body) => {
+            let content_type = if via == Via::HttpJson {
+                "application/json"
+            } else {
+                "application/x-protobuf"
+            };
+            answer(StatusCode::OK, content_type, answer_body)
+        }
+        Err(e) => answer(StatusCode::BAD_REQUEST, "text/plain", e.into_bytes()),
+    }
+}
+
+/// Decodes `body` as the signal's request, records it, and encodes the answer.
+fn decode_and_store(
+    state: &Shared,
+    signal: &str,
+    via: Via,
+    body: &[u8],
+    rejected: i64,
+) -> Result<Vec<u8>, String> {
+    fn decode<M: Message + Default + serde::de::DeserializeOwned>(
+        via: Via,
+        body: &[u8],
+    ) -> Result<M, String> {
+        if via == Via::HttpJson {
+            serde_json::from_slice(body).map_err(|e| format!("bad OTLP/JSON: {e}"))
+        } else {
+            M::decode(body).map_err(|e| format!("bad protobuf: {e}"))
+        }
+    }
+    fn encode<M: Message + serde::Serialize>(via: Via, message: &M) -> Vec<u8> {
+        if via == Via::HttpJson {
+            serde_json::to_vec(message).unwrap_or_default()
+        } else {
+            message.encode_to_vec()
+        }
+    }
+    match signal {
+        "traces" => {
+            let request = decode::<ExportTraceServiceRequest>(via, body)?;
+            keep_traces(&mut lock(state), via, request);
+            Ok(encode(via, &trace_response(rejected)))
+        }
+        "metrics" => {
+            let request = decode::<ExportMetricsServiceRequest>(via, body)?;
+            lock(state).metrics.push((via, request));
+            Ok(encode(via, &metrics_response(rejected)))
+        }
+        _ => {
+            let request = decode::<ExportLogsServiceRequest>(via, body)?;
+            lock(state).logs.push((via, request));
+            Ok(encode(via, &logs_response(rejected)))
+        }
+    }
+}
+
+// ---- stalling ----
+
+/// Listeners that accept connections and hold them, never reading.
+struct Stall {
+    stop: Arc<AtomicBool>,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+fn lock_held(held: &Mutex<Vec<TcpStream>>) -> MutexGuard<'_, Vec<TcpStream>> {
+    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Stall {
+    fn start(addrs: &[SocketAddr]) -> Stall {
+        let stop = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let threads = addrs
+            .iter()
+            .map(|addr| {
+                let listener = bind_std(*addr);
+                listener.set_nonblocking(true).unwrap();
+                let (stop, held) = (stop.clone(), held.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match listener.accept() {
+                            Ok((stream, _)) => lock_held(&held).push(stream),
+                            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                        }
+                    }
+                })
+            })
+            .collect();
+        Stall {
+            stop,
+            held,
+            threads,
+        }
+    }
+
+    fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        lock_held(&self.held).clear();
+    }
+}
+
+fn bind_std(addr: SocketAddr) -> TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpListener::bind(addr) {
+            Ok(l) => return l,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("cannot listen on {addr}: {e}"),
+        }
+    }
+}

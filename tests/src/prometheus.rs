@@ -1,0 +1,368 @@
+//! A private Prometheus server and a private Pushgateway (Debian's
+//! `prometheus` and `prometheus-pushgateway` packages; `scripts/test-all`
+//! installs them), each on a free loopback port with its own temporary
+//! directory, stopped by its own handle when dropped. Every wait has a
+//! deadline ([`DEADLINE`]).
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use serde_json::Value;
+
+/// The longest any wait for a server or a value lasts. Prometheus hands
+/// new targets to its scrapers in 5-second batches, so a first value takes
+/// about 6 s; the rest is room for a loaded machine.
+pub const DEADLINE: Duration = Duration::from_secs(90);
+
+/// A scrape job: its name, and where its metrics are.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The `job` label.
+    pub name: String,
+    /// The target's address.
+    pub target: SocketAddr,
+    /// The metrics path (`/metrics`).
+    pub path: String,
+}
+
+impl Job {
+    /// Job `name` scraping `http://{target}{path}`.
+    pub fn new(name: &str, target: SocketAddr, path: &str) -> Job {
+        Job {
+            name: name.to_owned(),
+            target,
+            path: path.to_owned(),
+        }
+    }
+}
+
+/// A private Prometheus scraping its jobs every second, with exemplar
+/// storage on; killed (by its own handle) when dropped.
+#[derive(Debug)]
+pub struct Prometheus {
+    child: Child,
+    dir: PathBuf,
+    addr: SocketAddr,
+}
+
+impl Prometheus {
+    /// Starts Prometheus on `OMNISCOPE_TEST_PROMETHEUS_PORT` or a free
+    /// port, and waits until it is ready.
+    pub fn start(jobs: &[Job]) -> Prometheus {
+        let dir = temp_dir("prometheus");
+        std::fs::create_dir_all(dir.join("data")).unwrap();
+        let mut config =
+            String::from("global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\nscrape_configs:\n");
+        for job in jobs {
+            config.push_str(&format!(
+                "  - job_name: {}\n    metrics_path: {}\n    static_configs:\n      - targets: ['{}']\n",
+                job.name, job.path, job.target
+            ));
+        }
+        std::fs::write(dir.join("prometheus.yml"), config).unwrap();
+        let addr = port_from_env("OMNISCOPE_TEST_PROMETHEUS_PORT");
+        let log = std::fs::File::create(dir.join("server.log")).unwrap();
+        let child = Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .arg("--enable-feature=exemplar-storage")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start `prometheus` ({e}): {}",
+                    install_hint("prometheus")
+                )
+            });
+        let prometheus = Prometheus { child, dir, addr };
+        wait_for(
+            "Prometheus to be ready",
+            || prometheus.log(),
+            || get(addr, "/-/ready", &[]).filter(|(status, _)| *status == 200),
+        );
+        prometheus
+    }
+
+    /// Where it listens.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// What it wrote on stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
+    /// The `data` of a successful answer of its HTTP API at `path`.
+    pub fn api(&self, path: &str) -> Option<Value> {
+        let (_, body) = get(self.addr, path, &[])?;
+        let v: Value = serde_json::from_str(&body).ok()?;
+        (v["status"] == "success").then(|| v["data"].clone())
+    }
+
+    /// The value of the one series `query` selects, once it exists.
+    pub fn value(&self, query: &str) -> Option<String> {
+        let data = self.api(&format!("/api/v1/query?query={}", encode(query)))?;
+        let result = data["result"].as_array()?;
+        (result.len() == 1).then(|| result[0]["value"][1].as_str().map(str::to_owned))?
+    }
+
+    /// Waits until `query` selects one series whose value is `want` and
+    /// returns it; at the deadline, fails with the last value seen.
+    pub fn wait_for_value(&self, query: &str, want: &str) -> String {
+        let mut last = None;
+        let start = Instant::now();
+        loop {
+            last = self.value(query).or(last);
+            if last.as_deref() == Some(want) {
+                return want.to_owned();
+            }
+            assert!(
+                start.elapsed() < DEADLINE,
+                "{query}: wanted {want}, Prometheus has {last:?} after {DEADLINE:?}; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Polls `f` every 200 ms until it returns `Some`; fails at the
+    /// deadline with `what` and Prometheus' log.
+    pub fn wait_for<T>(&self, what: &str, f: impl FnMut() -> Option<T>) -> T {
+        wait_for(what, || self.log(), f)
+    }
+
+    /// Every active target, once each has been scraped at least once.
+    pub fn scraped_targets(&self, jobs: usize) -> Vec<Value> {
+        self.wait_for("every target to be scraped", || {
+            let data = self.api("/api/v1/targets")?;
+            let targets = data["activeTargets"].as_array()?.clone();
+            let done = targets.len() == jobs && targets.iter().all(|t| t["health"] != "unknown");
+            done.then_some(targets)
+        })
+    }
+
+    /// The trace ids of the exemplars Prometheus stored for `selector`
+    /// over the last hour, once there is at least one.
+    pub fn exemplar_trace_ids(&self, selector: &str) -> Vec<String> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let path = format!(
+            "/api/v1/query_exemplars?query={}&start={}&end={}",
+            encode(selector),
+            now - 3600,
+            now + 3600
+        );
+        self.wait_for(&format!("exemplars of {selector}"), || {
+            let data = self.api(&path)?;
+            let ids: Vec<String> = data
+                .as_array()?
+                .iter()
+                .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
+                .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_owned))
+                .collect();
+            (!ids.is_empty()).then_some(ids)
+        })
+    }
+
+    /// The value of one of Prometheus' own metrics (read from its
+    /// `/metrics`, summed over labels), such as
+    /// `prometheus_target_scrapes_sample_duplicate_timestamp_total`.
+    pub fn own_metric(&self, name: &str) -> f64 {
+        let (_, body) = get(self.addr, "/metrics", &[]).expect("Prometheus' own /metrics");
+        body.lines()
+            .filter(|l| l.split(['{', ' ']).next() == Some(name))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum()
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A private Pushgateway, in memory only; killed (by its own handle) when
+/// dropped.
+#[derive(Debug)]
+pub struct Pushgateway {
+    child: Child,
+    dir: PathBuf,
+    addr: SocketAddr,
+}
+
+impl Pushgateway {
+    /// Starts a Pushgateway on `OMNISCOPE_TEST_PUSHGATEWAY_PORT` or a free
+    /// port, open to all, and waits until it is ready.
+    pub fn start() -> Pushgateway {
+        Pushgateway::start_with(None)
+    }
+
+    /// Starts a Pushgateway that requires basic authentication of `user`
+    /// with the password whose bcrypt hash is `bcrypt`.
+    pub fn start_with_basic_auth(user: &str, bcrypt: &str) -> Pushgateway {
+        Pushgateway::start_with(Some((user, bcrypt)))
+    }
+
+    fn start_with(auth: Option<(&str, &str)>) -> Pushgateway {
+        let dir = temp_dir("pushgateway");
+        std::fs::create_dir_all(&dir).unwrap();
+        let addr = port_from_env("OMNISCOPE_TEST_PUSHGATEWAY_PORT");
+        let log = std::fs::File::create(dir.join("server.log")).unwrap();
+        let mut command = Command::new("prometheus-pushgateway");
+        command
+            .arg(format!("--web.listen-address={addr}"))
+            .arg("--persistence.file=")
+            .stdout(Stdio::null())
+            .stderr(log);
+        if let Some((user, bcrypt)) = auth {
+            let config = dir.join("web.yml");
+            std::fs::write(&config, format!("basic_auth_users:\n  {user}: {bcrypt}\n")).unwrap();
+            command.arg(format!("--web.config.file={}", config.display()));
+        }
+        let child = command.spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot start `prometheus-pushgateway` ({e}): {}",
+                install_hint("prometheus-pushgateway")
+            )
+        });
+        let gateway = Pushgateway { child, dir, addr };
+        // Any answer (401 included, with basic auth) means it listens.
+        wait_for(
+            "the Pushgateway to be ready",
+            || gateway.log(),
+            || get(addr, "/-/ready", &[]),
+        );
+        gateway
+    }
+
+    /// Its base URL, `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// What it wrote on stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
+    }
+
+    /// `GET path` with extra headers: the status and the body.
+    pub fn get(&self, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
+        get(self.addr, path, headers)
+            .unwrap_or_else(|| panic!("no answer from the Pushgateway to GET {path}"))
+    }
+
+    /// Its groups, from `GET /api/v1/metrics` (`data`).
+    pub fn groups(&self, headers: &[(&str, &str)]) -> Vec<Value> {
+        let (status, body) = self.get("/api/v1/metrics", headers);
+        assert_eq!(status, 200, "GET /api/v1/metrics: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        v["data"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Pushgateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// `query` percent-encoded for a URL's query string.
+pub fn encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A free port on 127.0.0.1 (or the one in `var`).
+fn port_from_env(var: &str) -> SocketAddr {
+    let port = match std::env::var(var) {
+        Ok(p) => p
+            .parse()
+            .unwrap_or_else(|_| panic!("{var}={p:?} is not a port number")),
+        Err(_) => TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port(),
+    };
+    SocketAddr::from(([127, 0, 0, 1], port))
+}
+
+fn temp_dir(what: &str) -> PathBuf {
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    std::env::temp_dir().join(format!(
+        "omniscope-test-{what}-{}-{nanos}",
+        std::process::id()
+    ))
+}
+
+fn install_hint(package: &str) -> String {
+    format!(
+        "it comes with Debian's `{package}` package; run scripts/test-all, which installs it \
+         (or `apt-get install -y --no-install-recommends {package}`)"
+    )
+}
+
+/// Polls `f` every 200 ms until it returns `Some`; fails at [`DEADLINE`]
+/// with `what` and the server's log.
+fn wait_for<T>(what: &str, log: impl Fn() -> String, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(v) = f() {
+            return v;
+        }
+        assert!(
+            start.elapsed() < DEADLINE,
+            "timed out waiting for {what}; server log:\n{}",
+            log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// `GET path` over HTTP/1.0 (so the body is neither chunked nor kept
+/// alive): the status and the body, or `None` if the server did not
+/// answer (not listening yet).
+fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Option<(u16, String)> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    let mut head = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).ok()?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response).ok()?;
+    let (head, body) = response.split_once("\r\n\r\n")?;
+    let status = head.split(' ').nth(1)?.parse().ok()?;
+    Some((status, body.to_owned()))
+}

@@ -1,0 +1,176 @@
+//! The main job over OTLP: `orders` runs with `OTEL_{TRACES,METRICS,LOGS}_EXPORTER=otlp`
+//! and its endpoint and protocol from `OTEL_EXPORTER_OTLP_*`, once over gRPC
+//! and once over HTTP/protobuf, into a receiver on the official OTLP
+//! definitions. The test places orders itself and checks what arrived: the
+//! span names and parent links of one order, the resource's `service.name`,
+//! `orders_created_total` equal to the orders the service created, the
+//! `order_total` histogram's count and sum, and the "order created" log
+//! record carrying its request's trace id.
+//!
+//! Runs the `orders` binary (see `omniscope_tests::orders`), which needs
+//! `omniscope-kit`'s `otlp` feature.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use omniscope_tests::http::send;
+use omniscope_tests::orders::Orders;
+use omniscope_tests::otlp_receiver::{string_attribute, text, OtlpReceiver, ReceivedSpan, WAIT};
+use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
+
+const ORDERS: usize = 12;
+
+/// Runs `orders` exporting every signal over OTLP with `protocol` to `endpoint`.
+fn start(protocol: &str, endpoint: &str) -> Orders {
+    let args = [
+        "--dashboard",
+        "127.0.0.1:0",
+        "--load",
+        "0",
+        "--seed",
+        "7",
+        "--run-for",
+        "300",
+    ];
+    let env = [
+        ("RUST_LOG", "info"),
+        ("OTEL_TRACES_EXPORTER", "otlp"),
+        ("OTEL_METRICS_EXPORTER", "otlp"),
+        ("OTEL_LOGS_EXPORTER", "otlp"),
+        ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "500"),
+    ];
+    Orders::start(&args, &env)
+}
+
+/// Places an order from the web channel; its trace id and total if the
+/// service created it (201).
+fn place(orders: &Orders, i: usize) -> Option<(String, u64)> {
+    let body = format!(
+        r#"{{"customer": "tester-{i}", "channel": "web", "items": [{{"sku": "mug", "qty": {}}}], "card": "4242424242424242"}}"#,
+        1 + i % 3
+    );
+    let reply = send(orders.api(), "POST", "/orders", &[], Some(&body));
+    if reply.status != 201 {
+        return None;
+    }
+    let trace_id = reply
+        .header("x-trace-id")
+        .expect("the trace id header")
+        .to_owned();
+    Some((trace_id, reply.json()["total_cents"].as_u64().unwrap()))
+}
+
+fn orders_reach_the_receiver(protocol: &str) {
+    let receiver = OtlpReceiver::start();
+    let endpoint = match protocol {
+        "grpc" => receiver.grpc_endpoint(),
+        _ => receiver.http_endpoint(),
+    };
+    let orders = start(protocol, &endpoint);
+    let created: Vec<(String, u64)> = (0..ORDERS).filter_map(|i| place(&orders, i)).collect();
+    assert!(!created.is_empty(), "no order was created out of {ORDERS}");
+    let (trace_id, _) = created[0].clone();
+    let trace_bytes = hex(&trace_id);
+
+    // The counter and histogram, as the last periodic export has them.
+    let counted = |r: &OtlpReceiver| {
+        r.last_metric("orders_created_total")
+            .and_then(|m| match m.metric.data {
+                Some(metric::Data::Sum(sum)) => sum
+                    .data_points
+                    .iter()
+                    .find(|p| string_attribute(&p.attributes, "channel") == Some("web"))
+                    .and_then(|p| match p.value {
+                        Some(number_data_point::Value::AsInt(v)) => Some(v),
+                        _ => None,
+                    }),
+                _ => None,
+            })
+    };
+    receiver.wait_for(
+        "orders_created_total equal to the orders created",
+        WAIT,
+        |r| counted(r) == Some(created.len() as i64),
+    );
+    let histogram = receiver
+        .last_metric("order_total")
+        .expect("the order_total histogram");
+    assert_eq!(
+        string_attribute(&histogram.resource, "service.name"),
+        Some("orders")
+    );
+    let Some(metric::Data::Histogram(h)) = histogram.metric.data else {
+        panic!("{histogram:?}")
+    };
+    let point = &h.data_points[0];
+    let total: u64 = created.iter().map(|(_, cents)| cents).sum();
+    assert_eq!(point.count, created.len() as u64);
+    let sum = point.sum.unwrap();
+    assert!(
+        (sum - total as f64 / 100.0).abs() < 1e-6,
+        "sum {sum}, placed {total} cents"
+    );
+
+    // The spans of the first order's trace.
+    receiver.wait_for("the first order's spans", WAIT, |r| {
+        let spans = of_trace(r, &trace_bytes);
+        ["create_order", "validate"]
+            .iter()
+            .all(|n| spans.iter().any(|s| s.span.name == *n))
+    });
+    let spans = of_trace(&receiver, &trace_bytes);
+    let find = |name: &str| {
+        spans
+            .iter()
+            .find(|s| s.span.name == name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "no span {name} in {:?}",
+                    spans.iter().map(|s| &s.span.name).collect::<Vec<_>>()
+                )
+            })
+    };
+    let (root, create, validate) = (find("POST /orders"), find("create_order"), find("validate"));
+    assert!(root.span.parent_span_id.is_empty());
+    assert_eq!(root.span.kind, 2, "SPAN_KIND_SERVER");
+    assert_eq!(create.span.parent_span_id, root.span.span_id);
+    assert_eq!(validate.span.parent_span_id, create.span.span_id);
+    for s in &spans {
+        assert_eq!(
+            string_attribute(&s.resource, "service.name"),
+            Some("orders")
+        );
+    }
+
+    // Its "order created" log record, correlated by trace id.
+    receiver.wait_for("the first order's log record", WAIT, |r| {
+        r.logs().iter().any(|l| {
+            l.record.trace_id == trace_bytes && text(&l.record.body) == Some("order created")
+        })
+    });
+}
+
+fn of_trace(receiver: &OtlpReceiver, trace: &[u8]) -> Vec<ReceivedSpan> {
+    receiver
+        .spans()
+        .into_iter()
+        .filter(|s| s.span.trace_id == trace)
+        .collect()
+}
+
+fn hex(id: &str) -> Vec<u8> {
+    (0..id.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&id[i..i + 2], 16).unwrap())
+        .collect()
+}
+
+#[test]
+fn orders_exports_over_otlp_grpc() {
+    orders_reach_the_receiver("grpc");
+}
+
+#[test]
+fn orders_exports_over_otlp_http() {
+    orders_reach_the_receiver("http/protobuf");
+}
