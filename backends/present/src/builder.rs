@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use omniscope_sdk::BuildError;
+use omniscope_serve::check_loopback;
 
 use crate::capture::Captures;
 use crate::history::MetricHistory;
@@ -151,17 +152,16 @@ impl PresentBuilder {
     /// A non-loopback address without [`with_public(true)`](PresentBuilder::with_public),
     /// an empty or malformed bearer token, or a zero sample interval.
     pub fn build(self) -> Result<Present, BuildError> {
-        if !self.addr.ip().is_loopback() && !self.public {
-            return Err(BuildError::new(
+        check_loopback(self.addr, self.public).map_err(|refused| {
+            BuildError::new(
                 "dashboard",
                 format!(
-                    "{} is not a loopback address, and the dashboard shows logs, traces and errors: \
+                    "{refused}, and the dashboard shows logs, traces and errors: \
                      call with_public(true) to expose it (and set with_bearer_token), \
-                     or listen on 127.0.0.1",
-                    self.addr
+                     or listen on 127.0.0.1"
                 ),
-            ));
-        }
+            )
+        })?;
         if let Some(token) = &self.bearer_token {
             check_token(token)?;
         }

@@ -113,7 +113,7 @@ impl Present {
     /// The address cannot be bound (in use, not local), or the server
     /// thread cannot start.
     pub fn serve(&self, sdk: Sdk) -> Result<Server, ServeError> {
-        Server::start(self.state.clone(), &self.config, sdk)
+        crate::server::start(self.state.clone(), &self.config, sdk)
     }
 
     /// How full the stores are.

@@ -6,6 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use omniscope_sdk::metrics::MetricsSnapshot;
 use omniscope_sdk::{BuildError, Resource, Sdk};
+use omniscope_serve::check_loopback;
 
 use crate::encoder::Encoder;
 use crate::env::{parse_bool, parse_host, parse_port, EnvValues};
@@ -159,21 +160,20 @@ fn check_public(
     public: Option<bool>,
     host_from_env: bool,
 ) -> Result<(), BuildError> {
-    if addr.ip().is_loopback() || public.unwrap_or(host_from_env) {
-        return Ok(());
-    }
-    let origin = match host_from_env {
-        true => format!(
-            "{}={} is not a loopback address, and code called with_public(false)",
-            crate::env::HOST_ENV,
-            addr.ip()
-        ),
-        false => format!("{addr} is not a loopback address"),
-    };
-    Err(invalid(format!(
-        "{origin}: the metrics would be open to the network; call with_public(true) to expose them, \
-         or listen on 127.0.0.1"
-    )))
+    check_loopback(addr, public.unwrap_or(host_from_env)).map_err(|refused| {
+        let origin = match host_from_env {
+            true => format!(
+                "{}={} is not a loopback address, and code called with_public(false)",
+                crate::env::HOST_ENV,
+                addr.ip()
+            ),
+            false => refused.to_string(),
+        };
+        invalid(format!(
+            "{origin}: the metrics would be open to the network; call with_public(true) to expose them, \
+             or listen on 127.0.0.1"
+        ))
+    })
 }
 
 fn check_path(path: &str) -> Result<(), BuildError> {
@@ -253,7 +253,7 @@ impl Prometheus {
     /// The address cannot be bound (in use, or not an address of this
     /// machine), or the thread or its runtime cannot start.
     pub fn serve(&self, sdk: &Sdk) -> Result<Server, ServeError> {
-        Server::start(self.addr, self.path.clone(), self.service(sdk))
+        crate::server::start(self.addr, self.path.clone(), self.service(sdk))
     }
 
     /// The endpoint as a `tower` service for `sdk`'s metrics, to mount in

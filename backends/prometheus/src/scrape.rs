@@ -8,10 +8,11 @@ use flate2::write::GzEncoder;
 use flate2::Compression;
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::{HeaderValue, CONTENT_ENCODING, CONTENT_TYPE, VARY};
+use hyper::header::{HeaderValue, CONTENT_ENCODING, VARY};
 use hyper::{Response, StatusCode};
 use omniscope_sdk::metrics::MetricsSnapshot;
 use omniscope_sdk::{Resource, Sdk};
+use omniscope_serve::with_type;
 
 use crate::encoder::Encoder;
 use crate::format::Format;
@@ -82,14 +83,14 @@ impl Scrape {
     }
 
     /// A `200 OK` response with the body and its `Content-Type`,
-    /// `Content-Encoding` and `Vary: Accept, Accept-Encoding` headers.
+    /// `Content-Encoding` and `Vary: Accept, Accept-Encoding` headers, and
+    /// `Cache-Control: no-store` and `X-Content-Type-Options: nosniff` (as
+    /// [`omniscope_serve::with_type`] sets them).
     pub fn into_response(self) -> Response<Full<Bytes>> {
         let content_type = self.content_type();
         let gzip = self.gzip;
-        let mut response = Response::new(Full::new(Bytes::from(self.body)));
-        *response.status_mut() = StatusCode::OK;
+        let mut response = with_type(StatusCode::OK, content_type, self.body);
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         if gzip {
             headers.insert(CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         }
@@ -265,8 +266,12 @@ mod tests {
         let response = scrape.into_response();
         let headers = response.headers();
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(headers[CONTENT_TYPE], Format::Text004.content_type());
+        assert_eq!(
+            headers[hyper::header::CONTENT_TYPE],
+            Format::Text004.content_type()
+        );
         assert_eq!(headers[CONTENT_ENCODING], "gzip");
         assert_eq!(headers[VARY], "Accept, Accept-Encoding");
+        assert_eq!(headers[hyper::header::CACHE_CONTROL], "no-store");
     }
 }

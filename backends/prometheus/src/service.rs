@@ -10,10 +10,11 @@ use std::task::{Context, Poll};
 
 use http_body_util::Full;
 use hyper::body::Bytes;
-use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW, CONTENT_TYPE};
+use hyper::header::{HeaderValue, ACCEPT, ACCEPT_ENCODING, ALLOW};
 use hyper::{HeaderMap, Method, Request, Response, StatusCode};
 use omniscope_sdk::metrics::SdkMeter;
 use omniscope_sdk::{Resource, Sdk};
+use omniscope_serve::with_type;
 
 use crate::scrape::Exposition;
 
@@ -72,13 +73,7 @@ fn respond(
 
 /// A plain-text answer.
 pub(crate) fn text(status: StatusCode, body: String) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body)));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
+    with_type(status, "text/plain; charset=utf-8", body)
 }
 
 /// The scrape endpoint as a [`tower_service::Service`], from

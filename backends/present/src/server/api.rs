@@ -106,7 +106,6 @@ pub(crate) async fn capture(app: &App, q: &Query) -> Result<Response<Body>, BadP
             &format!("{MAX_WAITING} trace captures are waiting already: retry when one has ended"),
         ));
     };
-    let mut stopping = app.stopping.clone();
     Ok(tokio::select! {
         got = reply => match got {
             Ok(detail) => json(StatusCode::OK, &detail),
@@ -119,7 +118,7 @@ pub(crate) async fn capture(app: &App, q: &Query) -> Result<Response<Body>, BadP
                  or wait longer with a larger `timeout`"
             ),
         ),
-        () = super::stopped(&mut stopping) => shutting_down(),
+        () = app.stopping.stopped() => shutting_down(),
     })
 }
 

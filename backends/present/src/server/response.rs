@@ -1,14 +1,10 @@
-//! Building responses: JSON documents, JSON errors, text and assets, each
-//! with headers that keep browsers from caching or sniffing them.
+//! Building responses: JSON documents and JSON errors; text and assets use
+//! [`with_type`] directly. Each has headers that keep browsers from caching
+//! or sniffing it.
 
-use http_body_util::Full;
-use hyper::body::Bytes;
-use hyper::header::{HeaderValue, CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
 use hyper::{Response, StatusCode};
+pub(crate) use omniscope_serve::{with_type, Body};
 use serde::Serialize;
-
-/// Every response's body: complete in memory (documents are small).
-pub(crate) type Body = Full<Bytes>;
 
 /// `value` as JSON with `status`.
 pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body> {
@@ -25,19 +21,4 @@ pub(crate) fn json<T: Serialize>(status: StatusCode, value: &T) -> Response<Body
 pub(crate) fn error(status: StatusCode, message: &str) -> Response<Body> {
     let body = serde_json::json!({ "error": message }).to_string();
     with_type(status, "application/json", body.into_bytes())
-}
-
-/// `body` with `content_type` and `status`.
-pub(crate) fn with_type(
-    status: StatusCode,
-    content_type: &'static str,
-    body: impl Into<Bytes>,
-) -> Response<Body> {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response
 }
