@@ -18,7 +18,7 @@ use std::fmt::{self, Write as _};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::propagation::excerpt;
+use crate::propagation::{excerpt, percent_decode_lossy};
 
 /// The most list-members a `baggage` header may hold.
 const MAX_MEMBERS: usize = 180;
@@ -72,7 +72,8 @@ impl Baggage {
     /// Spaces and tabs around members, keys, values and properties are
     /// ignored, and so are empty members. A key that appears twice keeps the
     /// last value. A `%` not followed by two hex digits is kept as is;
-    /// escapes that do not decode to UTF-8 become U+FFFD.
+    /// escapes that do not decode to UTF-8 become U+FFFD (values are decoded
+    /// by [`percent_decode_lossy`]).
     ///
     /// # Errors
     ///
@@ -268,7 +269,7 @@ fn parse_member(member: &str, at: usize) -> Result<Entry, BaggageError> {
     let metadata = metadata.map(str::to_owned);
     Ok(Entry {
         key: key.to_owned(),
-        value: decode_value(value),
+        value: percent_decode_lossy(value).into_owned(),
         metadata,
     })
 }
@@ -317,38 +318,6 @@ fn encode_value(value: &str, out: &mut String) {
             let _ = write!(out, "%{b:02X}");
         }
     }
-}
-
-fn decode_value(value: &str) -> String {
-    if !value.contains('%') {
-        return value.to_owned();
-    }
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escaped = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&hi), Some(&lo)) => hex(hi).zip(hex(lo)).map(|(hi, lo)| hi << 4 | lo),
-            _ => None,
-        };
-        match escaped {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn hex(c: u8) -> Option<u8> {
-    char::from(c)
-        .to_digit(16)
-        .and_then(|d| u8::try_from(d).ok())
 }
 
 /// The error returned when a `baggage` header, key or metadata is invalid.
@@ -454,8 +423,9 @@ mod tests {
         let b = Baggage::new().insert("k", "a b,c;d=e%f\"\\é").unwrap();
         assert_eq!(b.header(), "k=a%20b%2Cc%3Bd%3De%25f%22%5C%C3%A9");
         assert_eq!(Baggage::parse(&b.header()).unwrap(), b);
-        assert_eq!(decode_value("%zz%4"), "%zz%4");
-        assert_eq!(decode_value("%ff%41"), "\u{fffd}A");
+        let parsed = Baggage::parse("a=%zz%4,b=%ff%41").unwrap();
+        assert_eq!(parsed.get("a"), Some("%zz%4"), "a bad escape is kept");
+        assert_eq!(parsed.get("b"), Some("\u{fffd}A"), "bad UTF-8 is replaced");
     }
 
     #[test]

@@ -1,45 +1,18 @@
 //! Test helpers: temporary directories and sample records with fixed
-//! timestamps and ids, produced by the real SDK.
+//! timestamps and ids, built by the real SDK (`omniscope_sdk::testing`).
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use omniscope::trace::{SpanSite, SpanStart};
-use omniscope::{
-    ErrorContext, ErrorHandler as _, Field, Level, SpanContext, SpanId, TraceFlags, TraceId,
-    Tracer as _, Value,
-};
-use omniscope_sdk::errors::{ErrorEvent, SdkErrors};
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::logs::{LogData, SdkLogger};
-use omniscope_sdk::trace::{Sampler, SdkTracer, SpanData};
-use omniscope_sdk::Attributes;
+use omniscope::trace::SpanSite;
+use omniscope::{Field, Level, SpanId, TraceId, Value};
+use omniscope_sdk::errors::ErrorEvent;
+use omniscope_sdk::logs::LogData;
+use omniscope_sdk::testing;
+use omniscope_sdk::trace::SpanData;
 
-/// A directory under the system's temporary directory, removed on drop.
-pub(crate) struct TempDir(PathBuf);
+mod temp_dir;
 
-impl TempDir {
-    pub(crate) fn new() -> TempDir {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("omniscope-console-unit-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    pub(crate) fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+pub(crate) use temp_dir::TempDir;
 
 /// 2026-11-21T10:00:00.123456Z
 pub(crate) fn t0() -> SystemTime {
@@ -54,50 +27,26 @@ pub(crate) fn span_id() -> SpanId {
     SpanId::from_hex("00f067aa0ba902b7").unwrap()
 }
 
-fn deadline() -> Instant {
-    Instant::now() + Duration::from_secs(10)
-}
-
 /// An INFO record from `orders::api`: "order created", in a trace.
 pub(crate) fn log_record(fields: &[Field<'_>]) -> LogData {
-    let (exporter, received) = InMemoryExporter::new();
-    let logger = SdkLogger::builder()
-        .with_filter("trace")
-        .with_exporter(Box::new(exporter))
+    testing::log(Level::Info, "order created")
+        .with_target("orders::api")
+        .with_fields(fields)
+        .with_ids(trace_id(), span_id())
+        .with_time(t0())
         .build()
-        .unwrap();
-    omniscope::log!(logger: &logger, target: "orders::api", Level::Info, "order created");
-    logger.flush(deadline()).unwrap();
-    let mut record = received
-        .items()
-        .pop()
-        .expect("the SDK delivered the record");
-    record.timestamp = t0();
-    record.fields = Attributes::from_fields(fields);
-    record.trace_id = Some(trace_id());
-    record.span_id = Some(span_id());
-    record
 }
 
 static SITE: SpanSite = SpanSite::new("checkout", "orders::api", "src/api.rs", 7);
 
 /// A 12 ms span `checkout` from `orders::api`, ending at [`t0`].
 pub(crate) fn span_record(fields: &[Field<'_>]) -> SpanData {
-    let (exporter, received) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
+    testing::span("checkout")
+        .with_site(&SITE)
+        .with_ids(trace_id(), span_id())
+        .with_times(t0() - Duration::from_millis(12), t0())
+        .with_attributes(fields)
         .build()
-        .unwrap();
-    let started = tracer.start(&SpanStart::new(&SITE, None, &[]));
-    tracer.end(started.token().expect("a recorded span"));
-    tracer.flush(deadline()).unwrap();
-    let mut span = received.items().pop().expect("the SDK delivered the span");
-    span.context = SpanContext::new(trace_id(), span_id(), TraceFlags::SAMPLED);
-    span.start_time = t0() - Duration::from_millis(12);
-    span.end_time = t0();
-    span.attributes = Attributes::from_fields(fields);
-    span
 }
 
 #[derive(Debug)]
@@ -118,13 +67,9 @@ impl std::error::Error for Failure {
     }
 }
 
-/// A handled `Failure` "payment failed" caused by "card expired", at [`t0`].
+/// A handled `Failure` "payment failed" caused by "card expired", at [`t0`]
+/// on thread `main`, reported at `src/api.rs:7:9`.
 pub(crate) fn error_record(fields: &[Field<'_>]) -> ErrorEvent {
-    let (exporter, received) = InMemoryExporter::new();
-    let errors = SdkErrors::builder()
-        .with_reporter(Box::new(exporter))
-        .build()
-        .unwrap();
     let error = Failure {
         message: "payment failed",
         source: Some(Box::new(Failure {
@@ -132,16 +77,13 @@ pub(crate) fn error_record(fields: &[Field<'_>]) -> ErrorEvent {
             source: None,
         })),
     };
-    errors.handle(&error, &ErrorContext::new(&[]));
-    errors.flush(deadline()).unwrap();
-    let mut event = received.items().pop().expect("the SDK delivered the error");
-    event.timestamp = t0();
-    event.fields = Attributes::from_fields(fields);
-    event.trace_id = Some(trace_id());
-    event.span_id = Some(span_id());
+    let mut event = testing::error(&error)
+        .with_fields(fields)
+        .with_ids(trace_id(), span_id())
+        .with_time(t0())
+        .with_thread("main")
+        .build();
     event.location = Some("src/api.rs:7:9".into());
-    event.thread = Some("main".into());
-    event.backtrace = None;
     event
 }
 

@@ -24,7 +24,7 @@ impl std::error::Error for PaymentError {}
 
 #[test]
 fn install_writes_every_signal_to_one_file() {
-    let dir = common::TempDir::new("install");
+    let dir = common::TempDir::new();
     let path = dir.path().join("app.log");
     let console = Console::builder()
         .with_color(ColorChoice::Never)

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 #[test]
 fn json_lines_through_the_sdk() {
-    let dir = common::TempDir::new("json-logs");
+    let dir = common::TempDir::new();
     let path = dir.path().join("app.log");
     let console = Console::builder()
         .with_format(Format::Json)

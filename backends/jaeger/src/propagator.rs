@@ -1,6 +1,6 @@
 //! [`UberTraceIdPropagator`]: Jaeger's `uber-trace-id` and `uberctx-*` headers.
 
-use omniscope::propagation::{Carrier, Propagator};
+use omniscope::propagation::{percent_decode_lossy, Carrier, Propagator};
 use omniscope::{Baggage, Context, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 
 /// The trace context header: `{trace-id}:{span-id}:{parent-span-id}:{flags}`.
@@ -142,7 +142,7 @@ fn baggage(carrier: &dyn Carrier, mut base: Baggage) -> Baggage {
         let Some(value) = carrier.get(key) else {
             continue;
         };
-        if let Ok(next) = base.insert(&name.to_ascii_lowercase(), &percent_decode(value)) {
+        if let Ok(next) = base.insert(&name.to_ascii_lowercase(), &percent_decode_lossy(value)) {
             base = next;
         }
     }
@@ -160,31 +160,6 @@ fn percent_encode(value: &str) -> String {
         }
     }
     out
-}
-
-/// `%XX` decoded; anything else kept; invalid UTF-8 replaced.
-fn percent_decode(value: &str) -> String {
-    let bytes = value.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let byte = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match byte {
-            Some(b) => {
-                out.push(b);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

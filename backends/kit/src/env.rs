@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use omniscope::propagation::percent_decode;
 use omniscope_sdk::logs::LogFilter;
 use omniscope_sdk::trace::Sampler;
 
@@ -152,27 +153,9 @@ fn parse_resource_attributes(value: &str) -> Result<Vec<(String, String)>, Error
                 format!("the value of `{key}` has an invalid percent-encoding (use %XX with two hex digits, UTF-8)"),
             )
         })?;
-        out.push((key.to_owned(), decoded));
+        out.push((key.to_owned(), decoded.into_owned()));
     }
     Ok(out)
-}
-
-fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes.get(i + 1..i + 3)?;
-            let hex = std::str::from_utf8(hex).ok()?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
 }
 
 /// A comma list of backend names, or `none`.

@@ -1,16 +1,15 @@
-//! Test helpers: records with fixed times and ids, produced by the real SDK.
+//! Test helpers: records with fixed times and ids, built by the real SDK
+//! (`omniscope_sdk::testing`).
 
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use omniscope::trace::{SpanSite, SpanStart};
+use omniscope::trace::SpanSite;
 use omniscope::{
-    Field, Level, SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState,
-    Tracer as _, Value,
+    Field, Level, SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId, TraceState, Value,
 };
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::logs::{LogData, SdkLogger};
-use omniscope_sdk::trace::{Sampler, SdkTracer, SpanData};
-use omniscope_sdk::Attributes;
+use omniscope_sdk::logs::LogData;
+use omniscope_sdk::testing;
+use omniscope_sdk::trace::SpanData;
 
 /// 2026-11-21T10:00:00.123456789Z
 pub(crate) fn t0() -> SystemTime {
@@ -40,70 +39,45 @@ pub(crate) fn linked() -> SpanContext {
     )
 }
 
-fn deadline() -> Instant {
-    Instant::now() + Duration::from_secs(10)
-}
-
 static SITE: SpanSite =
     SpanSite::new("checkout", "orders::api", "src/api.rs", 7).with_kind(SpanKind::Server);
 
 /// A 12 ms server span `checkout` of `orders::api` ending at [`t0`], with a
-/// parent, an event, a link and an error status.
+/// remote parent, an event, a link and an error status.
 pub(crate) fn span_record() -> SpanData {
-    let (exporter, received) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
+    let parent = SpanContext::new_remote(
+        trace_id(),
+        parent_id(),
+        TraceFlags::SAMPLED,
+        TraceState::new(),
+    );
+    testing::span("checkout")
+        .with_site(&SITE)
+        .with_parent(parent)
+        .with_ids(trace_id(), span_id())
+        .with_times(t0() - Duration::from_millis(12), t0())
+        .with_attributes(&sample_fields())
+        .with_event(
+            "retry",
+            t0() - Duration::from_millis(5),
+            &[Field::new_static("attempt", Value::I64(2))],
+        )
+        .with_link(linked(), &[Field::new_static("why", Value::Str("batch"))])
+        .with_status(Status::error("card declined"))
         .build()
-        .unwrap();
-    let started = tracer.start(&SpanStart::new(&SITE, None, &[]));
-    let token = started.token().expect("a recorded span");
-    tracer.add_event(
-        token,
-        "retry",
-        &[Field::new_static("attempt", Value::I64(2))],
-    );
-    tracer.add_link(
-        token,
-        &linked(),
-        &[Field::new_static("why", Value::Str("batch"))],
-    );
-    tracer.set_status(token, &Status::error("card declined"));
-    tracer.end(token);
-    tracer.flush(deadline()).unwrap();
-    let mut span = received.items().pop().expect("the SDK delivered the span");
-    span.context = SpanContext::new(trace_id(), span_id(), TraceFlags::SAMPLED);
-    span.parent_span_id = Some(parent_id());
-    span.parent_is_remote = true;
-    span.start_time = t0() - Duration::from_millis(12);
-    span.end_time = t0();
-    for e in &mut span.events {
-        e.time = t0() - Duration::from_millis(5);
-    }
-    span.attributes = Attributes::from_fields(&sample_fields());
-    span
 }
 
-/// An INFO record "order created" of `orders::api` at [`t0`], in a trace.
+/// A WARN record "order created" of `orders::api` at [`t0`] (observed 1 ms
+/// later), in a trace, from `src/api.rs:42`.
 pub(crate) fn log_record() -> LogData {
-    let (exporter, received) = InMemoryExporter::new();
-    let logger = SdkLogger::builder()
-        .with_filter("trace")
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
-    omniscope::log!(logger: &logger, target: "orders::api", Level::Warn, "order created");
-    logger.flush(deadline()).unwrap();
-    let mut record = received
-        .items()
-        .pop()
-        .expect("the SDK delivered the record");
-    record.timestamp = t0();
+    let mut record = testing::log(Level::Warn, "order created")
+        .with_target("orders::api")
+        .with_fields(&sample_fields())
+        .with_ids(trace_id(), span_id())
+        .with_time(t0())
+        .with_location("orders::api", "src/api.rs", 42)
+        .build();
     record.observed_timestamp = t0() + Duration::from_millis(1);
-    record.fields = Attributes::from_fields(&sample_fields());
-    record.trace_id = Some(trace_id());
-    record.span_id = Some(span_id());
-    record.location = Some(("orders::api".into(), "src/api.rs".into(), 42));
     record
 }
 

@@ -6,14 +6,11 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use common::spans::span;
+use common::spans::spans;
+use omniscope::{Level, Value};
 use omniscope_present::Present;
-use omniscope_sdk::errors::SdkErrors;
-use omniscope_sdk::export::{Batch, Exporter, InMemoryExporter};
-use omniscope_sdk::logs::{LogData, SdkLogger};
-use omniscope_sdk::Resource;
+use omniscope_sdk::export::{Batch, Exporter};
+use omniscope_sdk::{testing, Resource};
 
 const SPANS: u64 = 1_000_000;
 const MAX_TRACES: usize = 50;
@@ -21,31 +18,6 @@ const MAX_SLOWEST: usize = 10;
 const MAX_SPANS_PER_TRACE: usize = 64;
 const MAX_LOGS: usize = 300;
 const MAX_ERRORS: usize = 40;
-
-/// One real log record and one real error event, to copy.
-fn templates() -> (LogData, omniscope_sdk::errors::ErrorEvent) {
-    let deadline = || Instant::now() + Duration::from_secs(10);
-    let (logs, records) = InMemoryExporter::new();
-    let logger = SdkLogger::builder()
-        .with_filter("info")
-        .with_exporter(Box::new(logs))
-        .build()
-        .unwrap();
-    omniscope::info!(logger: &logger, "a record"; n = 1);
-    logger.shutdown(deadline()).unwrap();
-    let (reporter, events) = InMemoryExporter::new();
-    let errors = SdkErrors::builder()
-        .with_reporter(Box::new(reporter))
-        .build()
-        .unwrap();
-    omniscope::ErrorHandler::handle(
-        &errors,
-        &std::io::Error::other("disk full"),
-        &omniscope::ErrorContext::new(&[]),
-    );
-    errors.shutdown(deadline()).unwrap();
-    (records.items().remove(0), events.items().remove(0))
-}
 
 #[test]
 fn a_million_spans_leave_the_stores_bounded() {
@@ -71,18 +43,23 @@ fn a_million_spans_leave_the_stores_bounded() {
         let size = size.min(SPANS - pushed);
         let duration = (trace as u64 * 7919) % 10_000;
         for child in 1..size {
-            batch.push(span(trace, child + 1, 1, "child", 1, 1));
+            batch.push((trace, child + 1, 1, "child", 1, 1));
         }
-        batch.push(span(trace, 1, 0, "root", 0, duration));
+        batch.push((trace, 1, 0, "root", 0, duration));
         pushed += size;
         if batch.len() >= 1000 {
-            sink.export(&Batch::from_vec(std::mem::take(&mut batch)), &resource)
-                .unwrap();
+            let built = spans(&std::mem::take(&mut batch));
+            sink.export(&Batch::from_vec(built), &resource).unwrap();
         }
     }
-    sink.export(&Batch::from_vec(batch), &resource).unwrap();
+    sink.export(&Batch::from_vec(spans(&batch)), &resource)
+        .unwrap();
 
-    let (log, error) = templates();
+    let log = testing::log(Level::Info, "a record")
+        .with_field("n", Value::I64(1))
+        .build();
+    let disk_full = std::io::Error::other("disk full");
+    let error = testing::error(&disk_full).build();
     let mut logs = present.logs();
     let mut errors = present.errors();
     for _ in 0..100 {

@@ -13,6 +13,7 @@ pub mod resource;
 mod sdk;
 mod self_metrics;
 mod sync;
+pub mod testing;
 pub mod trace;
 
 pub use attributes::Attributes;

@@ -2,20 +2,16 @@
 //! and are reused: every exported span still carries exactly its own
 //! attributes.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use omniscope::Value;
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::trace::{Sampler, SdkTracer};
+use omniscope_sdk::trace::SdkTracer;
 
 #[test]
 fn attributes_survive_buffer_recycling() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(SdkTracer::builder());
     omniscope::set_tracer(tracer.clone()).unwrap();
     const N: u64 = 20_000;
     for i in 0..N {

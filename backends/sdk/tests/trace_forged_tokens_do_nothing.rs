@@ -1,12 +1,13 @@
 //! Tokens are plain numbers that safe code can forge: stale, forged and
 //! double-used tokens are ignored (no panic, no damage to live spans).
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use omniscope::trace::{SpanSite, SpanStart, SpanToken, StartedSpan};
 use omniscope::{Field, SpanContext, Status, Tracer, Value};
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::trace::{Sampler, SdkTracer};
+use omniscope_sdk::trace::SdkTracer;
 
 static SITE: SpanSite = SpanSite::new("real", "forged", file!(), line!());
 
@@ -32,12 +33,7 @@ fn abuse(tracer: &SdkTracer, t: SpanToken) {
 
 #[test]
 fn forged_and_stale_tokens_are_ignored() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(SdkTracer::builder());
 
     let live = tracer.start(&SpanStart::new(&SITE, None, &[]));
     let live_token = token(&live).unwrap();

@@ -1,15 +1,15 @@
 //! Span limits cut attributes, events, links and long values, and count
 //! what they cut in the span and in the tracer's totals.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use omniscope::{span, Field, SpanContext, SpanId, TraceFlags, TraceId, Value};
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::trace::{Sampler, SdkTracer, SpanLimits};
+use omniscope_sdk::trace::{SdkTracer, SpanLimits};
 
 #[test]
 fn limits_cut_and_count() {
-    let (exporter, spans) = InMemoryExporter::new();
     let limits = SpanLimits::default()
         .with_attributes(3)
         .with_events(2)
@@ -17,12 +17,7 @@ fn limits_cut_and_count() {
         .with_attributes_per_event(1)
         .with_attributes_per_link(1)
         .with_value_length(4);
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_limits(limits)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(SdkTracer::builder().with_limits(limits));
     omniscope::set_tracer(tracer.clone()).ok().unwrap();
 
     let link = SpanContext::new(

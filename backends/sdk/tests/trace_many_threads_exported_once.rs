@@ -1,23 +1,22 @@
 //! 100 000 spans from 4 threads (some ended while others run, some left on
 //! idle threads) are all exported, each exactly once, after `flush`.
 
+mod common;
+
 use std::collections::HashSet;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use omniscope::span;
-use omniscope_sdk::export::{InMemoryExporter, PipelineConfig};
-use omniscope_sdk::trace::{Sampler, SdkTracer};
+use omniscope_sdk::export::PipelineConfig;
+use omniscope_sdk::trace::SdkTracer;
 
 #[test]
 fn every_span_exported_once() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
-        .with_pipeline_config(PipelineConfig::for_signal("traces").with_queue_capacity(200_000))
-        .build()
-        .unwrap();
+    let (tracer, spans) =
+        common::recording_tracer(SdkTracer::builder().with_pipeline_config(
+            PipelineConfig::for_signal("traces").with_queue_capacity(200_000),
+        ));
     omniscope::set_tracer(tracer.clone()).ok().unwrap();
 
     const THREADS: usize = 4;

@@ -2,20 +2,16 @@
 //! carry their parent's trace id and span id, timestamps nest, and the
 //! exporter receives them after `flush`.
 
+mod common;
+
 use std::time::{Duration, Instant, SystemTime};
 
 use omniscope::{span, Level, SpanKind, Value};
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::trace::{Sampler, SdkTracer};
+use omniscope_sdk::trace::SdkTracer;
 
 #[test]
 fn parent_and_child_ids_and_timestamps() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(SdkTracer::builder());
     omniscope::set_tracer(tracer.clone()).ok().unwrap();
 
     let before = SystemTime::now();

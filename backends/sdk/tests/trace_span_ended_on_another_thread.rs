@@ -2,11 +2,13 @@
 //! task migrating between tokio workers) is recorded exactly once, with its
 //! ids, its parent and both timestamps.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use omniscope::{span, FutureExt, Span};
-use omniscope_sdk::export::{InMemoryExporter, InMemoryHandle};
-use omniscope_sdk::trace::{Sampler, SdkTracer, SpanData};
+use omniscope_sdk::export::InMemoryHandle;
+use omniscope_sdk::trace::{SdkTracer, SpanData};
 
 fn only(spans: &InMemoryHandle<SpanData>, name: &str) -> Vec<SpanData> {
     spans
@@ -18,12 +20,7 @@ fn only(spans: &InMemoryHandle<SpanData>, name: &str) -> Vec<SpanData> {
 
 #[test]
 fn ended_on_another_thread() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(SdkTracer::builder());
     omniscope::set_tracer(tracer.clone()).ok().unwrap();
     let deadline = || Instant::now() + Duration::from_secs(10);
 

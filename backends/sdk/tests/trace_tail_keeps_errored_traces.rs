@@ -1,22 +1,20 @@
 //! The tail rule exports whole traces in which a span errored and drops
 //! clean ones, once the trace's local root ends; head sampling applies first.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use omniscope::{span, Status};
-use omniscope_sdk::export::InMemoryExporter;
-use omniscope_sdk::trace::{Sampler, SdkTracer};
+use omniscope_sdk::trace::SdkTracer;
 
 #[test]
 fn keeps_errored_traces_and_drops_clean_ones() {
-    let (exporter, spans) = InMemoryExporter::new();
-    let tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
-        .with_tail_keep_errors(true)
-        .with_tail_limits(16, 4)
-        .with_exporter(Box::new(exporter))
-        .build()
-        .unwrap();
+    let (tracer, spans) = common::recording_tracer(
+        SdkTracer::builder()
+            .with_tail_keep_errors(true)
+            .with_tail_limits(16, 4),
+    );
     omniscope::set_tracer(tracer.clone()).ok().unwrap();
     let deadline = || Instant::now() + Duration::from_secs(10);
 

@@ -20,6 +20,11 @@
 //! trace context and baggage propagators. [`inject_current`] and [`extract`]
 //! use it with the current context.
 //!
+//! Formats of other vendors (Jaeger's `uberctx-*` headers, say) and the
+//! `OTEL_*` variables that borrow the W3C Baggage syntax decode values with
+//! [`percent_decode`] (strict) or [`percent_decode_lossy`] (as W3C Baggage
+//! does), so that every format reads `%XX` the same way.
+//!
 //! # Examples
 //!
 //! ```
@@ -46,12 +51,14 @@
 mod carrier;
 mod composite;
 mod global;
+mod percent;
 mod traceparent;
 mod w3c;
 
 pub use carrier::Carrier;
 pub use composite::{CompositePropagator, NoopPropagator};
 pub use global::{extract, inject_current, propagator, set_propagator};
+pub use percent::{percent_decode, percent_decode_lossy};
 pub use traceparent::{format_traceparent, parse_traceparent, TraceParentError};
 pub use w3c::{BaggagePropagator, TraceContextPropagator};
 

@@ -2,12 +2,14 @@
 //! values percent-decoded) and headers set in code.
 
 use hyper::header::{HeaderName, HeaderValue};
+use omniscope::propagation::percent_decode_lossy;
 
 /// A validated header.
 pub(crate) type Header = (HeaderName, HeaderValue);
 
 /// Parses `key1=value1,key2=value2`: blanks around keys and values are
-/// ignored, values are percent-decoded, empty members are skipped.
+/// ignored, values are percent-decoded as W3C Baggage values are (a `%`
+/// not followed by two hex digits is kept), empty members are skipped.
 ///
 /// # Errors
 /// What is wrong with the first bad member, for the caller to prefix with
@@ -21,7 +23,7 @@ pub(crate) fn parse_list(list: &str) -> Result<Vec<Header>, String> {
                 member.trim()
             ));
         };
-        headers.push(header(key.trim(), &percent_decode(value.trim()))?);
+        headers.push(header(key.trim(), &percent_decode_lossy(value.trim()))?);
     }
     Ok(headers)
 }
@@ -36,32 +38,6 @@ pub(crate) fn header(name: &str, value: &str) -> Result<Header, String> {
     let value = HeaderValue::from_str(value)
         .map_err(|_| format!("the value of header {name} is not a valid HTTP header value"))?;
     Ok((name, value))
-}
-
-/// `%XX` sequences decoded; a `%` not followed by two hex digits is kept
-/// as it is; invalid UTF-8 after decoding is replaced.
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let decoded = (bytes[i] == b'%')
-            .then(|| bytes.get(i + 1..i + 3))
-            .flatten()
-            .and_then(|hex| std::str::from_utf8(hex).ok())
-            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
-        match decoded {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -39,6 +39,9 @@ impl fmt::Debug for GrpcClient {
     }
 }
 
+/// How much later than the exporter's timeout the gRPC deadline falls.
+const DEADLINE_SLACK: Duration = Duration::from_millis(250);
+
 impl GrpcClient {
     pub(super) fn new(config: &SignalConfig) -> Result<GrpcClient, BuildError> {
         let endpoint = origin(&config.endpoint);
@@ -67,7 +70,11 @@ impl GrpcClient {
     fn request<T>(&self, message: T) -> tonic::Request<T> {
         let mut request = tonic::Request::new(message);
         *request.metadata_mut() = self.metadata.clone();
-        request.set_timeout(self.timeout);
+        // The server learns the deadline (`grpc-timeout`), a little after
+        // the exporter's own: tonic enforces it on this side too, and the
+        // exporter's timer must be the one that fires, so that a timeout
+        // reads `ExportError::Timeout` rather than a `Cancelled` status.
+        request.set_timeout(self.timeout + DEADLINE_SLACK);
         request
     }
 
