@@ -1,7 +1,6 @@
 //! [`KitBuilder`]: code settings, then the environment, then defaults.
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use omniscope::OwnedValue;
@@ -256,10 +255,10 @@ impl KitBuilder {
             return Ok(TelemetryGuard::new(None));
         }
         let chosen = self.choose(&env)?;
-        let resource = Arc::new(self.resource(&env));
+        let resource = self.resource(&env);
         let parts = Parts::build(&mut self, &chosen)?;
         let mut sdk = Sdk::builder()
-            .with_resource(Resource::clone(&resource))
+            .with_resource(resource)
             .with_shutdown_timeout(
                 self.shutdown_timeout
                     .unwrap_or(omniscope_sdk::DEFAULT_SHUTDOWN_TIMEOUT),
