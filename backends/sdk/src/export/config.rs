@@ -88,8 +88,9 @@ impl PipelineConfig {
     }
 
     /// The most items per export call (a single chunk larger than this is
-    /// exported whole). A full batch is sent at once; a partial one after
-    /// the batch timeout. Default: 512.
+    /// exported whole). Full batches are sent as soon as a quarter of the
+    /// queue waits (at least one batch); a partial one after the batch
+    /// timeout. Default: 512.
     pub fn with_max_batch(mut self, items: usize) -> PipelineConfig {
         self.max_batch = items;
         self
@@ -209,11 +210,31 @@ impl PipelineConfig {
     pub(crate) fn send_threshold(&self) -> usize {
         self.max_batch.min(self.queue_capacity).max(1)
     }
+
+    /// The queue length at which a producer wakes a sleeping export thread:
+    /// a quarter of the queue, at least one batch. A wake-up is a system
+    /// call on the recording thread (and a context switch on the other), so
+    /// each wake-up hands over several batches; three quarters of the queue
+    /// stay free for what arrives meanwhile, and the batch timeout sends
+    /// what is left.
+    pub(crate) fn wake_threshold(&self) -> usize {
+        (self.queue_capacity / 4).max(self.send_threshold())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn producers_wake_the_export_thread_once_a_quarter_of_the_queue_waits() {
+        let c = PipelineConfig::default();
+        assert_eq!(c.wake_threshold(), 8192 / 4);
+        let small = c.clone().with_queue_capacity(600).with_max_batch(512);
+        assert_eq!(small.wake_threshold(), 512, "at least one batch");
+        let tiny = c.with_queue_capacity(100).with_max_batch(512);
+        assert_eq!(tiny.wake_threshold(), 100, "at most the whole queue");
+    }
 
     fn rejected(config: PipelineConfig) -> String {
         match config.validate() {

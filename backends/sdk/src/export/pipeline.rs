@@ -7,10 +7,12 @@
 //! exporters of the signal) behind one mutex, counted in items. Producers
 //! hold the mutex only to append a chunk; when the queue is already full a
 //! relaxed load rejects the chunk without taking it. The export thread
-//! sleeps on a condition variable until a full batch is queued, the batch
-//! timeout passes, or a flush or shutdown asks for everything; a producer
-//! wakes it only when its chunk completes a batch, so the common push costs
-//! no system call.
+//! sleeps on a condition variable until a quarter of the queue (at least a
+//! batch) waits, the batch timeout passes, or a flush or shutdown asks for
+//! everything; once awake it sends full batches until fewer than a batch
+//! remain. A producer wakes it only when its chunk crosses that quarter, so
+//! the common push costs no system call and a wake-up hands over several
+//! batches.
 //!
 //! Every item is accounted exactly once: it is dropped on push
 //! (`queue_full`, `shutdown`), or accepted, then exported, rejected by the
@@ -266,7 +268,7 @@ impl<T> Pipeline<T> {
                 state.enqueued_total += n as u64;
                 shared.publish(&state);
                 Counters::add(&shared.counters.accepted, n as u64);
-                let wake = state.worker_waiting && state.queued >= shared.config.send_threshold();
+                let wake = state.worker_waiting && state.queued >= shared.config.wake_threshold();
                 if wake {
                     state.worker_waiting = false;
                 }

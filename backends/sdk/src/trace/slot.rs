@@ -201,16 +201,7 @@ impl SlotData {
             start_time: cal.wall_time(self.start),
             end_time: cal.wall_time(self.end.max(self.start)),
             attributes,
-            events: extra
-                .events
-                .into_iter()
-                .map(|e| SpanEvent {
-                    name: e.name,
-                    time: cal.wall_time(e.at),
-                    attributes: e.attributes,
-                    dropped_attributes: e.dropped_attributes,
-                })
-                .collect(),
+            events: events(extra.events, cal),
             links: extra.links,
             status: extra.status,
             dropped_attributes: std::mem::take(&mut self.dropped_attributes),
@@ -251,4 +242,21 @@ pub struct InFlightSpan {
     pub start_time: std::time::SystemTime,
     /// How long it has been running.
     pub elapsed: Duration,
+}
+
+/// Pending events with wall-clock times. Most spans have none: that case
+/// costs a length check, not an iterator.
+fn events(pending: Vec<PendingEvent>, cal: &Calibration) -> Vec<SpanEvent> {
+    if pending.is_empty() {
+        return Vec::new();
+    }
+    pending
+        .into_iter()
+        .map(|e| SpanEvent {
+            name: e.name,
+            time: cal.wall_time(e.at),
+            attributes: e.attributes,
+            dropped_attributes: e.dropped_attributes,
+        })
+        .collect()
 }
