@@ -6,13 +6,12 @@
 //! Its ports are chosen when it is created; it can listen later
 //! ([`OtlpReceiver::reserve`] then [`serve`](OtlpReceiver::serve)), be
 //! killed (connections closed, ports refusing), stall (accept connections
-//! and never answer), or answer with partial success or "unavailable".
+//! and never answer), or answer with partial success or "unavailable". It
+//! can serve TLS on both ports ([`OtlpReceiver::start_tls`]).
 
 use std::io::Read;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use http_body_util::{BodyExt, Full};
@@ -42,8 +41,16 @@ use opentelemetry_proto::tonic::logs::v1::LogRecord;
 use opentelemetry_proto::tonic::metrics::v1::Metric;
 use opentelemetry_proto::tonic::trace::v1::Span;
 use prost::Message;
+use stall::Stall;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::runtime::Runtime;
 use tonic::codec::CompressionEncoding;
+use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+
+mod stall;
+mod tls;
+
+pub use tls::TlsIdentity;
 
 /// How long [`OtlpReceiver::wait_for`] waits by default.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -84,6 +91,8 @@ pub struct RequestInfo {
     pub gzip: bool,
     /// Whether it was answered with success.
     pub accepted: bool,
+    /// Whether it came over TLS.
+    pub tls: bool,
 }
 
 /// A received span, with where it came from.
@@ -156,12 +165,21 @@ pub struct OtlpReceiver {
     http: SocketAddr,
     state: Shared,
     mode: Mode,
+    tls: Option<tls::ServerTls>,
 }
 
 impl OtlpReceiver {
     /// A receiver listening now on two free ports.
     pub fn start() -> OtlpReceiver {
         let mut receiver = OtlpReceiver::reserve();
+        receiver.serve();
+        receiver
+    }
+
+    /// A receiver listening now on two free ports, serving TLS on both
+    /// with `identity` (its endpoints are `https://`).
+    pub fn start_tls(identity: &TlsIdentity) -> OtlpReceiver {
+        let mut receiver = OtlpReceiver::reserve().with_tls(identity);
         receiver.serve();
         receiver
     }
@@ -174,7 +192,15 @@ impl OtlpReceiver {
             http: free_port(),
             state: Shared::default(),
             mode: Mode::Off,
+            tls: None,
         }
+    }
+
+    /// Serves TLS with `identity` on both ports from the next
+    /// [`serve`](OtlpReceiver::serve) on. Panics if the PEM is unusable.
+    pub fn with_tls(mut self, identity: &TlsIdentity) -> OtlpReceiver {
+        self.tls = Some(tls::ServerTls::new(identity));
+        self
     }
 
     /// Listens (again) on the receiver's ports, keeping what it received.
@@ -188,8 +214,13 @@ impl OtlpReceiver {
             .unwrap();
         let grpc = bind(&runtime, self.grpc);
         let http = bind(&runtime, self.http);
-        runtime.spawn(serve_grpc(grpc, self.state.clone()));
-        runtime.spawn(serve_http(http, self.state.clone()));
+        let tls = self.tls.clone();
+        runtime.spawn(serve_grpc(
+            grpc,
+            self.state.clone(),
+            tls.as_ref().map(|t| t.grpc.clone()),
+        ));
+        runtime.spawn(serve_http(http, self.state.clone(), tls.map(|t| t.http)));
         self.mode = Mode::Serving(runtime);
     }
 
@@ -213,19 +244,28 @@ impl OtlpReceiver {
     /// How many connections the stalled receiver accepted so far.
     pub fn stalled_connections(&self) -> usize {
         match &self.mode {
-            Mode::Stalling(stall) => lock_held(&stall.held).len(),
+            Mode::Stalling(stall) => stall.held(),
             _ => 0,
         }
     }
 
-    /// `http://127.0.0.1:<grpc port>`.
+    /// `http://127.0.0.1:<grpc port>` (`https://` when serving TLS).
     pub fn grpc_endpoint(&self) -> String {
-        format!("http://{}", self.grpc)
+        format!("{}://{}", self.scheme(), self.grpc)
     }
 
-    /// `http://127.0.0.1:<http port>` (a base: `/v1/traces` etc. are served).
+    /// `http://127.0.0.1:<http port>` (`https://` when serving TLS; a
+    /// base: `/v1/traces` etc. are served).
     pub fn http_endpoint(&self) -> String {
-        format!("http://{}", self.http)
+        format!("{}://{}", self.scheme(), self.http)
+    }
+
+    fn scheme(&self) -> &'static str {
+        if self.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 
     /// Keeps nothing from now on, only counts spans (so that a bench's
@@ -361,6 +401,7 @@ impl std::fmt::Debug for OtlpReceiver {
         f.debug_struct("OtlpReceiver")
             .field("grpc", &self.grpc)
             .field("http", &self.http)
+            .field("tls", &self.tls.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -476,6 +517,11 @@ impl Grpc {
         let gzip = headers
             .iter()
             .any(|(k, v)| k == "grpc-encoding" && v == "gzip");
+        // tonic's TLS server tells each request how its connection came.
+        let tls = request
+            .extensions()
+            .get::<TlsConnectInfo<TcpConnectInfo>>()
+            .is_some();
         let reply = next_reply(&self.0);
         let accepted = !matches!(reply, Reply::Unavailable(_));
         note(
@@ -486,6 +532,7 @@ impl Grpc {
                 headers,
                 gzip,
                 accepted,
+                tls,
             },
         );
         match reply {
@@ -567,10 +614,20 @@ fn logs_response(rejected: i64) -> ExportLogsServiceResponse {
     }
 }
 
-async fn serve_grpc(listener: tokio::net::TcpListener, state: Shared) {
+async fn serve_grpc(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    tls: Option<tonic::transport::ServerTlsConfig>,
+) {
     let grpc = Grpc(state);
     let gzip = CompressionEncoding::Gzip;
-    let _ = tonic::transport::Server::builder()
+    let mut server = tonic::transport::Server::builder();
+    if let Some(tls) = tls {
+        server = server
+            .tls_config(tls)
+            .expect("tonic refuses the TLS identity");
+    }
+    let _ = server
         .add_service(TraceServiceServer::new(grpc.clone()).accept_compressed(gzip))
         .add_service(MetricsServiceServer::new(grpc.clone()).accept_compressed(gzip))
         .add_service(LogsServiceServer::new(grpc).accept_compressed(gzip))
@@ -580,22 +637,44 @@ async fn serve_grpc(listener: tokio::net::TcpListener, state: Shared) {
 
 // ---- HTTP ----
 
-async fn serve_http(listener: tokio::net::TcpListener, state: Shared) {
+async fn serve_http(
+    listener: tokio::net::TcpListener,
+    state: Shared,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let state = state.clone();
+        let tls = tls.clone();
+        // The handshake runs in the connection's task: a client that fails
+        // it (an untrusted certificate) holds up no other.
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let state = state.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle_http(request, &state).await) }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+            match tls {
+                None => serve_http_connection(stream, state, false).await,
+                Some(acceptor) => {
+                    if let Ok(stream) = acceptor.accept(stream).await {
+                        serve_http_connection(stream, state, true).await;
+                    }
+                }
+            }
         });
     }
+}
+
+async fn serve_http_connection(
+    stream: impl AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    state: Shared,
+    tls: bool,
+) {
+    let service = hyper::service::service_fn(move |request| {
+        let state = state.clone();
+        async move { Ok::<_, std::convert::Infallible>(handle_http(request, &state, tls).await) }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Full<Bytes>> {
@@ -607,7 +686,11 @@ fn answer(status: StatusCode, content_type: &str, body: Vec<u8>) -> Response<Ful
     response
 }
 
-async fn handle_http(request: Request<Incoming>, state: &Shared) -> Response<Full<Bytes>> {
+async fn handle_http(
+    request: Request<Incoming>,
+    state: &Shared,
+    tls: bool,
+) -> Response<Full<Bytes>> {
     let signal = match request.uri().path() {
         "/v1/traces" => "traces",
         "/v1/metrics" => "metrics",
@@ -674,6 +757,7 @@ async fn handle_http(request: Request<Incoming>, state: &Shared) -> Response<Ful
             headers: headers.clone(),
             gzip,
             accepted,
+            tls,
         },
     );
     if !accepted {
@@ -740,66 +824,6 @@ fn decode_and_store(
             let request = decode::<ExportLogsServiceRequest>(via, body)?;
             lock(state).logs.push((via, request));
             Ok(encode(via, &logs_response(rejected)))
-        }
-    }
-}
-
-// ---- stalling ----
-
-/// Listeners that accept connections and hold them, never reading.
-struct Stall {
-    stop: Arc<AtomicBool>,
-    held: Arc<Mutex<Vec<TcpStream>>>,
-    threads: Vec<JoinHandle<()>>,
-}
-
-fn lock_held(held: &Mutex<Vec<TcpStream>>) -> MutexGuard<'_, Vec<TcpStream>> {
-    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-impl Stall {
-    fn start(addrs: &[SocketAddr]) -> Stall {
-        let stop = Arc::new(AtomicBool::new(false));
-        let held = Arc::new(Mutex::new(Vec::new()));
-        let threads = addrs
-            .iter()
-            .map(|addr| {
-                let listener = bind_std(*addr);
-                listener.set_nonblocking(true).unwrap();
-                let (stop, held) = (stop.clone(), held.clone());
-                std::thread::spawn(move || {
-                    while !stop.load(Ordering::Relaxed) {
-                        match listener.accept() {
-                            Ok((stream, _)) => lock_held(&held).push(stream),
-                            Err(_) => std::thread::sleep(Duration::from_millis(10)),
-                        }
-                    }
-                })
-            })
-            .collect();
-        Stall {
-            stop,
-            held,
-            threads,
-        }
-    }
-
-    fn stop(self) {
-        self.stop.store(true, Ordering::Relaxed);
-        for t in self.threads {
-            let _ = t.join();
-        }
-        lock_held(&self.held).clear();
-    }
-}
-
-fn bind_std(addr: SocketAddr) -> TcpListener {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        match TcpListener::bind(addr) {
-            Ok(l) => return l,
-            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
-            Err(e) => panic!("cannot listen on {addr}: {e}"),
         }
     }
 }

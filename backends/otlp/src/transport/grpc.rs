@@ -14,7 +14,7 @@ use tonic::metadata::MetadataMap;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Endpoint};
 
 use super::outcome::{accepted, grpc_status};
-use super::tls::{certificates, invalid};
+use super::tls::{invalid, trusted};
 use super::Payload;
 use crate::config::{origin, SignalConfig};
 use crate::protocol::Compression;
@@ -109,14 +109,9 @@ fn tls_config(config: &SignalConfig) -> Result<ClientTlsConfig, BuildError> {
     let tls = ClientTlsConfig::new();
     Ok(match &config.certificate {
         Some((path, pem)) => {
-            // Checked here, so that a bad file fails at build rather than
-            // at the first export.
-            certificates(pem).map_err(|e| {
-                invalid(
-                    config,
-                    format!("the certificate file {} {e}", path.display()),
-                )
-            })?;
+            // Checked as for OTLP/HTTP: tonic itself skips the
+            // certificates it cannot parse, failing every handshake later.
+            trusted(config, path, pem)?;
             tls.ca_certificate(Certificate::from_pem(pem))
         }
         None => tls.with_native_roots(),

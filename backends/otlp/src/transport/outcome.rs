@@ -23,11 +23,24 @@ pub(super) fn accepted(rejected: Option<i64>) -> Accepted {
 /// `UNAVAILABLE`, `DATA_LOSS`, and `RESOURCE_EXHAUSTED` (the server's
 /// `RetryInfo` delay honoured); anything else fails the batch.
 pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError {
-    let message = format!(
-        "{endpoint} answered gRPC status {:?}: {}",
-        status.code(),
-        status.message()
-    );
+    let message = match status.source() {
+        // tonic's status for a request that got no answer (refused,
+        // reset, TLS failure): say so, as for OTLP/HTTP, with the cause.
+        Some(transport) if transport.is::<tonic::transport::Error>() => {
+            with_sources(format!("cannot send to {endpoint}"), transport)
+        }
+        source => {
+            let answered = format!(
+                "{endpoint} answered gRPC status {:?}: {}",
+                status.code(),
+                status.message()
+            );
+            match source {
+                Some(source) => with_sources(answered, source),
+                None => answered,
+            }
+        }
+    };
     match status.code() {
         Code::Cancelled
         | Code::DeadlineExceeded
@@ -36,7 +49,7 @@ pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError
         | Code::Unavailable
         | Code::DataLoss
         | Code::ResourceExhausted => ExportError::Retryable {
-            message: with_sources(message, status),
+            message,
             retry_after: status.get_details_retry_info().and_then(|i| i.retry_delay),
         },
         _ => ExportError::Internal(message),

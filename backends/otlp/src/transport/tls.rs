@@ -1,6 +1,7 @@
 //! TLS for `https://` endpoints: rustls with the *ring* provider, trusting
 //! the configured PEM file's authorities, else the system's.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use omniscope_sdk::BuildError;
@@ -31,24 +32,7 @@ pub(super) fn client_config(config: &SignalConfig) -> Result<ClientConfig, Build
 fn roots(config: &SignalConfig) -> Result<RootCertStore, BuildError> {
     let mut roots = RootCertStore::empty();
     match &config.certificate {
-        Some((path, pem)) => {
-            for cert in certificates(pem).map_err(|e| {
-                invalid(
-                    config,
-                    format!("the certificate file {} {e}", path.display()),
-                )
-            })? {
-                roots.add(cert).map_err(|e| {
-                    invalid(
-                        config,
-                        format!(
-                            "the certificate file {} holds a certificate rustls rejects: {e}",
-                            path.display()
-                        ),
-                    )
-                })?;
-            }
-        }
+        Some((path, pem)) => roots = trusted(config, path, pem)?,
         None => {
             let found = rustls_native_certs::load_native_certs();
             let (added, _) = roots.add_parsable_certificates(found.certs);
@@ -63,8 +47,30 @@ fn roots(config: &SignalConfig) -> Result<RootCertStore, BuildError> {
     Ok(roots)
 }
 
+/// The authorities of the PEM file `path` (holding `pem`), each checked
+/// by rustls, so that a bad file fails the build rather than every export.
+pub(super) fn trusted(
+    config: &SignalConfig,
+    path: &Path,
+    pem: &[u8],
+) -> Result<RootCertStore, BuildError> {
+    let file = path.display();
+    let mut roots = RootCertStore::empty();
+    for cert in certificates(pem)
+        .map_err(|e| invalid(config, format!("the certificate file {file} {e}")))?
+    {
+        roots.add(cert).map_err(|e| {
+            invalid(
+                config,
+                format!("the certificate file {file} holds a certificate rustls rejects: {e}"),
+            )
+        })?;
+    }
+    Ok(roots)
+}
+
 /// The certificates of a PEM file; at least one.
-pub(super) fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
+fn certificates(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
     let certs = CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("is not valid PEM: {e}"))?;

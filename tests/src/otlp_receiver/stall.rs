@@ -1,0 +1,73 @@
+//! Stalling: listeners that accept connections and hold them, never
+//! reading or answering, as a hung collector would.
+
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Listeners that accept connections and hold them, never reading.
+pub(super) struct Stall {
+    stop: Arc<AtomicBool>,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+fn lock_held(held: &Mutex<Vec<TcpStream>>) -> MutexGuard<'_, Vec<TcpStream>> {
+    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Stall {
+    /// How many connections are held now.
+    pub(super) fn held(&self) -> usize {
+        lock_held(&self.held).len()
+    }
+
+    /// Listens on `addrs` (retrying while a just-released port is busy).
+    pub(super) fn start(addrs: &[SocketAddr]) -> Stall {
+        let stop = Arc::new(AtomicBool::new(false));
+        let held = Arc::new(Mutex::new(Vec::new()));
+        let threads = addrs
+            .iter()
+            .map(|addr| {
+                let listener = bind_std(*addr);
+                listener.set_nonblocking(true).unwrap();
+                let (stop, held) = (stop.clone(), held.clone());
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        match listener.accept() {
+                            Ok((stream, _)) => lock_held(&held).push(stream),
+                            Err(_) => std::thread::sleep(Duration::from_millis(10)),
+                        }
+                    }
+                })
+            })
+            .collect();
+        Stall {
+            stop,
+            held,
+            threads,
+        }
+    }
+
+    /// Stops accepting and closes the held connections.
+    pub(super) fn stop(self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        lock_held(&self.held).clear();
+    }
+}
+
+fn bind_std(addr: SocketAddr) -> TcpListener {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpListener::bind(addr) {
+            Ok(l) => return l,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(50)),
+            Err(e) => panic!("cannot listen on {addr}: {e}"),
+        }
+    }
+}
