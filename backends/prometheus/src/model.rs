@@ -5,9 +5,9 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 
 use omniscope::metrics::{InstrumentKind, Key};
+use omniscope_sdk::hash::FxBuildHasher;
 use omniscope_sdk::metrics::{HistogramSnapshot, MetricsSnapshot, SeriesValue};
 use omniscope_sdk::Resource;
 
@@ -235,8 +235,9 @@ fn dedup(points: &mut Vec<Point<'_>>) {
     if points.len() < 2 {
         return;
     }
-    let mut seen =
-        HashSet::with_capacity_and_hasher(points.len(), BuildHasherDefault::<FxHasher>::default());
+    // Fx, not SipHash: the labels are the application's own, under the
+    // SDK's cardinality limit.
+    let mut seen = HashSet::with_capacity_and_hasher(points.len(), FxBuildHasher::default());
     let keep: Vec<bool> = points.iter().map(|p| seen.insert(&p.labels)).collect();
     drop(seen);
     let mut i = 0;
@@ -244,45 +245,6 @@ fn dedup(points: &mut Vec<Point<'_>>) {
         i += 1;
         keep[i - 1]
     });
-}
-
-/// The Fx hash (rustc's): several times faster than the default SipHash on
-/// short strings. Its weaker resistance to crafted collisions costs little
-/// here: the values are the application's own labels, and the SDK's
-/// cardinality limit bounds how many series one metric has.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
 }
 
 /// A series as a point; `None` for a value that does not fit the family's

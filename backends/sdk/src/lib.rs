@@ -6,6 +6,7 @@ mod build;
 pub mod errors;
 pub mod export;
 pub mod functions;
+pub mod hash;
 pub mod logs;
 pub mod metrics;
 pub mod process;

@@ -14,6 +14,8 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::hash::FxHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -200,44 +202,11 @@ fn site_key(metadata: &Metadata<'_>) -> u64 {
         Some(file) => (file, 0),
         None => (metadata.target(), 1),
     };
+    // Fx: fast on short strings; a collision only merges two sites' budgets.
     let mut h = FxHasher::default();
     h.write(place.as_bytes());
     h.write_u64(u64::from(metadata.line().unwrap_or(0)) << 1 | tag);
     h.finish()
-}
-
-/// The multiply-rotate hash of rustc (fast on short strings; collisions
-/// only merge two sites' budgets).
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl FxHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut tail = [0u8; 8];
-        let rest = chunks.remainder();
-        tail[..rest.len()].copy_from_slice(rest);
-        self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
 }
 
 /// The map's hasher: keys are already hashes.
