@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod browser;
+pub mod dashboard;
 pub mod http;
 pub mod orders;
 pub mod otlp_receiver;

@@ -11,9 +11,10 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::{Duration, Instant};
 
 use omniscope_tests::browser::{artifacts_dir, Browser, WAIT};
+use omniscope_tests::dashboard::{function_calls, open_trace, open_trace_logs, waterfall};
 use omniscope_tests::http::get_json;
 use omniscope_tests::orders::Orders;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The functions a placed order runs through (`module::function`).
 const ORDER_FUNCTIONS: [&str; 4] = [
@@ -115,32 +116,17 @@ fn orders_dashboard_in_chromium() {
     browser.open(&format!("{url}#/functions"));
     browser.wait_view("functions");
     for name in ORDER_FUNCTIONS {
-        let calls = browser.text(&format!(
-            "tr.function-row[data-function='{name}'] td.fn-calls"
-        ));
-        let calls: u64 = calls
-            .replace(',', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("calls of {name}: {calls:?}"));
+        let calls = function_calls(
+            &browser,
+            &format!("tr.function-row[data-function='{name}']"),
+        );
         assert!(calls > 0, "{name} shows no calls; the API said {funcs}");
     }
     browser.screenshot(&artifacts.join("orders-functions.png"));
 
     // 2. The order's trace opens from the traces list as a waterfall.
-    browser.open(&format!("{url}#/traces"));
-    browser.wait_view("traces");
-    browser.click(&format!(
-        "#traces-recent tr.trace-row[data-trace-id='{trace_id}']"
-    ));
-    browser.wait_view("trace");
-    assert_eq!(browser.text("#trace-id"), trace_id);
-    let rows = browser.script(
-        "return [...document.querySelectorAll('#waterfall-rows .span-row')].map(r => ({
-            name: r.querySelector('.span-name').textContent, depth: +r.dataset.depth,
-            id: r.dataset.spanId, parent: r.dataset.parentSpanId || null }));",
-        json!([]),
-    );
-    let rows = rows.as_array().unwrap();
+    open_trace(&browser, &url, &trace_id);
+    let rows = waterfall(&browser);
     let find = |name: &str| {
         rows.iter()
             .find(|r| r["name"] == name)
@@ -163,15 +149,7 @@ fn orders_dashboard_in_chromium() {
     browser.screenshot(&artifacts.join("orders-waterfall.png"));
 
     // 3. Its logs, one click away, all of that trace.
-    browser.click("#trace-logs-link");
-    browser.wait_view("logs");
-    browser.find("#logs-table tr.log-row");
-    let logs = browser.script(
-        "return [...document.querySelectorAll('#logs-table tr.log-row')].map(r => ({
-            trace: r.dataset.traceId, message: r.querySelector('.log-message').textContent }));",
-        json!([]),
-    );
-    let logs = logs.as_array().unwrap();
+    let logs = open_trace_logs(&browser);
     assert!(
         logs.iter().any(|l| l["message"] == "order created"),
         "the order's log: {logs:?}"

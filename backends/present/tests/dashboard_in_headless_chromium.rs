@@ -16,6 +16,7 @@ mod common;
 use common::get_json;
 use common::workload::{installed, place_orders};
 use omniscope_tests::browser::{artifacts_dir, Browser};
+use omniscope_tests::dashboard::{function_calls, open_trace, open_trace_logs, waterfall};
 use serde_json::json;
 
 #[test]
@@ -31,14 +32,11 @@ fn functions_waterfall_and_trace_logs_work_in_chromium() {
     browser.open(&format!("{url}#/functions"));
     browser.wait_view("functions");
     for function in ["place_order", "validate_order", "charge_card"] {
-        let calls = browser.text(&format!(
-            "tr.function-row[data-function$='::{function}'] td.fn-calls"
-        ));
-        let calls: u64 = calls
-            .replace(',', "")
-            .parse()
-            .unwrap_or_else(|_| panic!("calls of {function}: {calls:?}"));
-        assert!(calls > 0, "{function} has no calls");
+        let row = format!("tr.function-row[data-function$='::{function}']");
+        assert!(
+            function_calls(&browser, &row) > 0,
+            "{function} has no calls"
+        );
     }
     browser.screenshot(&artifacts.join("dashboard-functions.png"));
 
@@ -52,23 +50,10 @@ fn functions_waterfall_and_trace_logs_work_in_chromium() {
         .and_then(|t| t["trace_id"].as_str())
         .expect("a successful order")
         .to_owned();
-    browser.open(&format!("{url}#/traces"));
-    browser.wait_view("traces");
-    browser.click(&format!(
-        "#traces-recent tr.trace-row[data-trace-id='{trace_id}']"
-    ));
-    browser.wait_view("trace");
-    assert_eq!(browser.text("#trace-id"), trace_id);
+    open_trace(&browser, &url, &trace_id);
 
     // 3. As a waterfall of nested spans.
-    let rows = browser.script(
-        "return [...document.querySelectorAll('#waterfall-rows .span-row')].map(r => ({
-            name: r.querySelector('.span-name').textContent, depth: +r.dataset.depth,
-            id: r.dataset.spanId, parent: r.dataset.parentSpanId,
-            bar: r.querySelector('.span-bar').getBoundingClientRect().width }));",
-        json!([]),
-    );
-    let rows = rows.as_array().unwrap();
+    let rows = waterfall(&browser);
     let shape: Vec<(&str, u64)> = rows
         .iter()
         .map(|r| (r["name"].as_str().unwrap(), r["depth"].as_u64().unwrap()))
@@ -102,14 +87,7 @@ fn functions_waterfall_and_trace_logs_work_in_chromium() {
     browser.screenshot(&artifacts.join("dashboard.png"));
 
     // 5. The trace's logs, one click away.
-    browser.click("#trace-logs-link");
-    browser.wait_view("logs");
-    let logs = browser.script(
-        "return [...document.querySelectorAll('#logs-table tr.log-row')].map(r => ({
-            trace: r.dataset.traceId, message: r.querySelector('.log-message').textContent }));",
-        json!([]),
-    );
-    let logs = logs.as_array().unwrap();
+    let logs = open_trace_logs(&browser);
     let messages: Vec<&str> = logs
         .iter()
         .map(|l| l["message"].as_str().unwrap())
