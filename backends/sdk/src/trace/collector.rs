@@ -20,7 +20,6 @@ use std::time::Duration;
 
 use omniscope::trace::SpanSite;
 
-use super::clock;
 use super::data::SpanData;
 use super::slot::{Finished, FinishedBatch};
 use super::tail::TailBuffer;
@@ -52,7 +51,6 @@ impl CallEdge {
 pub(crate) struct Collector {
     pub(crate) tail: Option<TailBuffer>,
     calls: HashMap<(usize, usize), CallEdge>,
-    scratch: FinishedBatch,
     chunk: usize,
     pub(crate) collected: u64,
 }
@@ -63,32 +61,9 @@ impl Collector {
         Collector {
             tail,
             calls: HashMap::new(),
-            scratch: FinishedBatch::default(),
             chunk: max_batch.max(1),
             collected: 0,
         }
-    }
-
-    /// Collects every shard's ended spans (waiting for drains in progress
-    /// when `wait`, skipping those shards otherwise) and absorbs them.
-    pub(crate) fn pass(&mut self, inner: &Inner, wait: bool) {
-        let cal = clock::calibration();
-        let mut scratch = std::mem::take(&mut self.scratch);
-        let mut freed = Vec::new();
-        for shard in inner.registry.iter() {
-            let FinishedBatch {
-                chunks,
-                meta,
-                spare,
-            } = &mut scratch;
-            inner.attribute_pool.take(spare, shard.len());
-            shard.drain_done(wait, &mut freed, self.chunk, chunks, |d| {
-                d.take(&cal, meta, spare)
-            });
-            shard.give_back(&mut freed);
-        }
-        self.absorb(inner, &mut scratch);
-        self.scratch = scratch;
     }
 
     /// Counts call-graph edges, applies the tail rule, and pushes the spans'

@@ -31,7 +31,7 @@
 
 use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use super::slot::SlotData;
 use crate::sync::lock;
@@ -302,8 +302,13 @@ impl Shard {
     /// reset) into `chunks` of at most `chunk_len` items, each built in
     /// place in its own allocation; then frees the slots and appends them to
     /// `freed` (lowest index last, so that a free list popping from its end
-    /// reuses low slots first). Returns how many, or `None` if another drain
-    /// of this shard is running and `wait` is false.
+    /// reuses low slots first). `None` if another drain of this shard is
+    /// running and `wait` is false.
+    ///
+    /// The returned [`Drained`] keeps other drains of this shard out until
+    /// it drops: a caller that hands the chunks on before dropping it hands
+    /// this shard's spans on in the order they ended (the tail rule needs a
+    /// trace's children before its root).
     pub(crate) fn drain_done<T>(
         &self,
         wait: bool,
@@ -311,8 +316,8 @@ impl Shard {
         chunk_len: usize,
         chunks: &mut Vec<Arc<[T]>>,
         mut f: impl FnMut(&mut SlotData) -> T,
-    ) -> Option<usize> {
-        let _one_drainer = if wait {
+    ) -> Option<Drained<'_>> {
+        let one_drainer = if wait {
             lock(&self.drain)
         } else {
             match self.drain.try_lock() {
@@ -352,7 +357,10 @@ impl Shard {
                 index,
             });
         }
-        Some(done.len())
+        Some(Drained {
+            count: done.len(),
+            _one_drainer: one_drainer,
+        })
     }
 
     /// Hands freed slots back to the owner.
@@ -393,6 +401,15 @@ impl Shard {
         lock(&self.remote_free).extend(free);
         self.owned.store(false, Ordering::Release);
     }
+}
+
+/// A finished drain of one shard; other drains of the shard wait (or skip
+/// it) until this drops.
+#[derive(Debug)]
+pub(crate) struct Drained<'a> {
+    /// How many spans the drain converted.
+    pub(crate) count: usize,
+    _one_drainer: MutexGuard<'a, ()>,
 }
 
 /// A tracer's shards, by id.
@@ -508,9 +525,11 @@ mod tests {
         );
         let (mut freed, mut chunks) = (Vec::new(), Vec::new());
         assert_eq!(
-            shard.drain_done(true, &mut freed, 8, &mut chunks, |d| {
-                std::mem::take(&mut d.dropped_attributes)
-            }),
+            shard
+                .drain_done(true, &mut freed, 8, &mut chunks, |d| {
+                    std::mem::take(&mut d.dropped_attributes)
+                })
+                .map(|d| d.count),
             Some(1)
         );
         assert_eq!(chunks.concat(), [7]);

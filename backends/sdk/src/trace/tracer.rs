@@ -16,11 +16,12 @@ use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
 use super::local::{with_local, Local};
 use super::recycle::AttributePool;
 use super::sampler::{Decider, Root};
-use super::slab::{OwnerCounters, Registry, Release, Token};
+use super::slab::{FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
 use crate::attributes::Attributes;
 use crate::export::{ExportError, Fanout, PipelineStats};
 use crate::resource::Resource;
+use crate::sync::lock;
 
 /// The SDK's tracer: samples, records spans without a lock per span, and
 /// exports them in batches through one pipeline per exporter.
@@ -65,6 +66,9 @@ pub(crate) struct Inner {
     pub(crate) fanout: Fanout<SpanData>,
     pub(crate) resource: Arc<Resource>,
     pub(crate) collector: Mutex<Collector>,
+    /// The spans a collection pass converts (the lock also keeps passes
+    /// one at a time).
+    pass_scratch: Mutex<FinishedBatch>,
     /// The largest export chunk (the collector's, copied for the drains).
     pub(crate) chunk: usize,
     /// Attribute buffers the exporters are done with.
@@ -140,6 +144,7 @@ impl Inner {
             chunk: collector.chunk_len(),
             attribute_pool,
             collector: Mutex::new(collector),
+            pass_scratch: Mutex::new(FinishedBatch::default()),
             waker: OnceLock::new(),
             shut_down: AtomicBool::new(false),
             limit_counters: LimitCounters::default(),
@@ -158,7 +163,42 @@ impl Inner {
     /// Runs a collection pass over every thread; with `wait`, also over
     /// slabs their owner is draining at the moment (after it is done).
     pub(crate) fn collect(&self, wait: bool) {
-        self.lock_collector().pass(self, wait);
+        let mut scratch = lock(&self.pass_scratch);
+        let mut freed = Vec::new();
+        for shard in self.registry.iter() {
+            self.drain(shard, wait, &mut freed, &mut scratch);
+            shard.give_back(&mut freed);
+        }
+    }
+
+    /// Converts `shard`'s ended spans (into `batch`, whose chunks it leaves
+    /// empty), frees their slots into `freed`, and hands the spans to the
+    /// collector before any other drain of the shard can: a shard's spans
+    /// reach the collector in the order they ended. Returns how many; 0 if
+    /// another drain of the shard is running and `wait` is false.
+    fn drain(
+        &self,
+        shard: &Shard,
+        wait: bool,
+        freed: &mut Vec<FreeSlot>,
+        batch: &mut FinishedBatch,
+    ) -> usize {
+        let cal = clock::calibration();
+        let FinishedBatch {
+            chunks,
+            meta,
+            spare,
+        } = batch;
+        self.attribute_pool.take(spare, shard.len());
+        let Some(drained) = shard.drain_done(wait, freed, self.chunk, chunks, |d| {
+            d.take(&cal, meta, spare)
+        }) else {
+            return 0;
+        };
+        if drained.count > 0 {
+            self.lock_collector().absorb(self, batch);
+        }
+        drained.count
     }
 
     fn wake_collector(&self) {
@@ -169,10 +209,8 @@ impl Inner {
 
     fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
         if !self.shut_down.swap(true, Ordering::AcqRel) {
-            let mut c = self.lock_collector();
-            c.pass(self, true);
-            c.decide_all(self);
-            drop(c);
+            self.collect(true);
+            self.lock_collector().decide_all(self);
             self.wake_collector();
         }
         self.fanout.shutdown(deadline)
@@ -297,9 +335,8 @@ impl SdkTracer {
     /// one edge per (caller, callee), counting calls whose span ended and
     /// was recorded. Sorted by caller, then callee.
     pub fn call_graph(&self) -> Vec<CallEdge> {
-        let mut c = self.inner.lock_collector();
-        c.pass(&self.inner, true);
-        c.call_graph()
+        self.inner.collect(true);
+        self.inner.lock_collector().call_graph()
     }
 
     /// The spans started and not yet ended, on every thread. Walks every
@@ -414,28 +451,18 @@ const MIN_SLAB: usize = 512;
 /// freed; else the thread's own ended spans, converted and handed to the
 /// exporters here, while they are in this core's cache (one batch per
 /// refill); the slab grows when that frees too few.
+///
+/// (Waking the collector to convert them on another core instead was
+/// measured: on two cores the thread got no faster, the process spent 1.7×
+/// the CPU per span, and the exporters fell behind.)
 #[cold]
-fn refill(inner: &Inner, local: &mut Local) -> Option<super::slab::FreeSlot> {
+fn refill(inner: &Inner, local: &mut Local) -> Option<FreeSlot> {
     let shard = local.shard.clone();
     shard.take_remote_free(&mut local.free);
     if let Some(s) = local.free.pop() {
         return Some(s);
     }
-    let cal = clock::calibration();
-    let FinishedBatch {
-        chunks,
-        meta,
-        spare,
-    } = &mut local.finished;
-    inner.attribute_pool.take(spare, shard.len());
-    let drained = shard
-        .drain_done(false, &mut local.free, inner.chunk, chunks, |d| {
-            d.take(&cal, meta, spare)
-        })
-        .unwrap_or(0);
-    if !local.finished.is_empty() {
-        inner.lock_collector().absorb(inner, &mut local.finished);
-    }
+    let drained = inner.drain(&shard, false, &mut local.free, &mut local.finished);
     let len = shard.len();
     if drained < len / 4 || len < MIN_SLAB {
         shard.grow(inner.max_slots, &mut local.free);
