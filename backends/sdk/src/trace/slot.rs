@@ -21,11 +21,6 @@ use crate::attributes::Attributes;
 /// The site of slots that never held a span.
 static EMPTY_SITE: SpanSite = SpanSite::new("", "", "", 0);
 
-/// Attribute lists longer than this are not kept for reuse.
-const REUSE_MAX_ATTRIBUTES: usize = 32;
-/// Attribute text longer than this is not kept for reuse.
-const REUSE_MAX_TEXT: usize = 4096;
-
 /// An open span.
 #[derive(Debug)]
 pub(crate) struct SlotData {
@@ -141,29 +136,15 @@ impl SlotData {
         }
     }
 
-    /// Moves the span out into `out` and resets the slot (keeping the
-    /// attribute buffers for reuse).
     /// The span's attributes, moved out: the slot keeps recording into a
-    /// buffer the exporters gave back, or (none at hand) into its own
-    /// buffer, after a copy of it leaves.
+    /// buffer the exporters gave back, or (none at hand) into a new one
+    /// when its next span has attributes.
     fn take_attributes(&mut self, spare: &mut Vec<Attributes>) -> Attributes {
         if self.attributes.is_empty() {
             return Attributes::new();
         }
-        if let Some(mut recycled) = spare.pop() {
-            std::mem::swap(&mut recycled, &mut self.attributes);
-            return recycled;
-        }
-        let copy = self.attributes.clone();
-        if self
-            .attributes
-            .holds_more_than(REUSE_MAX_ATTRIBUTES, REUSE_MAX_TEXT)
-        {
-            self.attributes = Attributes::new();
-        } else {
-            self.attributes.clear();
-        }
-        copy
+        let fresh = spare.pop().unwrap_or_default();
+        std::mem::replace(&mut self.attributes, fresh)
     }
 
     /// The ended span's data, leaving the slot reset for reuse; what the
