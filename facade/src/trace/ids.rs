@@ -225,6 +225,7 @@ impl SpanContext {
 
     /// This context with another `tracestate`.
     #[must_use]
+    #[inline]
     pub fn with_trace_state(mut self, trace_state: TraceState) -> SpanContext {
         self.trace_state = trace_state;
         self

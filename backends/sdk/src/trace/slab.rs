@@ -30,6 +30,7 @@
 //! so the token `0` never names a live span.
 
 use std::cell::UnsafeCell;
+use std::mem::MaybeUninit;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
@@ -298,9 +299,9 @@ impl Shard {
         )
     }
 
-    /// Converts every `DONE` slot's data with `f` (which must leave it
-    /// reset) into `chunks` of at most `chunk_len` items, each built in
-    /// place in its own allocation; then frees the slots and appends them to
+    /// Converts every `DONE` slot's data with `f` (which must write the item
+    /// and leave the slot reset) into `chunks` of at most `chunk_len` items,
+    /// each written in place in its own allocation; then frees the slots and appends them to
     /// `freed` (lowest index last, so that a free list popping from its end
     /// reuses low slots first). `None` if another drain of this shard is
     /// running and `wait` is false.
@@ -315,7 +316,7 @@ impl Shard {
         freed: &mut Vec<FreeSlot>,
         chunk_len: usize,
         chunks: &mut Vec<Arc<[T]>>,
-        mut f: impl FnMut(&mut SlotData) -> T,
+        mut f: impl FnMut(&mut SlotData, &mut MaybeUninit<T>),
     ) -> Option<Drained<'_>> {
         let one_drainer = if wait {
             lock(&self.drain)
@@ -337,17 +338,26 @@ impl Shard {
                 (state & 3 == DONE).then_some((index, s, state))
             })
             .collect();
+        let mut converted = 0;
         for part in done.chunks(chunk_len.max(1)) {
-            // SAFETY: DONE slots belong to the drainer, and we hold the drain
-            // lock (module docs, state table); the Acquire load orders us
-            // after the thread that ended the span.
-            let chunk: Arc<[T]> = part
-                .iter()
-                .map(|(_, s, _)| f(unsafe { &mut *s.data.get() }))
-                .collect();
-            chunks.push(chunk);
+            let mut chunk = Arc::<[T]>::new_uninit_slice(part.len());
+            // A new `Arc` is never shared; were it, the slots would stay DONE
+            // for the next drain.
+            let Some(items) = Arc::get_mut(&mut chunk) else {
+                break;
+            };
+            for ((_, s, _), item) in part.iter().zip(items.iter_mut()) {
+                // SAFETY: DONE slots belong to the drainer, and we hold the
+                // drain lock (module docs, state table); the Acquire load
+                // orders us after the thread that ended the span.
+                f(unsafe { &mut *s.data.get() }, item);
+            }
+            // SAFETY: `f` wrote every item (one per slot of `part`, and
+            // `items` has `part.len()` of them).
+            chunks.push(unsafe { chunk.assume_init() });
+            converted += part.len();
         }
-        for &(index, s, state) in &done {
+        for &(index, s, state) in &done[..converted] {
             s.state.store(
                 pack(next_generation((state >> 2) as u32), FREE),
                 Ordering::Release,
@@ -358,7 +368,7 @@ impl Shard {
             });
         }
         Some(Drained {
-            count: done.len(),
+            count: converted,
             _one_drainer: one_drainer,
         })
     }
@@ -526,8 +536,8 @@ mod tests {
         let (mut freed, mut chunks) = (Vec::new(), Vec::new());
         assert_eq!(
             shard
-                .drain_done(true, &mut freed, 8, &mut chunks, |d| {
-                    std::mem::take(&mut d.dropped_attributes)
+                .drain_done(true, &mut freed, 8, &mut chunks, |d, out| {
+                    out.write(std::mem::take(&mut d.dropped_attributes));
                 })
                 .map(|d| d.count),
             Some(1)
@@ -566,7 +576,9 @@ mod tests {
         };
         let (mut chunks, mut freed) = (Vec::new(), Vec::new());
         while chunks.iter().map(|c: &Arc<[u32]>| c.len()).sum::<usize>() < usize::from(N) {
-            shard.drain_done(true, &mut freed, 5, &mut chunks, |d| d.dropped_attributes);
+            shard.drain_done(true, &mut freed, 5, &mut chunks, |d, out| {
+                out.write(d.dropped_attributes);
+            });
             std::thread::yield_now();
         }
         ender.join().unwrap();

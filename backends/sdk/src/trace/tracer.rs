@@ -16,7 +16,7 @@ use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
 use super::local::{with_local, Local};
 use super::recycle::AttributePool;
 use super::sampler::{Decider, Root};
-use super::slab::{FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
+use super::slab::{Drained, FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
 use crate::attributes::Attributes;
 use crate::export::{ExportError, Fanout, PipelineStats};
@@ -166,23 +166,27 @@ impl Inner {
         let mut scratch = lock(&self.pass_scratch);
         let mut freed = Vec::new();
         for shard in self.registry.iter() {
-            self.drain(shard, wait, &mut freed, &mut scratch);
+            let drained = self.drain(shard, wait, &mut freed, &mut scratch);
+            // Before other drains may run: a thread waiting for this one
+            // finds the slots freed.
             shard.give_back(&mut freed);
+            drop(drained);
         }
     }
 
     /// Converts `shard`'s ended spans (into `batch`, whose chunks it leaves
     /// empty), frees their slots into `freed`, and hands the spans to the
     /// collector before any other drain of the shard can: a shard's spans
-    /// reach the collector in the order they ended. Returns how many; 0 if
-    /// another drain of the shard is running and `wait` is false.
-    fn drain(
+    /// reach the collector in the order they ended. The drain holds off
+    /// other drains of the shard until it drops. `None` if another drain of
+    /// the shard is running and `wait` is false.
+    fn drain<'s>(
         &self,
-        shard: &Shard,
+        shard: &'s Shard,
         wait: bool,
         freed: &mut Vec<FreeSlot>,
         batch: &mut FinishedBatch,
-    ) -> usize {
+    ) -> Option<Drained<'s>> {
         let cal = clock::calibration();
         let FinishedBatch {
             chunks,
@@ -190,15 +194,13 @@ impl Inner {
             spare,
         } = batch;
         self.attribute_pool.take(spare, shard.len());
-        let Some(drained) = shard.drain_done(wait, freed, self.chunk, chunks, |d| {
-            d.take(&cal, meta, spare)
-        }) else {
-            return 0;
-        };
+        let drained = shard.drain_done(wait, freed, self.chunk, chunks, |d, out| {
+            d.take(&cal, meta, spare, out)
+        })?;
         if drained.count > 0 {
             self.lock_collector().absorb(self, batch);
         }
-        drained.count
+        Some(drained)
     }
 
     fn wake_collector(&self) {
@@ -462,9 +464,20 @@ fn refill(inner: &Inner, local: &mut Local) -> Option<FreeSlot> {
     if let Some(s) = local.free.pop() {
         return Some(s);
     }
-    let drained = inner.drain(&shard, false, &mut local.free, &mut local.finished);
+    if inner
+        .drain(&shard, false, &mut local.free, &mut local.finished)
+        .is_none()
+    {
+        // A collection pass is converting this thread's spans right now:
+        // wait for it, and take the slots it freed. The wait is the work
+        // this thread would otherwise do itself; growing the slab instead
+        // doubled it at every such collision (to 131072 slots in a
+        // benchmark, whose export bursts then overflowed the queue).
+        drop(inner.drain(&shard, true, &mut local.free, &mut local.finished));
+        shard.take_remote_free(&mut local.free);
+    }
     let len = shard.len();
-    if drained < len / 4 || len < MIN_SLAB {
+    if local.free.len() < len / 4 || len < MIN_SLAB {
         shard.grow(inner.max_slots, &mut local.free);
     }
     local.free.pop()
