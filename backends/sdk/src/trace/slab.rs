@@ -301,16 +301,20 @@ impl Shard {
 
     /// Converts every `DONE` slot's data with `f` (which must write the item
     /// and leave the slot reset) into `chunks` of at most `chunk_len` items,
-    /// each written in place in its own allocation; then frees the slots and appends them to
-    /// `freed` (lowest index last, so that a free list popping from its end
-    /// reuses low slots first). `None` if another drain of this shard is
+    /// each written in place in its own allocation; then frees the slots
+    /// and appends them to `freed` (lowest index last, so that a free list
+    /// popping from its end reuses low slots first). `None` if another drain of this shard is
     /// running and `wait` is false.
     ///
     /// The returned [`Drained`] keeps other drains of this shard out until
     /// it drops: a caller that hands the chunks on before dropping it hands
     /// this shard's spans on in the order they ended (the tail rule needs a
     /// trace's children before its root).
-    pub(crate) fn drain_done<T>(
+    ///
+    /// # Safety
+    /// `f` must initialize the item it is given (the chunks are assumed
+    /// initialized once `f` has run for each item).
+    pub(crate) unsafe fn drain_done<T>(
         &self,
         wait: bool,
         freed: &mut Vec<FreeSlot>,
@@ -352,8 +356,8 @@ impl Shard {
                 // orders us after the thread that ended the span.
                 f(unsafe { &mut *s.data.get() }, item);
             }
-            // SAFETY: `f` wrote every item (one per slot of `part`, and
-            // `items` has `part.len()` of them).
+            // SAFETY: `f` initialized every item (our caller's promise), one
+            // per slot of `part`, and `items` has `part.len()` of them.
             chunks.push(unsafe { chunk.assume_init() });
             converted += part.len();
         }
@@ -535,11 +539,13 @@ mod tests {
         );
         let (mut freed, mut chunks) = (Vec::new(), Vec::new());
         assert_eq!(
-            shard
-                .drain_done(true, &mut freed, 8, &mut chunks, |d, out| {
+            // SAFETY: the closure writes its item.
+            unsafe {
+                shard.drain_done(true, &mut freed, 8, &mut chunks, |d, out| {
                     out.write(std::mem::take(&mut d.dropped_attributes));
                 })
-                .map(|d| d.count),
+            }
+            .map(|d| d.count),
             Some(1)
         );
         assert_eq!(chunks.concat(), [7]);
@@ -576,9 +582,12 @@ mod tests {
         };
         let (mut chunks, mut freed) = (Vec::new(), Vec::new());
         while chunks.iter().map(|c: &Arc<[u32]>| c.len()).sum::<usize>() < usize::from(N) {
-            shard.drain_done(true, &mut freed, 5, &mut chunks, |d, out| {
-                out.write(d.dropped_attributes);
-            });
+            // SAFETY: the closure writes its item.
+            unsafe {
+                shard.drain_done(true, &mut freed, 5, &mut chunks, |d, out| {
+                    out.write(d.dropped_attributes);
+                });
+            }
             std::thread::yield_now();
         }
         ender.join().unwrap();

@@ -194,9 +194,12 @@ impl Inner {
             spare,
         } = batch;
         self.attribute_pool.take(spare, shard.len());
-        let drained = shard.drain_done(wait, freed, self.chunk, chunks, |d, out| {
-            d.take(&cal, meta, spare, out)
-        })?;
+        // SAFETY: `SlotData::take` writes its `out`.
+        let drained = unsafe {
+            shard.drain_done(wait, freed, self.chunk, chunks, |d, out| {
+                d.take(&cal, meta, spare, out)
+            })
+        }?;
         if drained.count > 0 {
             self.lock_collector().absorb(self, batch);
         }
