@@ -144,13 +144,26 @@ impl Prometheus {
     }
 
     /// Every active target, once each has been scraped at least once.
-    pub fn scraped_targets(&self, jobs: usize) -> Vec<Value> {
+    fn scraped_targets(&self, jobs: usize) -> Vec<Value> {
         self.wait_for("every target to be scraped", || {
             let data = self.api("/api/v1/targets")?;
             let targets = data["activeTargets"].as_array()?.clone();
             let done = targets.len() == jobs && targets.iter().all(|t| t["health"] != "unknown");
             done.then_some(targets)
         })
+    }
+
+    /// Waits until each of the `jobs` targets has been scraped once, and
+    /// asserts that every one is up with no scrape error.
+    pub fn assert_every_target_scraped_cleanly(&self, jobs: usize) {
+        for t in &self.scraped_targets(jobs) {
+            assert_eq!(
+                (t["health"].as_str(), t["lastError"].as_str()),
+                (Some("up"), Some("")),
+                "target {} was not scraped cleanly: {t}",
+                t["labels"]["job"]
+            );
+        }
     }
 
     /// The trace ids of the exemplars Prometheus stored for `selector`

@@ -159,14 +159,7 @@ fn orders_scraped_by_prometheus() {
     }
 
     // Every scrape clean.
-    for t in &prometheus.scraped_targets(jobs.len()) {
-        assert_eq!(
-            (t["health"].as_str(), t["lastError"].as_str()),
-            (Some("up"), Some("")),
-            "target {} was not scraped cleanly: {t}",
-            t["labels"]["job"]
-        );
-    }
+    prometheus.assert_every_target_scraped_cleanly(jobs.len());
     for counter in [
         "prometheus_target_scrapes_sample_duplicate_timestamp_total",
         "prometheus_target_scrapes_sample_out_of_order_total",

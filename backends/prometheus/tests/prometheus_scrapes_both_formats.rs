@@ -128,14 +128,7 @@ fn prometheus_scrapes_both_formats() {
     let prometheus = Prometheus::start(&jobs);
 
     // Every target scraped once: up, with no error.
-    for t in &prometheus.scraped_targets(jobs.len()) {
-        assert_eq!(
-            (t["health"].as_str(), t["lastError"].as_str()),
-            (Some("up"), Some("")),
-            "target {} was not scraped cleanly: {t}",
-            t["labels"]["job"]
-        );
-    }
+    prometheus.assert_every_target_scraped_cleanly(jobs.len());
 
     // The values, with the names the encoder gave them.
     let checks = [
