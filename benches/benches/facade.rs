@@ -10,8 +10,13 @@
 //! - `noop_span`: `span!` created and its guard dropped, no tracer.
 //! - `noop_counter`: `counter!(..).increment` and `histogram!(..).record`,
 //!   no meter.
+//! - `log_enabled_guarded_sink` (last: it installs a logger): as
+//!   `log_enabled_noop_sink` in `sdk.rs`, to a no-op logger that keeps the
+//!   default `needs_reentrancy_guard() == true`, so the facade marks the
+//!   thread as dispatching around every record: what the guard costs.
 
 use std::hint::black_box;
+use std::sync::Once;
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use omniscope_benches::relaxed_load_branch;
@@ -32,6 +37,27 @@ impl log::Log for NoopLogger {
 
 static NOOP_LOGGER: NoopLogger = NoopLogger;
 
+/// Installs `log`'s side once, its filter at `Info`.
+fn install_log_peer() {
+    static INSTALLED: Once = Once::new();
+    INSTALLED.call_once(|| {
+        if log::set_logger(&NOOP_LOGGER).is_err() {
+            panic!("another `log` logger is installed");
+        }
+        log::set_max_level(log::LevelFilter::Info);
+    });
+}
+
+/// omniscope's side of `log_enabled_guarded_sink`: a logger that keeps
+/// nothing and leaves `needs_reentrancy_guard` at its default.
+struct GuardedNoopSink;
+
+impl omniscope::Logger for GuardedNoopSink {
+    fn log(&self, record: &omniscope::Record<'_>) {
+        let _ = record;
+    }
+}
+
 /// Checks the state the groups assume: nothing installed in omniscope, so
 /// the level filter is `Info` and no signal dispatches.
 fn assert_nothing_installed() {
@@ -42,10 +68,7 @@ fn assert_nothing_installed() {
 
 fn log_disabled(c: &mut Criterion) {
     assert_nothing_installed();
-    if log::set_logger(&NOOP_LOGGER).is_err() {
-        panic!("another `log` logger is installed");
-    }
-    log::set_max_level(log::LevelFilter::Info);
+    install_log_peer();
 
     let mut group = c.benchmark_group("log_disabled");
     group.bench_function("omniscope", |b| {
@@ -91,9 +114,31 @@ fn noop_counter(c: &mut Criterion) {
     group.finish();
 }
 
+fn log_enabled_guarded_sink(c: &mut Criterion) {
+    install_log_peer();
+    if omniscope::set_logger(GuardedNoopSink).is_err() {
+        panic!("an omniscope logger is already installed");
+    }
+    omniscope::set_max_level(omniscope::LevelFilter::Info);
+    let mut group = c.benchmark_group("log_enabled_guarded_sink");
+    group.bench_function("omniscope", |b| {
+        b.iter(|| {
+            let n = black_box(42_u64);
+            omniscope::info!("x {}", n);
+        });
+    });
+    group.bench_function("log", |b| {
+        b.iter(|| {
+            let n = black_box(42_u64);
+            log::info!("x {}", n);
+        });
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = omniscope_benches::criterion();
-    targets = log_disabled, noop_span, noop_counter
+    targets = log_disabled, noop_span, noop_counter, log_enabled_guarded_sink
 }
 criterion_main!(benches);

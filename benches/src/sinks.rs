@@ -28,13 +28,21 @@ use opentelemetry_sdk::metrics::{ManualReader, SdkMeterProvider};
 use opentelemetry_sdk::trace::{BatchSpanProcessor, SdkTracerProvider};
 
 /// An omniscope facade logger that does nothing with a record (its level
-/// hint stays `Trace`, so every record reaches it).
+/// hint stays `Trace`, so every record reaches it). Doing nothing, it emits
+/// nothing while logging and says so, as `log`'s no-op logger would need
+/// no guard: the facade only checks the thread's dispatch mark.
+/// (`facade.rs`, `log_enabled_guarded_sink`, measures a sink that keeps
+/// the guard.)
 #[derive(Debug, Clone, Copy)]
 pub struct NoopSink;
 
 impl omniscope::Logger for NoopSink {
     fn log(&self, record: &omniscope::Record<'_>) {
         let _ = record;
+    }
+
+    fn needs_reentrancy_guard(&self) -> bool {
+        false
     }
 }
 

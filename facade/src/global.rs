@@ -6,6 +6,7 @@
 //! lives in its own `OnceLock`; a second install hands the value back in
 //! [`SetGlobalError`].
 
+use std::cell::Cell;
 use std::error::Error;
 use std::fmt;
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -36,6 +37,10 @@ impl Signal {
 
 /// Set while at least one scoped recorder is active somewhere.
 pub(crate) const SCOPED: u8 = 16;
+
+/// Set with `Signal::Logger` when the installed logger declared that it
+/// emits no telemetry while logging ([`Logger::needs_reentrancy_guard`]).
+const UNGUARDED_LOGGER: u8 = 32;
 
 static STATE: AtomicU8 = AtomicU8::new(0);
 
@@ -107,7 +112,12 @@ pub fn set_logger<L: Logger + 'static>(logger: L) -> Result<(), SetGlobalError<L
     update_levels(|l| {
         l.logger = Some(installed.max_level_hint());
     });
-    STATE.fetch_or(Signal::Logger.bit(), Ordering::Release);
+    let unguarded = if installed.needs_reentrancy_guard() {
+        0
+    } else {
+        UNGUARDED_LOGGER
+    };
+    STATE.fetch_or(Signal::Logger.bit() | unguarded, Ordering::Release);
     as_dispatch(|| preinit::replay_logs(installed));
     Ok(())
 }
@@ -330,16 +340,24 @@ pub(crate) fn scoped<R>(f: impl Fn(&Scope) -> R) -> Option<R> {
 
 // ---- dispatch ------------------------------------------------------------
 
-/// Bits of the thread's dispatch state.
-const IN_DISPATCH: u8 = 1;
-const SUPPRESSED: u8 = 2;
+/// This thread's dispatch state: either flag drops what the thread emits.
+struct DispatchState {
+    /// Set while a backend handles this thread's telemetry.
+    active: Cell<bool>,
+    /// Set once the thread asked to emit nothing. A separate flag, so that
+    /// ending a dispatch is one plain store that never lifts a suppression
+    /// made during it (a read-modify-write there cost a nanosecond per
+    /// record, measured on the log path).
+    suppressed: Cell<bool>,
+}
 
 thread_local! {
-    /// `IN_DISPATCH` while a backend handles this thread's telemetry,
-    /// `SUPPRESSED` once the thread asked to emit none: either drops what
-    /// the thread emits. Two bits, so that ending a dispatch never lifts a
-    /// suppression made during it.
-    static DISPATCHING: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+    static DISPATCH: DispatchState = const {
+        DispatchState {
+            active: Cell::new(false),
+            suppressed: Cell::new(false),
+        }
+    };
 }
 
 /// Runs `f` unless this thread is already inside a dispatch (or
@@ -347,22 +365,23 @@ thread_local! {
 /// must not loop.
 #[inline]
 fn non_reentrant(f: impl FnOnce()) {
-    let entered = DISPATCHING
+    let entered = DISPATCH
         .try_with(|d| {
-            d.get() == 0 && {
-                d.set(IN_DISPATCH);
-                true
+            let free = !(d.active.get() | d.suppressed.get());
+            if free {
+                d.active.set(true);
             }
+            free
         })
         .unwrap_or(false);
     if entered {
-        struct Reset;
-        impl Drop for Reset {
+        struct Leave;
+        impl Drop for Leave {
             fn drop(&mut self) {
-                let _ = DISPATCHING.try_with(|d| d.set(d.get() & !IN_DISPATCH));
+                let _ = DISPATCH.try_with(|d| d.active.set(false));
             }
         }
-        let _reset = Reset;
+        let _leave = Leave;
         f();
     }
 }
@@ -370,13 +389,13 @@ fn non_reentrant(f: impl FnOnce()) {
 /// Runs `f`, a call into a backend outside `dispatch_*` (the pre-init
 /// replay), as a dispatch: what the backend emits meanwhile is dropped.
 fn as_dispatch(f: impl FnOnce()) {
-    let was = DISPATCHING
-        .try_with(|d| d.replace(d.get() | IN_DISPATCH))
-        .unwrap_or(IN_DISPATCH);
-    struct Restore(u8);
+    let was = DISPATCH
+        .try_with(|d| d.active.replace(true))
+        .unwrap_or(true);
+    struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let _ = DISPATCHING.try_with(|d| d.set(self.0 | (d.get() & SUPPRESSED)));
+            let _ = DISPATCH.try_with(|d| d.active.set(self.0));
         }
     }
     let _restore = Restore(was);
@@ -386,7 +405,9 @@ fn as_dispatch(f: impl FnOnce()) {
 /// Whether this thread is inside a backend's dispatch, or suppressed (telemetry
 /// produced now is about telemetry, and is dropped).
 pub fn is_dispatching() -> bool {
-    DISPATCHING.try_with(|d| d.get() != 0).unwrap_or(false)
+    DISPATCH
+        .try_with(|d| d.active.get() | d.suppressed.get())
+        .unwrap_or(false)
 }
 
 /// Drops every log, span and handled error this thread emits from now on.
@@ -396,29 +417,60 @@ pub fn is_dispatching() -> bool {
 /// is exporting it. Metrics are not suppressed. It lasts for the thread's
 /// life, also when called by a backend while it handles a record.
 pub fn suppress_current_thread() {
-    let _ = DISPATCHING.try_with(|d| d.set(d.get() | SUPPRESSED));
+    let _ = DISPATCH.try_with(|d| d.suppressed.set(true));
 }
 
 pub(crate) fn dispatch_log(record: &Record<'_>) {
-    non_reentrant(|| {
-        let state = state();
-        if state & SCOPED != 0 {
-            if scoped(|s| s.logger().log(record)).is_some() {
-                return;
-            }
-            // An active capture somewhere lets every level through the
-            // macros; this record is not for it, so the installed logger
-            // (or the buffer) gets only the levels it asked for.
-            if record.level() > base_max_level() {
-                return;
-            }
+    const UNGUARDED: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
+    let state = state();
+    if state & (SCOPED | UNGUARDED) == UNGUARDED {
+        // Nothing to guard against, so only a check: what this thread emits
+        // while another dispatch runs (or once suppressed) is still dropped.
+        if !is_dispatching() {
+            logger().log(record);
         }
-        if state & Signal::Logger.bit() != 0 {
+    } else {
+        dispatch_log_guarded(state, record);
+    }
+}
+
+/// [`dispatch_log`] to a logger that may emit while logging, to a scoped
+/// capture, or to the pre-init buffer. Out of line, so that the unguarded
+/// path needs no stack frame.
+#[inline(never)]
+fn dispatch_log_guarded(state: u8, record: &Record<'_>) {
+    non_reentrant(|| {
+        // The installed logger's case stays small: with the pre-init buffer
+        // and scoped capture out of line, this saves no registers beyond
+        // the call (inline, they made every record save six).
+        if state & (SCOPED | Signal::Logger.bit()) == Signal::Logger.bit() {
             logger().log(record);
         } else {
-            preinit::push_log(record);
+            dispatch_log_uncommon(state, record);
         }
     });
+}
+
+/// [`dispatch_log`] with a scoped capture active or no logger installed.
+#[cold]
+#[inline(never)]
+fn dispatch_log_uncommon(state: u8, record: &Record<'_>) {
+    if state & SCOPED != 0 {
+        if scoped(|s| s.logger().log(record)).is_some() {
+            return;
+        }
+        // An active capture somewhere lets every level through the
+        // macros; this record is not for it, so the installed logger
+        // (or the buffer) gets only the levels it asked for.
+        if record.level() > base_max_level() {
+            return;
+        }
+    }
+    if state & Signal::Logger.bit() != 0 {
+        logger().log(record);
+    } else {
+        preinit::push_log(record);
+    }
 }
 
 pub(crate) fn dispatch_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {

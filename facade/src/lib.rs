@@ -113,7 +113,7 @@ pub use global::{
     set_tracer, suppress_current_thread, tracer, SetGlobalError,
 };
 pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, STATIC_MAX_LEVEL};
-pub use log::{Logger, Metadata, NoopLogger, Record};
+pub use log::{Logger, Metadata, NoopLogger, Record, SourceLocation};
 pub use metrics::{Meter, NoopMeter};
 pub use trace::{
     FutureExt, Instrumented, NoopTracer, SamplingHint, Span, SpanContext, SpanGuard, SpanId,

@@ -7,14 +7,51 @@ use crate::level::{Level, LevelFilter};
 use crate::trace::{SpanId, TraceId};
 use crate::value::Field;
 
+/// Where a log call is in the source: module path, file and line.
+///
+/// [`log!`](crate::log!) and its shorthands keep one in a `static` per
+/// call site, so that a record carries one pointer to it instead of five
+/// words (writing a record on the stack is most of what an enabled log
+/// call costs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SourceLocation<'a> {
+    module_path: &'a str,
+    file: &'a str,
+    line: u32,
+}
+
+impl<'a> SourceLocation<'a> {
+    /// A location: usually `module_path!()`, `file!()`, `line!()`.
+    pub const fn new(module_path: &'a str, file: &'a str, line: u32) -> SourceLocation<'a> {
+        SourceLocation {
+            module_path,
+            file,
+            line,
+        }
+    }
+
+    /// The module path.
+    pub const fn module_path(&self) -> &'a str {
+        self.module_path
+    }
+
+    /// The source file.
+    pub const fn file(&self) -> &'a str {
+        self.file
+    }
+
+    /// The line in the source file.
+    pub const fn line(&self) -> u32 {
+        self.line
+    }
+}
+
 /// Where a record or span comes from: level, target and source location.
 #[derive(Clone, Copy, Debug)]
 pub struct Metadata<'a> {
     level: Level,
     target: &'a str,
-    module_path: Option<&'a str>,
-    file: Option<&'a str>,
-    line: Option<u32>,
+    location: Option<&'a SourceLocation<'a>>,
 }
 
 impl<'a> Metadata<'a> {
@@ -24,24 +61,15 @@ impl<'a> Metadata<'a> {
         Metadata {
             level,
             target,
-            module_path: None,
-            file: None,
-            line: None,
+            location: None,
         }
     }
 
     /// This metadata with a source location.
     #[must_use]
     #[inline]
-    pub const fn with_location(
-        mut self,
-        module_path: &'a str,
-        file: &'a str,
-        line: u32,
-    ) -> Metadata<'a> {
-        self.module_path = Some(module_path);
-        self.file = Some(file);
-        self.line = Some(line);
+    pub const fn with_location(mut self, location: &'a SourceLocation<'a>) -> Metadata<'a> {
+        self.location = Some(location);
         self
     }
 
@@ -55,19 +83,27 @@ impl<'a> Metadata<'a> {
         self.target
     }
 
+    /// The source location of the call site.
+    ///
+    /// For the macros' records it is the call site's `static`: its address
+    /// identifies the call site, which is cheaper to hash than its text.
+    pub const fn location(&self) -> Option<&'a SourceLocation<'a>> {
+        self.location
+    }
+
     /// The module path of the call site.
-    pub const fn module_path(&self) -> Option<&'a str> {
-        self.module_path
+    pub fn module_path(&self) -> Option<&'a str> {
+        self.location.map(SourceLocation::module_path)
     }
 
     /// The source file of the call site.
-    pub const fn file(&self) -> Option<&'a str> {
-        self.file
+    pub fn file(&self) -> Option<&'a str> {
+        self.location.map(SourceLocation::file)
     }
 
     /// The source line of the call site.
-    pub const fn line(&self) -> Option<u32> {
-        self.line
+    pub fn line(&self) -> Option<u32> {
+        self.location.map(SourceLocation::line)
     }
 }
 
@@ -78,20 +114,40 @@ pub struct Record<'a> {
     metadata: Metadata<'a>,
     args: fmt::Arguments<'a>,
     fields: &'a [Field<'a>],
-    ids: Ids,
-    timestamp: Option<SystemTime>,
+    origin: Origin,
 }
 
-/// Where a record's span ids come from.
+/// Whether a record is live or replayed, in one field: a live record (the
+/// only kind on the hot path) is one tag to write.
 #[derive(Clone, Copy, Debug)]
-enum Ids {
-    /// The span current on this thread, read when asked: a record lives only
-    /// for the `log` call on the emitting thread, so that is the span it was
-    /// emitted in, and loggers that never ask (filters, no-op sinks) never
-    /// pay for the lookup.
-    Current,
-    /// Given explicitly (replayed records).
-    Given(Option<(TraceId, SpanId)>),
+enum Origin {
+    /// Emitted now, in the span current on this thread, read when asked: a
+    /// record lives only for the `log` call on the emitting thread, so that
+    /// is the span it was emitted in, and loggers that never ask (filters,
+    /// no-op sinks) never pay for the lookup.
+    Live,
+    /// Ids or time given explicitly (replayed records); what is `None` was
+    /// not given.
+    Given {
+        ids: Option<Option<(TraceId, SpanId)>>,
+        timestamp: Option<SystemTime>,
+    },
+}
+
+impl Origin {
+    fn given_ids(self) -> Option<Option<(TraceId, SpanId)>> {
+        match self {
+            Origin::Live => None,
+            Origin::Given { ids, .. } => ids,
+        }
+    }
+
+    fn given_timestamp(self) -> Option<SystemTime> {
+        match self {
+            Origin::Live => None,
+            Origin::Given { timestamp, .. } => timestamp,
+        }
+    }
 }
 
 impl<'a> Record<'a> {
@@ -106,15 +162,17 @@ impl<'a> Record<'a> {
             metadata,
             args,
             fields,
-            ids: Ids::Current,
-            timestamp: None,
+            origin: Origin::Live,
         }
     }
 
     /// This record with explicit trace and span ids (or none).
     #[must_use]
     pub fn with_ids(mut self, ids: Option<(TraceId, SpanId)>) -> Record<'a> {
-        self.ids = Ids::Given(ids);
+        self.origin = Origin::Given {
+            ids: Some(ids),
+            timestamp: self.origin.given_timestamp(),
+        };
         self
     }
 
@@ -122,7 +180,10 @@ impl<'a> Record<'a> {
     /// (as from the pre-init buffer). Live records leave it unset.
     #[must_use]
     pub fn with_timestamp(mut self, timestamp: SystemTime) -> Record<'a> {
-        self.timestamp = Some(timestamp);
+        self.origin = Origin::Given {
+            ids: self.origin.given_ids(),
+            timestamp: Some(timestamp),
+        };
         self
     }
 
@@ -153,10 +214,9 @@ impl<'a> Record<'a> {
 
     /// The trace and span ids of the span the record was emitted in.
     pub fn ids(&self) -> Option<(TraceId, SpanId)> {
-        match self.ids {
-            Ids::Current => crate::context::current_ids(),
-            Ids::Given(ids) => ids,
-        }
+        self.origin
+            .given_ids()
+            .unwrap_or_else(crate::context::current_ids)
     }
 
     /// The trace id of the span the record was emitted in.
@@ -170,8 +230,8 @@ impl<'a> Record<'a> {
     }
 
     /// When the record was emitted, if it is being replayed; `None` means now.
-    pub const fn timestamp(&self) -> Option<SystemTime> {
-        self.timestamp
+    pub fn timestamp(&self) -> Option<SystemTime> {
+        self.origin.given_timestamp()
     }
 }
 
@@ -213,6 +273,22 @@ pub trait Logger: Send + Sync {
     fn max_level_hint(&self) -> LevelFilter {
         LevelFilter::Trace
     }
+
+    /// Whether [`log`](Logger::log) may emit telemetry on the calling
+    /// thread: format values whose `Display` logs, take a lock that
+    /// something it calls may take again, or write through an I/O stack
+    /// that logs.
+    ///
+    /// `true` (the default) makes the facade mark the thread as dispatching
+    /// while `log` runs, so that what is emitted meanwhile is dropped
+    /// instead of looping back. A logger that does none of these (a filter,
+    /// a counter, a channel send of data it already owns) may return
+    /// `false` and save that bookkeeping, about a nanosecond per record;
+    /// what the thread emits while another dispatch runs is still dropped.
+    /// Read once, when the logger is installed.
+    fn needs_reentrancy_guard(&self) -> bool {
+        true
+    }
 }
 
 /// The logger used while none is installed: it discards everything.
@@ -228,6 +304,10 @@ impl Logger for NoopLogger {
 
     fn max_level_hint(&self) -> LevelFilter {
         LevelFilter::Off
+    }
+
+    fn needs_reentrancy_guard(&self) -> bool {
+        false
     }
 }
 
@@ -245,6 +325,9 @@ macro_rules! forward_logger {
             }
             fn max_level_hint(&self) -> LevelFilter {
                 (**self).max_level_hint()
+            }
+            fn needs_reentrancy_guard(&self) -> bool {
+                (**self).needs_reentrancy_guard()
             }
         }
     )*};

@@ -52,9 +52,9 @@ macro_rules! __log_emit {
     ((global) ($target:expr) ($lvl:expr) [$($fmt:tt)*] [$($fields:tt)*]) => {{
         let __lvl: $crate::Level = $lvl;
         if __lvl <= $crate::STATIC_MAX_LEVEL && __lvl <= $crate::max_level() {
+            static __LOCATION: $crate::SourceLocation<'static> = $crate::__source_location!();
             $crate::__private::log(
-                $crate::Metadata::new(__lvl, $target)
-                    .with_location(::core::module_path!(), ::core::file!(), ::core::line!()),
+                $crate::Metadata::new(__lvl, $target).with_location(&__LOCATION),
                 ::core::format_args!($($fmt)*),
                 &$crate::__fields!($($fields)*),
             );
@@ -63,8 +63,8 @@ macro_rules! __log_emit {
     ((logger $logger:expr) ($target:expr) ($lvl:expr) [$($fmt:tt)*] [$($fields:tt)*]) => {{
         let __lvl: $crate::Level = $lvl;
         let __logger = &$logger;
-        let __meta = $crate::Metadata::new(__lvl, $target)
-            .with_location(::core::module_path!(), ::core::file!(), ::core::line!());
+        static __LOCATION: $crate::SourceLocation<'static> = $crate::__source_location!();
+        let __meta = $crate::Metadata::new(__lvl, $target).with_location(&__LOCATION);
         if __lvl <= $crate::STATIC_MAX_LEVEL && $crate::Logger::enabled(__logger, &__meta) {
             $crate::Logger::log(
                 __logger,
@@ -72,6 +72,15 @@ macro_rules! __log_emit {
             );
         }
     }};
+}
+
+/// The call site's [`SourceLocation`](crate::SourceLocation).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __source_location {
+    () => {
+        $crate::SourceLocation::new(::core::module_path!(), ::core::file!(), ::core::line!())
+    };
 }
 
 /// Builds a `[Field; N]` array from `key = value` pairs.

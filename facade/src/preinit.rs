@@ -23,7 +23,7 @@ use std::time::SystemTime;
 use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
 use crate::global;
 use crate::level::{Level, LevelFilter};
-use crate::log::{Logger, Metadata, Record};
+use crate::log::{Logger, Metadata, Record, SourceLocation};
 use crate::trace::{SpanId, TraceId};
 use crate::value::{error_chain, Field, OwnedValue};
 
@@ -195,9 +195,13 @@ pub(crate) fn replay_logs(logger: &dyn Logger) {
             .iter()
             .map(|(k, v)| Field::new(k, v.as_value()))
             .collect();
+        let location = r
+            .location
+            .as_ref()
+            .map(|(module, file, line)| SourceLocation::new(module, file, *line));
         let mut meta = Metadata::new(r.level, &r.target);
-        if let Some((module, file, line)) = &r.location {
-            meta = meta.with_location(module, file, *line);
+        if let Some(location) = &location {
+            meta = meta.with_location(location);
         }
         logger.log(
             &Record::new(meta, format_args!("{}", r.message), &fields)

@@ -72,7 +72,7 @@ use std::time::{Duration, Instant, SystemTime};
 use omniscope::trace::{SpanSite, SpanStart};
 use omniscope::{
     ErrorContext, ErrorHandler as _, ErrorKind, Field, Level, Logger as _, Metadata, Record,
-    SpanContext, SpanId, Status, TraceId, Tracer as _, Value,
+    SourceLocation, SpanContext, SpanId, Status, TraceId, Tracer as _, Value,
 };
 
 use crate::build::BuildError;
@@ -299,7 +299,7 @@ pub struct LogBuilder<'a> {
     fields: Vec<Field<'a>>,
     ids: Option<(TraceId, SpanId)>,
     time: Option<SystemTime>,
-    location: Option<(&'a str, &'a str, u32)>,
+    location: Option<SourceLocation<'a>>,
 }
 
 impl<'a> LogBuilder<'a> {
@@ -342,7 +342,7 @@ impl<'a> LogBuilder<'a> {
         file: &'a str,
         line: u32,
     ) -> LogBuilder<'a> {
-        self.location = Some((module_path, file, line));
+        self.location = Some(SourceLocation::new(module_path, file, line));
         self
     }
 
@@ -354,8 +354,8 @@ impl<'a> LogBuilder<'a> {
     /// `Display` or `Debug` implementation panics.
     pub fn build(self) -> LogData {
         let mut metadata = Metadata::new(self.level, self.target);
-        if let Some((module_path, file, line)) = self.location {
-            metadata = metadata.with_location(module_path, file, line);
+        if let Some(location) = &self.location {
+            metadata = metadata.with_location(location);
         }
         let message = self.message;
         let mut record = with_recorder(&LOGGER, start_logger, |logger, received| {

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use omniscope::{Field, Level, Logger, Metadata, Record, Value};
+use omniscope::{Field, Level, Logger, Metadata, Record, SourceLocation, Value};
 use omniscope_sdk::export::{
     Accepted, Batch, ExportError, Exporter, InMemoryExporter, PipelineConfig,
 };
@@ -31,6 +31,7 @@ impl Exporter<LogData> for BatchSizes {
 
 const THREADS: u64 = 4;
 const PER_THREAD: u64 = 500;
+static LOCATION: SourceLocation<'static> = SourceLocation::new("orders", "src/orders.rs", 7);
 
 #[test]
 fn every_exporter_receives_every_record_in_batches() {
@@ -53,11 +54,7 @@ fn every_exporter_receives_every_record_in_batches() {
             let logger = logger.clone();
             std::thread::spawn(move || {
                 for n in 0..PER_THREAD {
-                    let metadata = Metadata::new(Level::Debug, "orders").with_location(
-                        "orders",
-                        "src/orders.rs",
-                        7,
-                    );
+                    let metadata = Metadata::new(Level::Debug, "orders").with_location(&LOCATION);
                     let fields = [
                         Field::new_static("thread", Value::U64(t)),
                         Field::new_static("n", Value::U64(n)),

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use omniscope::{Level, Logger, Metadata, Record, Value};
+use omniscope::{Level, Logger, Metadata, Record, SourceLocation, Value};
 use omniscope_sdk::export::{InMemoryExporter, PipelineConfig};
 use omniscope_sdk::logs::{SdkLogger, SUPPRESSED_FIELD};
 
@@ -12,8 +12,8 @@ const FLOOD: u64 = 10_000;
 const LIMIT: u32 = 100;
 
 fn log_at(logger: &SdkLogger, line: u32, n: u64) {
-    let metadata =
-        Metadata::new(Level::Warn, "orders::db").with_location("orders::db", "src/db.rs", line);
+    let location = SourceLocation::new("orders::db", "src/db.rs", line);
+    let metadata = Metadata::new(Level::Warn, "orders::db").with_location(&location);
     logger.log(&Record::new(
         metadata,
         format_args!("retrying query {n}"),

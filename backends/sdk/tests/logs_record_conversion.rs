@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use omniscope::{Field, Level, Logger, Metadata, Record, SpanId, TraceId, Value};
+use omniscope::{Field, Level, Logger, Metadata, Record, SourceLocation, SpanId, TraceId, Value};
 use omniscope_sdk::export::{InMemoryExporter, InMemoryHandle};
 use omniscope_sdk::logs::{LogData, SdkLogger};
 
@@ -33,8 +33,8 @@ fn a_record_keeps_everything_it_carried() {
     let span_id = SpanId::from_bytes([9; 8]);
     let emitted = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let before = SystemTime::now();
-    let metadata =
-        Metadata::new(Level::Warn, "orders::api").with_location("orders::api", "src/api.rs", 42);
+    let location = SourceLocation::new("orders::api", "src/api.rs", 42);
+    let metadata = Metadata::new(Level::Warn, "orders::api").with_location(&location);
     let fields = [
         Field::new_static("order.id", Value::U64(42)),
         Field::new_static("note", Value::Str("abcdefgh")),

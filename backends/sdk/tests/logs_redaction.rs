@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use omniscope::{Field, Level, Logger, Metadata, Record, Value};
+use omniscope::{Field, Level, Logger, Metadata, Record, SourceLocation, Value};
 use omniscope_sdk::export::{InMemoryExporter, InMemoryHandle};
 use omniscope_sdk::logs::{LogData, LoggerBuilder, SdkLogger, DEFAULT_REDACTED_FIELDS, REDACTED};
 
@@ -22,7 +22,8 @@ fn deliver(
     received: &InMemoryHandle<LogData>,
     fields: &[Field<'_>],
 ) -> LogData {
-    let metadata = Metadata::new(Level::Info, "tests").with_location("tests", file!(), line!());
+    let location = SourceLocation::new("tests", file!(), line!());
+    let metadata = Metadata::new(Level::Info, "tests").with_location(&location);
     logger.log(&Record::new(metadata, format_args!("signed in"), fields));
     logger
         .flush(Instant::now() + Duration::from_secs(10))

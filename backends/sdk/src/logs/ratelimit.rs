@@ -40,15 +40,12 @@ pub(crate) struct Origin {
 
 impl Origin {
     fn of(metadata: &Metadata<'_>) -> Origin {
-        let location = match (metadata.module_path(), metadata.file(), metadata.line()) {
-            (Some(m), Some(f), Some(l)) => Some((m.to_owned(), f.to_owned(), l)),
-            (None, Some(f), Some(l)) => Some((String::new(), f.to_owned(), l)),
-            _ => None,
-        };
         Origin {
             level: metadata.level(),
             target: metadata.target().to_owned(),
-            location,
+            location: metadata
+                .location()
+                .map(|l| (l.module_path().to_owned(), l.file().to_owned(), l.line())),
         }
     }
 }
@@ -232,9 +229,11 @@ impl Hasher for PassThrough {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use omniscope::SourceLocation;
 
     fn meta(line: u32) -> Metadata<'static> {
-        Metadata::new(Level::Info, "t").with_location("m", "src/x.rs", line)
+        let location = Box::leak(Box::new(SourceLocation::new("m", "src/x.rs", line)));
+        Metadata::new(Level::Info, "t").with_location(location)
     }
 
     #[test]
