@@ -345,9 +345,8 @@ struct DispatchState {
     /// Set while a backend handles this thread's telemetry.
     active: Cell<bool>,
     /// Set once the thread asked to emit nothing. A separate flag, so that
-    /// ending a dispatch is one plain store that never lifts a suppression
-    /// made during it (a read-modify-write there cost a nanosecond per
-    /// record, measured on the log path).
+    /// ending a dispatch clears its own mark only, never a suppression made
+    /// during it.
     suppressed: Cell<bool>,
 }
 
