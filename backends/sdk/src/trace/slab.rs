@@ -301,7 +301,8 @@ impl Shard {
 
     /// Converts every `DONE` slot's data with `f` (which must write the item
     /// and leave the slot reset) into `chunks` of at most `chunk_len` items,
-    /// each written in place in its own allocation; then frees the slots
+    /// each written in place in an allocation from `alloc` (given the
+    /// length; it must return an unshared chunk of it); then frees the slots
     /// and appends them to `freed` (lowest index last, so that a free list
     /// popping from its end reuses low slots first). `None` if another drain of this shard is
     /// running and `wait` is false.
@@ -320,6 +321,7 @@ impl Shard {
         freed: &mut Vec<FreeSlot>,
         chunk_len: usize,
         chunks: &mut Vec<Arc<[T]>>,
+        mut alloc: impl FnMut(usize) -> Arc<[MaybeUninit<T>]>,
         mut f: impl FnMut(&mut SlotData, &mut MaybeUninit<T>),
     ) -> Option<Drained<'_>> {
         let one_drainer = if wait {
@@ -344,10 +346,10 @@ impl Shard {
             .collect();
         let mut converted = 0;
         for part in done.chunks(chunk_len.max(1)) {
-            let mut chunk = Arc::<[T]>::new_uninit_slice(part.len());
-            // A new `Arc` is never shared; were it, the slots would stay DONE
-            // for the next drain.
-            let Some(items) = Arc::get_mut(&mut chunk) else {
+            let mut chunk = alloc(part.len());
+            // `alloc` gives an unshared chunk of that length; were it not,
+            // the slots would stay DONE for the next drain.
+            let Some(items) = Arc::get_mut(&mut chunk).filter(|i| i.len() == part.len()) else {
                 break;
             };
             for ((_, s, _), item) in part.iter().zip(items.iter_mut()) {
@@ -541,9 +543,16 @@ mod tests {
         assert_eq!(
             // SAFETY: the closure writes its item.
             unsafe {
-                shard.drain_done(true, &mut freed, 8, &mut chunks, |d, out| {
-                    out.write(std::mem::take(&mut d.dropped_attributes));
-                })
+                shard.drain_done(
+                    true,
+                    &mut freed,
+                    8,
+                    &mut chunks,
+                    Arc::new_uninit_slice,
+                    |d, out| {
+                        out.write(std::mem::take(&mut d.dropped_attributes));
+                    },
+                )
             }
             .map(|d| d.count),
             Some(1)
@@ -584,9 +593,16 @@ mod tests {
         while chunks.iter().map(|c: &Arc<[u32]>| c.len()).sum::<usize>() < usize::from(N) {
             // SAFETY: the closure writes its item.
             unsafe {
-                shard.drain_done(true, &mut freed, 5, &mut chunks, |d, out| {
-                    out.write(d.dropped_attributes);
-                });
+                shard.drain_done(
+                    true,
+                    &mut freed,
+                    5,
+                    &mut chunks,
+                    Arc::new_uninit_slice,
+                    |d, out| {
+                        out.write(d.dropped_attributes);
+                    },
+                );
             }
             std::thread::yield_now();
         }

@@ -17,6 +17,7 @@ use omniscope::{SpanContext, SpanId, Status, TraceFlags, TraceId, TraceState};
 
 use super::clock::{Calibration, Tick};
 use super::data::{SpanData, SpanEvent, SpanLink};
+use super::recycle::EmptyChunk;
 use crate::attributes::Attributes;
 
 /// The site of slots that never held a span.
@@ -86,6 +87,8 @@ pub(crate) struct FinishedBatch {
     pub(crate) meta: Vec<Meta>,
     /// Attribute buffers back from the exporters, to copy attributes into.
     pub(crate) spare: Vec<Attributes>,
+    /// Emptied chunks back from the exporters, to write spans into.
+    pub(crate) spare_chunks: Vec<EmptyChunk>,
 }
 
 impl FinishedBatch {

@@ -14,7 +14,7 @@ use super::collector::{CallEdge, Collector};
 use super::data::{SpanData, SpanLink};
 use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
 use super::local::{with_local, Local};
-use super::recycle::AttributePool;
+use super::recycle::SpanPool;
 use super::sampler::{Decider, Root};
 use super::slab::{Drained, FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
@@ -72,7 +72,7 @@ pub(crate) struct Inner {
     /// The largest export chunk (the collector's, copied for the drains).
     pub(crate) chunk: usize,
     /// Attribute buffers the exporters are done with.
-    pub(crate) attribute_pool: Arc<AttributePool>,
+    pub(crate) span_pool: Arc<SpanPool>,
     pub(crate) waker: OnceLock<std::thread::Thread>,
     shut_down: AtomicBool,
     pub(crate) limit_counters: LimitCounters,
@@ -131,8 +131,8 @@ impl Inner {
         resource: Arc<Resource>,
         collector: Collector,
     ) -> Inner {
-        let attribute_pool = Arc::new(AttributePool::default());
-        fanout.set_recycler(&AttributePool::recycler(&attribute_pool));
+        let span_pool = Arc::new(SpanPool::new(collector.chunk_len()));
+        fanout.set_recycler(&SpanPool::recycler(&span_pool));
         Inner {
             id: TRACER_IDS.fetch_add(1, Ordering::Relaxed),
             decider,
@@ -142,7 +142,7 @@ impl Inner {
             fanout,
             resource,
             chunk: collector.chunk_len(),
-            attribute_pool,
+            span_pool,
             collector: Mutex::new(collector),
             pass_scratch: Mutex::new(FinishedBatch::default()),
             waker: OnceLock::new(),
@@ -192,13 +192,21 @@ impl Inner {
             chunks,
             meta,
             spare,
+            spare_chunks,
         } = batch;
-        self.attribute_pool.take(spare, shard.len());
+        self.span_pool.take_buffers(spare, shard.len());
+        self.span_pool
+            .take_chunks(spare_chunks, shard.len().div_ceil(self.chunk));
         // SAFETY: `SlotData::take` writes its `out`.
         let drained = unsafe {
-            shard.drain_done(wait, freed, self.chunk, chunks, |d, out| {
-                d.take(&cal, meta, spare, out)
-            })
+            shard.drain_done(
+                wait,
+                freed,
+                self.chunk,
+                chunks,
+                |len| SpanPool::chunk(spare_chunks, len),
+                |d, out| d.take(&cal, meta, spare, out),
+            )
         }?;
         if drained.count > 0 {
             self.lock_collector().absorb(self, batch);
