@@ -425,8 +425,8 @@ pub(crate) fn dispatch_log(record: &Record<'_>) {
     if state & (SCOPED | UNGUARDED) == UNGUARDED {
         // Nothing to guard against, so only a check: what this thread emits
         // while another dispatch runs (or once suppressed) is still dropped.
-        if !is_dispatching() {
-            logger().log(record);
+        if let (false, Some(logger)) = (is_dispatching(), LOGGER.get()) {
+            logger.log(record);
         }
     } else {
         dispatch_log_guarded(state, record);
