@@ -11,8 +11,8 @@ use crate::value::Field;
 ///
 /// [`log!`](crate::log!) and its shorthands keep one in a `static` per
 /// call site, so that a record carries one pointer to it instead of five
-/// words (writing a record on the stack is most of what an enabled log
-/// call costs).
+/// words (building the record on the stack is a large part of what an
+/// enabled log call costs).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SourceLocation<'a> {
     module_path: &'a str,
@@ -83,10 +83,8 @@ impl<'a> Metadata<'a> {
         self.target
     }
 
-    /// The source location of the call site.
-    ///
-    /// For the macros' records it is the call site's `static`: its address
-    /// identifies the call site, which is cheaper to hash than its text.
+    /// The source location of the call site (for the macros' records, the
+    /// call site's `static`).
     pub const fn location(&self) -> Option<&'a SourceLocation<'a>> {
         self.location
     }

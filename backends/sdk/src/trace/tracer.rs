@@ -71,7 +71,7 @@ pub(crate) struct Inner {
     pass_scratch: Mutex<FinishedBatch>,
     /// The largest export chunk (the collector's, copied for the drains).
     pub(crate) chunk: usize,
-    /// Attribute buffers the exporters are done with.
+    /// Attribute buffers and chunks the exporters are done with.
     pub(crate) span_pool: Arc<SpanPool>,
     pub(crate) waker: OnceLock<std::thread::Thread>,
     shut_down: AtomicBool,
