@@ -121,18 +121,7 @@ fn log_enabled_guarded_sink(c: &mut Criterion) {
     }
     omniscope::set_max_level(omniscope::LevelFilter::Info);
     let mut group = c.benchmark_group("log_enabled_guarded_sink");
-    group.bench_function("omniscope", |b| {
-        b.iter(|| {
-            let n = black_box(42_u64);
-            omniscope::info!("x {}", n);
-        });
-    });
-    group.bench_function("log", |b| {
-        b.iter(|| {
-            let n = black_box(42_u64);
-            log::info!("x {}", n);
-        });
-    });
+    omniscope_benches::enabled_log_calls(&mut group);
     group.finish();
 }
 

@@ -120,18 +120,7 @@ fn log_enabled_noop_sink(c: &mut Criterion) {
     assert!(omniscope::Level::Info <= omniscope::max_level());
     assert!(log::Level::Info <= log::max_level());
     let mut group = c.benchmark_group("log_enabled_noop_sink");
-    group.bench_function("omniscope", |b| {
-        b.iter(|| {
-            let n = black_box(42_u64);
-            omniscope::info!("x {}", n);
-        });
-    });
-    group.bench_function("log", |b| {
-        b.iter(|| {
-            let n = black_box(42_u64);
-            log::info!("x {}", n);
-        });
-    });
+    omniscope_benches::enabled_log_calls(&mut group);
     group.finish();
 }
 

@@ -17,7 +17,8 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use criterion::Criterion;
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion};
 
 /// The settings of every bench: short warm-up and measurement, 50 samples,
 /// so a whole bench file runs in well under a minute on two cores.
@@ -56,4 +57,22 @@ pub const HISTOGRAM_VALUES: [f64; 16] = [
 /// bench's section (what each crate exported, for instance).
 pub fn note(text: &str) {
     eprintln!("bench-note: {text}");
+}
+
+/// The ids of an enabled-log group: `omniscope`, `info!("x {}", n)` through
+/// the installed facade logger, and `log`, the same call through `log`'s.
+/// Both level filters must let `Info` through.
+pub fn enabled_log_calls(group: &mut BenchmarkGroup<'_, WallTime>) {
+    group.bench_function("omniscope", |b| {
+        b.iter(|| {
+            let n = black_box(42_u64);
+            omniscope::info!("x {}", n);
+        });
+    });
+    group.bench_function("log", |b| {
+        b.iter(|| {
+            let n = black_box(42_u64);
+            log::info!("x {}", n);
+        });
+    });
 }

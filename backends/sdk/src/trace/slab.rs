@@ -493,6 +493,23 @@ impl Registry {
 mod tests {
     use super::*;
 
+    /// Drains `shard`'s ended slots into `chunks` of `chunk_len` items: each
+    /// slot's `dropped_attributes`, taken. The number drained, as
+    /// [`Shard::drain_done`] gives it.
+    fn drain_counts(
+        shard: &Shard,
+        freed: &mut Vec<FreeSlot>,
+        chunk_len: usize,
+        chunks: &mut Vec<Arc<[u32]>>,
+    ) -> Option<usize> {
+        let write = |d: &mut SlotData, out: &mut MaybeUninit<u32>| {
+            out.write(std::mem::take(&mut d.dropped_attributes));
+        };
+        // SAFETY: `write` writes its item.
+        unsafe { shard.drain_done(true, freed, chunk_len, chunks, Arc::new_uninit_slice, write) }
+            .map(|d| d.count)
+    }
+
     #[test]
     fn tokens_round_trip() {
         let t = Token {
@@ -540,23 +557,7 @@ mod tests {
             "ended once"
         );
         let (mut freed, mut chunks) = (Vec::new(), Vec::new());
-        assert_eq!(
-            // SAFETY: the closure writes its item.
-            unsafe {
-                shard.drain_done(
-                    true,
-                    &mut freed,
-                    8,
-                    &mut chunks,
-                    Arc::new_uninit_slice,
-                    |d, out| {
-                        out.write(std::mem::take(&mut d.dropped_attributes));
-                    },
-                )
-            }
-            .map(|d| d.count),
-            Some(1)
-        );
+        assert_eq!(drain_counts(&shard, &mut freed, 8, &mut chunks), Some(1));
         assert_eq!(chunks.concat(), [7]);
         shard.give_back(&mut freed);
         shard.take_remote_free(&mut free);
@@ -591,19 +592,7 @@ mod tests {
         };
         let (mut chunks, mut freed) = (Vec::new(), Vec::new());
         while chunks.iter().map(|c: &Arc<[u32]>| c.len()).sum::<usize>() < usize::from(N) {
-            // SAFETY: the closure writes its item.
-            unsafe {
-                shard.drain_done(
-                    true,
-                    &mut freed,
-                    5,
-                    &mut chunks,
-                    Arc::new_uninit_slice,
-                    |d, out| {
-                        out.write(d.dropped_attributes);
-                    },
-                );
-            }
+            drain_counts(&shard, &mut freed, 5, &mut chunks);
             std::thread::yield_now();
         }
         ender.join().unwrap();
