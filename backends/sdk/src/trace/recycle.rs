@@ -133,9 +133,12 @@ impl SpanPool {
     }
 }
 
-/// Drops a chunk's spans and keeps its allocation; `None` if another
-/// reference to it exists.
-fn empty(chunk: Arc<[SpanData]>) -> Option<EmptyChunk> {
+/// Drops a chunk's spans and keeps its allocation; `None` (and the chunk
+/// dropped as usual) if another reference to it exists.
+fn empty(mut chunk: Arc<[SpanData]>) -> Option<EmptyChunk> {
+    // Checked first, while the chunk is still typed: holding the only
+    // reference, nobody can make another one.
+    Arc::get_mut(&mut chunk)?;
     // SAFETY: `MaybeUninit<SpanData>` has the size and alignment of
     // `SpanData`, so the allocation is the same (`Arc::from_raw` allows
     // this, as a transmute of the pointee). Seen as uninitialized, the
