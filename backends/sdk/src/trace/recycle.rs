@@ -75,15 +75,9 @@ impl SpanPool {
     /// A chunk for `len` spans: a pooled one from `spare` if it has that
     /// length, else a new one.
     pub(crate) fn chunk(spare: &mut Vec<EmptyChunk>, len: usize) -> EmptyChunk {
-        match spare.pop() {
-            Some(chunk) if chunk.len() == len => chunk,
-            other => {
-                if let Some(chunk) = other {
-                    spare.push(chunk);
-                }
-                Arc::new_uninit_slice(len)
-            }
-        }
+        spare
+            .pop_if(|c| c.len() == len)
+            .unwrap_or_else(|| Arc::new_uninit_slice(len))
     }
 
     fn give_buffers(&self, spare: &mut Vec<Attributes>) {
