@@ -5,10 +5,15 @@
 //! it. The handler receives the error itself, so it can walk the whole
 //! `source()` chain, plus an [`ErrorContext`] with fields, the current
 //! trace id and span id, and the caller's location.
+//!
+//! [`error_sources`] is the one walker of `source()` chains that every
+//! omniscope crate uses: it stops after [`MAX_ERROR_CHAIN`] errors, so that a
+//! chain that loops back on itself costs a few messages, never a hung thread.
 
 use std::backtrace::Backtrace;
 use std::error::Error;
 use std::fmt;
+use std::iter::FusedIterator;
 use std::panic::Location;
 use std::time::SystemTime;
 
@@ -197,6 +202,73 @@ pub fn report(error: &(dyn Error + 'static), fields: &[Field<'_>], location: &Lo
     let context = ErrorContext::new(fields).with_location(location);
     crate::global::dispatch_error(error, &context);
 }
+
+/// The most errors [`error_sources`] and [`error_chain`] visit: the error
+/// itself and 31 sources below it. Deeper sources are left out, so a
+/// `source()` chain that leads back to an error already visited (a cycle)
+/// yields its errors again up to this cap and then ends.
+pub const MAX_ERROR_CHAIN: usize = 32;
+
+/// `error`, then each `source()` below it, outermost first, at most
+/// [`MAX_ERROR_CHAIN`] of them (what lies deeper is not visited).
+///
+/// ```
+/// # use std::{error::Error, fmt};
+/// #[derive(Debug)]
+/// struct SaveFailed(std::io::Error);
+/// # impl fmt::Display for SaveFailed {
+/// #     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str("cannot save the order") }
+/// # }
+/// impl Error for SaveFailed {
+///     fn source(&self) -> Option<&(dyn Error + 'static)> {
+///         Some(&self.0)
+///     }
+/// }
+///
+/// let error = SaveFailed(std::io::Error::other("disk full"));
+/// let messages: Vec<String> = omniscope::error_sources(&error).map(|e| e.to_string()).collect();
+/// assert_eq!(messages, ["cannot save the order", "disk full"]);
+/// assert_eq!(omniscope::error_chain(&error), messages);
+/// ```
+pub fn error_sources<'a>(error: &'a (dyn Error + 'static)) -> ErrorSources<'a> {
+    ErrorSources {
+        next: Some(error),
+        left: MAX_ERROR_CHAIN,
+    }
+}
+
+/// The messages of `error` and of every `source()` below it, outermost
+/// first, at most [`MAX_ERROR_CHAIN`] of them (see [`error_sources`]).
+pub fn error_chain(error: &(dyn Error + 'static)) -> Vec<String> {
+    error_sources(error).map(ToString::to_string).collect()
+}
+
+/// The iterator of [`error_sources`].
+#[derive(Clone, Debug)]
+pub struct ErrorSources<'a> {
+    next: Option<&'a (dyn Error + 'static)>,
+    left: usize,
+}
+
+impl<'a> Iterator for ErrorSources<'a> {
+    type Item = &'a (dyn Error + 'static);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        let error = self.next.take()?;
+        self.left -= 1;
+        // Not asked for once the cap is reached: a broken `source()` is
+        // called no more often than needed.
+        if self.left > 0 {
+            self.next = error.source();
+        }
+        Some(error)
+    }
+}
+
+impl FusedIterator for ErrorSources<'_> {}
 
 /// The error reported for a panic: its message, location and thread.
 #[derive(Debug, Clone)]

@@ -52,6 +52,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
 use crate::context::{Context, ContextGuard};
+use crate::error::{error_sources, MAX_ERROR_CHAIN};
 use crate::global::{self, Signal, SCOPED};
 use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
@@ -410,9 +411,6 @@ impl Drop for PanicGuard<'_> {
     }
 }
 
-/// Chains longer than this are cut (a `source()` that loops must not hang).
-const MAX_CHAIN: usize = 32;
-
 /// An error's message and its sources' messages, owned, so that an error
 /// of any lifetime can be handed to [`Span::record_error`].
 #[derive(Debug)]
@@ -422,16 +420,20 @@ struct OwnedError {
 }
 
 impl OwnedError {
+    /// The chain as [`error_sources`] walks it (bounded: a `source()` that
+    /// loops must not hang).
     fn from_chain(error: &dyn Error) -> OwnedError {
+        // `error` itself may borrow (not `'static`): only its sources go
+        // through the walker, one fewer of them.
         let mut messages = vec![error.to_string()];
-        let mut next = error.source();
-        while let Some(cause) = next {
-            if messages.len() == MAX_CHAIN {
-                break;
-            }
-            messages.push(cause.to_string());
-            next = cause.source();
-        }
+        messages.extend(
+            error
+                .source()
+                .into_iter()
+                .flat_map(error_sources)
+                .take(MAX_ERROR_CHAIN - 1)
+                .map(ToString::to_string),
+        );
         let mut chain: Option<Box<OwnedError>> = None;
         while let Some(message) = messages.pop() {
             chain = Some(Box::new(OwnedError {

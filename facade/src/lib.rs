@@ -106,7 +106,8 @@ mod value;
 pub use baggage::{Baggage, BaggageError};
 pub use context::Context;
 pub use error::{
-    handle_error, install_panic_hook, ErrorContext, ErrorHandler, ErrorKind, NoopErrorHandler,
+    error_chain, error_sources, handle_error, install_panic_hook, ErrorContext, ErrorHandler,
+    ErrorKind, ErrorSources, NoopErrorHandler, MAX_ERROR_CHAIN,
 };
 pub use global::{
     error_handler, is_dispatching, logger, meter, set_error_handler, set_logger, set_meter,
@@ -119,7 +120,7 @@ pub use trace::{
     FutureExt, Instrumented, NoopTracer, SamplingHint, Span, SpanContext, SpanGuard, SpanId,
     SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
 };
-pub use value::{error_chain, Field, OwnedValue, ToValue, Value};
+pub use value::{Field, OwnedValue, ToValue, Value};
 
 // No doc comment here: rustdoc would put it in front of the macro's own.
 #[cfg(feature = "macros")]

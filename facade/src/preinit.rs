@@ -20,12 +20,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
+use crate::error::error_chain;
 use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
 use crate::global;
 use crate::level::{Level, LevelFilter};
 use crate::log::{Logger, Metadata, Record, SourceLocation};
 use crate::trace::{SpanId, TraceId};
-use crate::value::{error_chain, Field, OwnedValue};
+use crate::value::{Field, OwnedValue};
 
 /// The default number of buffered log records.
 pub const DEFAULT_LOG_CAPACITY: usize = 256;

@@ -30,6 +30,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::context::Context;
+use crate::error::error_chain;
 use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
 use crate::global::{Scope, ScopeActive};
 use crate::level::Level;
@@ -42,7 +43,7 @@ use crate::trace::{
     SpanContext, SpanId, SpanKind, SpanStart, SpanToken, StartedSpan, Status, TraceFlags, TraceId,
     Tracer,
 };
-use crate::value::{error_chain, Field, OwnedValue};
+use crate::value::{Field, OwnedValue};
 
 /// Runs `f` with a fresh [`Recorder`] and returns what it recorded.
 pub fn capture<F: FnOnce()>(f: F) -> Captured {

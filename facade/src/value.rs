@@ -7,6 +7,8 @@
 use std::error::Error;
 use std::fmt;
 
+use crate::error::error_chain;
+
 /// A borrowed, typed field value.
 #[derive(Clone, Copy)]
 pub enum Value<'a> {
@@ -66,17 +68,6 @@ impl<'a> Value<'a> {
             _ => None,
         }
     }
-}
-
-/// The messages of `error` and of every `source()` below it, outermost first.
-pub fn error_chain(error: &(dyn Error + 'static)) -> Vec<String> {
-    let mut chain = vec![error.to_string()];
-    let mut source = error.source();
-    while let Some(cause) = source {
-        chain.push(cause.to_string());
-        source = cause.source();
-    }
-    chain
 }
 
 impl fmt::Debug for Value<'_> {
