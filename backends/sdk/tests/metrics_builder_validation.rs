@@ -45,3 +45,9 @@ fn bad_limits_are_rejected() {
     assert!(ok.is_ok());
     assert!(format!("{:?}", ok.unwrap()).contains("SdkMeter"));
 }
+
+#[test]
+fn a_family_limit_of_zero_is_rejected() {
+    let e = error(SdkMeter::builder().with_family_limit(0));
+    assert!(e.contains("family limit"), "{e}");
+}

@@ -21,6 +21,7 @@ use crate::BuildError;
 const PROMETHEUS_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+const DEFAULT_FAMILY_LIMIT: usize = 2000;
 const DEFAULT_CARDINALITY_LIMIT: usize = 2000;
 const DEFAULT_RELATIVE_ERROR: f64 = 0.01;
 
@@ -62,8 +63,8 @@ struct Inner {
 }
 
 impl SdkMeter {
-    /// A builder with the defaults: cardinality limit 2000, Prometheus'
-    /// default buckets, 1% sketch error.
+    /// A builder with the defaults: family limit 2000, cardinality limit
+    /// 2000, Prometheus' default buckets, 1% sketch error.
     pub fn builder() -> MeterBuilder {
         MeterBuilder::default()
     }
@@ -72,6 +73,7 @@ impl SdkMeter {
     pub fn new() -> SdkMeter {
         let mapping = Mapping::new(DEFAULT_RELATIVE_ERROR);
         SdkMeter::from_config(Config {
+            family_limit: DEFAULT_FAMILY_LIMIT,
             cardinality_limit: DEFAULT_CARDINALITY_LIMIT,
             buckets: HashMap::new(),
             default_buckets: Arc::new(Buckets::new(&PROMETHEUS_BUCKETS, &mapping)),
@@ -234,6 +236,7 @@ impl fmt::Debug for DeltaReader {
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct MeterBuilder {
+    family_limit: usize,
     cardinality_limit: usize,
     buckets: Vec<(String, Vec<f64>)>,
     default_buckets: Vec<f64>,
@@ -243,6 +246,7 @@ pub struct MeterBuilder {
 impl Default for MeterBuilder {
     fn default() -> MeterBuilder {
         MeterBuilder {
+            family_limit: DEFAULT_FAMILY_LIMIT,
             cardinality_limit: DEFAULT_CARDINALITY_LIMIT,
             buckets: Vec::new(),
             default_buckets: PROMETHEUS_BUCKETS.to_vec(),
@@ -252,6 +256,19 @@ impl Default for MeterBuilder {
 }
 
 impl MeterBuilder {
+    /// The most metric names the meter holds (default 2000, at least 1),
+    /// the SDK's own metrics included, except the counters of refusals
+    /// (this one, the cardinality overflow and kind conflicts counters).
+    /// Registering a new name past it returns a no-op handle (a callback is
+    /// dropped), and each refused registration counts in
+    /// `omniscope_metric_family_overflow_total` (no label: a call site that
+    /// builds names from input counts on every call). Names registered
+    /// before the limit was reached keep working.
+    pub fn with_family_limit(mut self, limit: usize) -> MeterBuilder {
+        self.family_limit = limit;
+        self
+    }
+
     /// The most label sets one metric name may have (default 2000, at
     /// least 1). Further label sets record into the metric's overflow
     /// series, labelled `otel.metric.overflow="true"`, and each refusal
@@ -292,10 +309,16 @@ impl MeterBuilder {
     /// The meter.
     ///
     /// # Errors
-    /// A cardinality limit of 0, a relative error outside `[0.0001, 0.5]`,
+    /// A family or cardinality limit of 0, a relative error outside `[0.0001, 0.5]`,
     /// or buckets that are empty, more than 4096, not finite or not
     /// strictly increasing (the error names the metric).
     pub fn build(self) -> Result<SdkMeter, BuildError> {
+        if self.family_limit == 0 {
+            return Err(BuildError::new(
+                "meter",
+                "family limit is 0: it must be at least 1",
+            ));
+        }
         if self.cardinality_limit == 0 {
             return Err(BuildError::new(
                 "meter",
@@ -320,6 +343,7 @@ impl MeterBuilder {
             buckets.insert(name, Arc::new(Buckets::new(&bounds, &mapping)));
         }
         Ok(SdkMeter::from_config(Config {
+            family_limit: self.family_limit,
             cardinality_limit: self.cardinality_limit,
             buckets,
             default_buckets,

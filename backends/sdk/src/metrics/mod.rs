@@ -75,7 +75,14 @@
 //! guarantee; `NaN` is ignored. Quantiles are clamped into the exact
 //! `[min, max]`.
 //!
-//! # Cardinality
+//! # Families and cardinality
+//!
+//! A meter holds at most [`MeterBuilder::with_family_limit`] metric names
+//! (default 2000). Past it, registering a new name returns a no-op handle
+//! and counts in `omniscope_metric_family_overflow_total`; names already
+//! registered are unaffected, and recording through a handle never checks
+//! the limit (it applies when a registration looks up a name it does not
+//! find).
 //!
 //! Each metric name holds at most [`MeterBuilder::with_cardinality_limit`]
 //! label sets (default 2000). Past it, handles for new label sets record

@@ -1,5 +1,5 @@
 //! The registry: one family per metric name, one series per label set, the
-//! cardinality limit, and kind conflicts.
+//! family and cardinality limits, and kind conflicts.
 //!
 //! Lookups take a read lock (many threads at once); creating a series takes
 //! the write lock. Labels are canonicalized (sorted by name; a repeated name
@@ -21,6 +21,10 @@ use super::sketch::Mapping;
 /// The self-metric counting label sets refused by the cardinality limit,
 /// per metric (label `metric`).
 pub(crate) const OVERFLOW_METRIC: &str = "omniscope_metric_cardinality_overflow_total";
+/// The self-metric counting registrations of new metric names refused by
+/// the family limit (no label: a label per refused name would grow without
+/// bound, which is what the limit prevents).
+pub(crate) const FAMILY_OVERFLOW_METRIC: &str = "omniscope_metric_family_overflow_total";
 /// The self-metric counting registrations of a name with another kind of
 /// instrument than its first registration (label `metric`).
 pub(crate) const CONFLICT_METRIC: &str = "omniscope_metric_kind_conflicts_total";
@@ -29,6 +33,7 @@ pub(crate) const OVERFLOW_LABEL: &str = "otel.metric.overflow";
 
 /// Meter-wide settings the registry applies.
 pub(crate) struct Config {
+    pub(crate) family_limit: usize,
     pub(crate) cardinality_limit: usize,
     pub(crate) buckets: HashMap<String, Arc<Buckets>>,
     pub(crate) default_buckets: Arc<Buckets>,
@@ -100,6 +105,11 @@ struct Families {
     by_name: HashMap<Box<str>, usize>,
     list: Vec<Family>,
     next_uid: u64,
+    /// Families subject to the family limit: all but the registry's own
+    /// overflow and conflict counters, which must exist to count refusals.
+    limited: usize,
+    /// Counts in [`FAMILY_OVERFLOW_METRIC`]; created at the first refusal.
+    refused: Option<Counter>,
 }
 
 /// The registry of one meter.
@@ -177,6 +187,13 @@ impl Registry {
                         return Some(overflow.instrument.clone());
                     }
                 }
+            } else if families.limited >= self.config.family_limit {
+                // A refused name is refused again under the read lock, so a
+                // dynamic call site past the limit does not serialize threads.
+                if let Some(refused) = &families.refused {
+                    refused.increment(1);
+                    return None;
+                }
             }
         }
         let mut families = self.write();
@@ -211,7 +228,7 @@ impl Registry {
         let kind = match &request {
             Request::Handle(kind) | Request::Observe(kind, _) => *kind,
         };
-        let f = family_index(families, name, kind, meta);
+        let f = self.limited_family(families, name, kind, meta)?;
         let limit = self.config.cardinality_limit;
         let family = &mut families.list[f];
         if *meta != MetricMeta::EMPTY && family.meta == MetricMeta::EMPTY {
@@ -227,7 +244,8 @@ impl Registry {
             let counter = match &family.conflicts {
                 Some(c) => c.clone(),
                 None => {
-                    let c = self.self_counter(families, CONFLICT_METRIC, name);
+                    let c =
+                        self.self_counter(families, CONFLICT_METRIC, &[Label::new("metric", name)]);
                     families.list[f].conflicts = Some(c.clone());
                     c
                 }
@@ -273,7 +291,11 @@ impl Registry {
                 let refused = match &families.list[f].refused {
                     Some(c) => c.clone(),
                     None => {
-                        let c = self.self_counter(families, OVERFLOW_METRIC, name);
+                        let c = self.self_counter(
+                            families,
+                            OVERFLOW_METRIC,
+                            &[Label::new("metric", name)],
+                        );
                         families.list[f].refused = Some(c.clone());
                         c
                     }
@@ -334,28 +356,60 @@ impl Registry {
         }
     }
 
-    /// The counter `family{metric="name"}` of a self-metric: never refused
-    /// by the limit, and a no-op if the name is taken by another kind.
-    fn self_counter(&self, families: &mut Families, family: &str, metric: &str) -> Counter {
+    /// The index of family `name`, created unless the meter already holds
+    /// [`Config::family_limit`] families; past it, `None`, counted in
+    /// [`FAMILY_OVERFLOW_METRIC`].
+    fn limited_family(
+        &self,
+        families: &mut Families,
+        name: &str,
+        kind: InstrumentKind,
+        meta: &MetricMeta,
+    ) -> Option<usize> {
+        if let Some(&f) = families.by_name.get(name) {
+            return Some(f);
+        }
+        if families.limited >= self.config.family_limit {
+            let refused = match &families.refused {
+                Some(c) => c.clone(),
+                None => {
+                    let c = self.self_counter(families, FAMILY_OVERFLOW_METRIC, &[]);
+                    families.refused = Some(c.clone());
+                    c
+                }
+            };
+            refused.increment(1);
+            return None;
+        }
+        families.limited += 1;
+        Some(family_index(families, name, kind, meta))
+    }
+
+    /// The counter `family{labels}` of a self-metric (`labels` canonical):
+    /// never refused by the limits, and a no-op if the name is taken by
+    /// another kind.
+    fn self_counter(&self, families: &mut Families, family: &str, labels: &[Label<'_>]) -> Counter {
         let f = family_index(
             families,
             family,
             InstrumentKind::Counter,
             &MetricMeta::EMPTY,
         );
-        let labels = [Label::new("metric", metric)];
-        let hash = self.hasher.hash_one(&labels[..]);
+        let hash = self.hasher.hash_one(labels);
         families.next_uid += 1;
         let uid = families.next_uid;
         let fam = &mut families.list[f];
         if fam.kind != InstrumentKind::Counter {
             return Counter::noop();
         }
-        let instrument = match fam.find(hash, &labels) {
+        let instrument = match fam.find(hash, labels) {
             Some(i) => fam.series[i].instrument.clone(),
             None => {
                 let instrument = self.new_instrument(family, InstrumentKind::Counter);
-                let key = Key::with_labels(family.to_owned(), vec![labels[0].clone().into_owned()]);
+                let key = Key::with_labels(
+                    family.to_owned(),
+                    labels.iter().cloned().map(Label::into_owned).collect(),
+                );
                 fam.index.entry(hash).or_default().push(fam.series.len());
                 fam.series.push(Arc::new(SeriesEntry {
                     uid,
