@@ -38,14 +38,7 @@ impl Error for RequestFailed {
 
 /// Marks user errors anywhere in the chain.
 fn is_user_error(error: &(dyn Error + 'static)) -> bool {
-    let mut next = Some(error);
-    while let Some(e) = next {
-        if e.is::<InvalidInput>() {
-            return true;
-        }
-        next = e.source();
-    }
-    false
+    omniscope::error_sources(error).any(|e| e.is::<InvalidInput>())
 }
 
 #[test]

@@ -5,7 +5,7 @@ use std::error::Error;
 use std::fmt::{self, Write as _};
 use std::time::SystemTime;
 
-use omniscope::error::PanicError;
+use omniscope::error::{error_sources, PanicError};
 use omniscope::{ErrorContext, ErrorKind};
 
 use super::data::{ChainLink, ErrorEvent};
@@ -17,10 +17,6 @@ pub(crate) const PANIC: &str = "panic";
 
 /// The type name used when an error's `Debug` output does not start with one.
 pub(crate) const UNKNOWN: &str = "Error";
-
-/// How many links of a `source()` chain are kept (a cycle or a pathological
-/// chain must not hang or exhaust the handler).
-pub(crate) const MAX_CHAIN: usize = 32;
 
 /// The longest type name read from a `Debug` output.
 const MAX_TYPE_NAME: usize = 128;
@@ -72,26 +68,21 @@ pub(crate) fn to_event(
     (event, dropped)
 }
 
-/// The error, then each `source()` below it (at most [`MAX_CHAIN`]).
+/// The error, then each `source()` below it, as the facade's bounded
+/// walker yields them (a cycle or a pathological chain must not hang or
+/// exhaust the handler).
 fn chain(error: &(dyn Error + 'static), kind: ErrorKind) -> Vec<ChainLink> {
-    let mut links = Vec::new();
-    let mut next = Some(error);
-    while let Some(e) = next {
-        if links.len() == MAX_CHAIN {
-            break;
-        }
-        let type_name = if links.is_empty() && kind == ErrorKind::Panic {
-            PANIC.to_owned()
-        } else {
-            type_name(e)
-        };
-        links.push(ChainLink {
-            type_name,
+    error_sources(error)
+        .enumerate()
+        .map(|(depth, e)| ChainLink {
+            type_name: if depth == 0 && kind == ErrorKind::Panic {
+                PANIC.to_owned()
+            } else {
+                type_name(e)
+            },
             message: display(e),
-        });
-        next = e.source();
-    }
-    links
+        })
+        .collect()
 }
 
 /// The outermost type name of a handled error or panic (what
@@ -265,6 +256,9 @@ mod tests {
 
     #[test]
     fn endless_chains_are_cut() {
-        assert_eq!(chain(&Cycle, ErrorKind::Handled).len(), MAX_CHAIN);
+        assert_eq!(
+            chain(&Cycle, ErrorKind::Handled).len(),
+            omniscope::MAX_ERROR_CHAIN
+        );
     }
 }
