@@ -20,10 +20,12 @@ use std::sync::Arc;
 
 use crate::propagation::{excerpt, percent_decode_lossy};
 
-/// The most list-members a `baggage` header may hold.
-const MAX_MEMBERS: usize = 180;
-/// The most bytes a `baggage` header may hold.
-const MAX_BYTES: usize = 8192;
+/// The most list-members a `baggage` header may hold; other baggage
+/// formats (Jaeger's `uberctx-*` headers) keep the same limit.
+pub const MAX_MEMBERS: usize = 180;
+/// The most bytes a `baggage` header may hold; other baggage formats
+/// (Jaeger's `uberctx-*` headers) keep the same limit.
+pub const MAX_BYTES: usize = 8192;
 
 /// An immutable, cheaply cloned set of baggage entries.
 ///

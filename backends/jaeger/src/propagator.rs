@@ -1,5 +1,8 @@
 //! [`UberTraceIdPropagator`]: Jaeger's `uber-trace-id` and `uberctx-*` headers.
 
+use std::collections::HashMap;
+
+use omniscope::baggage::{MAX_BYTES, MAX_MEMBERS};
 use omniscope::propagation::{percent_decode_lossy, Carrier, Propagator};
 use omniscope::{Baggage, Context, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 
@@ -27,6 +30,10 @@ pub const BAGGAGE_PREFIX: &str = "uberctx-";
 /// stacks write them) and ignores an invalid header, leaving the context
 /// as it was. Baggage travels as one `uberctx-{key}` header per entry
 /// (values percent-decoded on the way in, encoded on the way out).
+/// `extract` adds `uberctx-*` entries to the context's baggage while the
+/// whole stays within W3C baggage's limits (180 members, 8192 bytes of
+/// `key=value` members): entries that do not fit are left out whole, in
+/// the carrier's order.
 ///
 /// # Examples
 ///
@@ -128,9 +135,19 @@ fn is_hex(s: &str, max: usize) -> bool {
     !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-/// `base` with every valid `uberctx-*` header added (keys lower case).
-fn baggage(carrier: &dyn Carrier, mut base: Baggage) -> Baggage {
-    for key in carrier.keys() {
+/// `base` with the `uberctx-*` headers added (keys lower case, the first
+/// spelling's position and the last one's value), in the carrier's order,
+/// while the whole stays within W3C baggage's limits: [`MAX_MEMBERS`]
+/// members and [`MAX_BYTES`] bytes of `key=value` members joined by commas
+/// (values decoded). Members that do not fit are left out whole; a key
+/// already present may still be replaced if its new value fits.
+///
+/// Linear in the headers: they are gathered by key first, because each
+/// [`Baggage::insert`] copies the baggage, so only the members kept (at most
+/// [`MAX_MEMBERS`] plus replacements of `base`'s keys) are inserted.
+fn baggage(carrier: &dyn Carrier, base: Baggage) -> Baggage {
+    let mut gathered: HashMap<String, (usize, &str)> = HashMap::new();
+    for (position, key) in carrier.keys().into_iter().enumerate() {
         let Some(name) = key
             .get(..BAGGAGE_PREFIX.len())
             .filter(|p| p.eq_ignore_ascii_case(BAGGAGE_PREFIX))
@@ -142,11 +159,51 @@ fn baggage(carrier: &dyn Carrier, mut base: Baggage) -> Baggage {
         let Some(value) = carrier.get(key) else {
             continue;
         };
-        if let Ok(next) = base.insert(&name.to_ascii_lowercase(), &percent_decode_lossy(value)) {
-            base = next;
+        gathered
+            .entry(name.to_ascii_lowercase())
+            .and_modify(|(_, v)| *v = value)
+            .or_insert((position, value));
+    }
+    if gathered.is_empty() {
+        return base;
+    }
+    let mut members: Vec<_> = gathered.into_iter().collect();
+    members.sort_unstable_by_key(|(_, (position, _))| *position);
+
+    // Member sizes of what the baggage holds, and their total with commas.
+    let mut sizes: HashMap<String, usize> = base
+        .iter()
+        .map(|(k, v)| (k.to_owned(), member_len(k, v)))
+        .collect();
+    let mut bytes = sizes.values().sum::<usize>() + sizes.len().saturating_sub(1);
+    let mut out = base;
+    for (name, (_, raw)) in members {
+        let old = sizes.get(&name).copied();
+        if old.is_none() && sizes.len() >= MAX_MEMBERS {
+            continue;
+        }
+        let value = percent_decode_lossy(raw);
+        let len = member_len(&name, &value);
+        let total = match old {
+            Some(old) => bytes - old + len,
+            None => bytes + len + usize::from(!sizes.is_empty()),
+        };
+        if total > MAX_BYTES {
+            continue;
+        }
+        // An invalid key (not a token) is refused before anything is copied.
+        if let Ok(next) = out.insert(&name, &value) {
+            out = next;
+            bytes = total;
+            sizes.insert(name, len);
         }
     }
-    base
+    out
+}
+
+/// The bytes of `key=value` in a `baggage` header, the value unencoded.
+fn member_len(key: &str, value: &str) -> usize {
+    key.len() + 1 + value.len()
 }
 
 /// Everything but unreserved characters (RFC 3986) as `%XX`.
