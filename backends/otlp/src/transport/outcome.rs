@@ -87,17 +87,16 @@ pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
-/// `message: error: its source: …`, the whole chain, since the outer
-/// errors of hyper and tonic alone ("transport error") say little.
+/// `message: error: its source: …`, the chain as the facade's bounded
+/// walker yields it, since the outer errors of hyper and tonic alone
+/// ("transport error") say little.
 fn with_sources(mut message: String, error: &(dyn Error + 'static)) -> String {
-    let mut next = Some(error);
-    while let Some(e) = next {
+    for e in omniscope::error_sources(error) {
         let text = e.to_string();
         if !message.ends_with(&text) {
             message.push_str(": ");
             message.push_str(&text);
         }
-        next = e.source();
     }
     message
 }
@@ -191,5 +190,31 @@ mod tests {
         assert_eq!(accepted(Some(0)), Accepted::All);
         assert_eq!(accepted(Some(-1)), Accepted::All);
         assert_eq!(accepted(Some(3)), Accepted::Partial { rejected: 3 });
+    }
+
+    /// Its own source for 1000 steps: a walker must stop long before.
+    #[derive(Debug, Default)]
+    struct Cycle(std::sync::atomic::AtomicUsize);
+
+    impl std::fmt::Display for Cycle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("loops")
+        }
+    }
+
+    impl std::error::Error for Cycle {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            let steps = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (steps < 1000).then_some(self as _)
+        }
+    }
+
+    /// Issue #11: a cyclic `source()` chain used to be walked for ever.
+    #[test]
+    fn cyclic_chains_are_cut() {
+        let error = Cycle::default();
+        let _ = with_sources("cannot send".into(), &error);
+        let steps = error.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(steps < omniscope::MAX_ERROR_CHAIN, "{steps} steps");
     }
 }
