@@ -167,16 +167,10 @@ fn seconds(value: &HeaderValue) -> Option<Duration> {
     Some(Duration::from_secs(seconds))
 }
 
-/// An error and its sources, `a: b: c`.
+/// An error and its sources, `a: b: c` (as the facade's bounded walker
+/// yields them).
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        source = s.source();
-    }
-    out
+    omniscope::error_chain(e).join(": ")
 }
 
 #[cfg(test)]
@@ -234,5 +228,31 @@ mod tests {
         );
         let date = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
         assert_eq!(seconds(&date), None);
+    }
+
+    /// Its own source for 1000 steps: a walker must stop long before.
+    #[derive(Debug, Default)]
+    struct Cycle(std::sync::atomic::AtomicUsize);
+
+    impl std::fmt::Display for Cycle {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("loops")
+        }
+    }
+
+    impl std::error::Error for Cycle {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            let steps = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (steps < 1000).then_some(self as _)
+        }
+    }
+
+    /// Issue #11: a cyclic `source()` chain used to be walked for ever.
+    #[test]
+    fn cyclic_chains_are_cut() {
+        let error = Cycle::default();
+        let _ = chain(&error);
+        let steps = error.0.load(std::sync::atomic::Ordering::Relaxed);
+        assert!(steps < omniscope::MAX_ERROR_CHAIN, "{steps} steps");
     }
 }
