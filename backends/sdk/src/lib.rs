@@ -3,6 +3,7 @@
 
 pub mod attributes;
 mod build;
+pub mod env;
 pub mod errors;
 pub mod export;
 pub mod functions;
