@@ -13,8 +13,10 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use tokio::sync::oneshot;
 
+use crate::connection::Shared;
+use crate::registry::Registry;
 use crate::run::{run, Setup};
-use crate::{Body, ServeError, ServerBuilder, ShutdownTimeout};
+use crate::{Body, ServeError, ServerBuilder, ServerStats, ShutdownTimeout};
 
 /// How long dropping a [`Server`] waits for requests in progress.
 pub const DROP_TIMEOUT: Duration = Duration::from_secs(2);
@@ -28,6 +30,7 @@ const TEARDOWN: Duration = Duration::from_millis(200);
 pub struct Server {
     local_addr: SocketAddr,
     path: String,
+    registry: Arc<Registry>,
     stop: Mutex<Option<oneshot::Sender<Instant>>>,
     /// Tells, once the thread is about to end, whether every connection
     /// closed before the deadline.
@@ -61,6 +64,12 @@ impl Server {
     /// `http://127.0.0.1:9464/metrics`).
     pub fn url(&self) -> String {
         format!("http://{}{}", self.local_addr, self.path)
+    }
+
+    /// What it holds now (connections, answers not written yet) and what
+    /// it has refused or cut off since it started.
+    pub fn stats(&self) -> ServerStats {
+        self.registry.stats()
     }
 
     /// Stops accepting connections, gives the [`Stopping`](crate::Stopping)
@@ -112,7 +121,8 @@ where
         purpose,
         bind_hint,
         path,
-        max_connections,
+        limits,
+        hosts,
         tasks,
         stopping,
     } = builder;
@@ -140,9 +150,13 @@ where
             tokio::net::TcpListener::from_std(listener)
         })
         .map_err(setup_failed)?;
+    let registry = Registry::new(limits);
     let setup = Setup {
-        handler: Arc::new(handler),
-        max_connections,
+        shared: Arc::new(Shared {
+            handler,
+            hosts,
+            registry: registry.clone(),
+        }),
         tasks,
         stopping,
     };
@@ -161,6 +175,7 @@ where
     Ok(Server {
         local_addr,
         path,
+        registry,
         stop: Mutex::new(Some(stop_tx)),
         done: Mutex::new(Some((done_rx, thread))),
     })

@@ -1,5 +1,5 @@
 //! The server end to end over real loopback TCP: answering, the connection
-//! limit, the stopping signal, the deadline, tasks, and bind errors.
+//! limit and eviction, the stopping signal, the deadline, tasks, and bind errors.
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -33,7 +33,7 @@ fn connect(addr: SocketAddr) -> TcpStream {
 /// One GET on a kept-alive connection: the status and the body, or an
 /// error when the server closed the connection instead of answering.
 fn get(stream: &mut TcpStream, path: &str) -> io::Result<(u16, String)> {
-    write!(stream, "GET {path} HTTP/1.1\r\nHost: test\r\n\r\n")?;
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")?;
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -107,30 +107,55 @@ fn dropping_the_server_stops_it() {
 }
 
 #[test]
-fn connections_beyond_the_limit_are_closed_until_one_ends() {
-    let server = builder()
-        .with_max_connections(2)
-        .start(|_| async { ok("hello".to_owned()) })
+fn a_new_connection_evicts_the_longest_idle_unless_all_run_handlers() {
+    let builder = builder().with_max_connections(2);
+    let stopping = builder.stopping();
+    let holding = Arc::new(AtomicUsize::new(0));
+    let count = holding.clone();
+    let server = builder
+        .start(move |request| {
+            let stopping = stopping.clone();
+            let count = count.clone();
+            async move {
+                if request.uri().path() == "/hold" {
+                    count.fetch_add(1, Ordering::SeqCst);
+                    stopping.stopped().await;
+                }
+                ok("hello".to_owned())
+            }
+        })
         .unwrap();
     let addr = server.local_addr();
     let mut first = connect(addr);
     let mut second = connect(addr);
-    // Both answered, and kept alive: both hold a slot.
+    // Both answered, and kept alive: both hold a slot, idle.
     assert_eq!(get(&mut first, "/").unwrap().0, 200);
     assert_eq!(get(&mut second, "/").unwrap().0, 200);
 
+    // A third makes room by closing the one idle the longest.
+    let mut third = connect(addr);
+    assert_eq!(get(&mut third, "/").unwrap(), (200, "hello".to_owned()));
+    assert!(get(&mut first, "/").is_err(), "the oldest idle one stayed");
+    assert_eq!(get(&mut second, "/").unwrap().0, 200);
+    assert_eq!(server.stats().evicted_connections, 1);
+
+    // With both slots running a handler, a new connection is closed.
+    let holds: Vec<_> = [second, third]
+        .into_iter()
+        .map(|mut stream| thread::spawn(move || get(&mut stream, "/hold")))
+        .collect();
+    wait_until("both handlers run", || holding.load(Ordering::SeqCst) == 2);
     let refused = get(&mut connect(addr), "/");
     assert!(
         refused.is_err(),
         "a third connection was served: {refused:?}"
     );
-
-    drop(first);
-    wait_until("a slot is free again", || {
-        get(&mut connect(addr), "/").is_ok_and(|(status, _)| status == 200)
-    });
-    assert_eq!(get(&mut second, "/").unwrap(), (200, "hello".to_owned()));
+    let stats = server.stats();
+    assert_eq!((stats.connections, stats.refused_connections), (2, 1));
     server.shutdown(deadline()).unwrap();
+    for hold in holds {
+        assert_eq!(hold.join().unwrap().unwrap(), (200, "hello".to_owned()));
+    }
 }
 
 #[test]
