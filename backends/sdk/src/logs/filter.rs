@@ -37,10 +37,17 @@ use crate::build::BuildError;
 /// let err = LogFilter::parse("info,orders::db=loud").unwrap_err();
 /// assert!(err.to_string().contains(r#"invalid log directive "orders::db=loud" (2nd): unknown level "loud""#));
 /// ```
+///
+/// Two filters are equal when they hold the same default and the same level
+/// for each target, whatever the order of their directives; [`Display`](fmt::Display)
+/// writes directives that parse back to an equal filter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogFilter {
     default: LevelFilter,
-    /// Target directives, longest target first.
+    /// Target directives, one per target, longest target first and targets
+    /// of one length in reverse byte order: a canonical order, so that the
+    /// derived equality compares what the filter does, not how it was
+    /// written (and `Display`, walking it backwards, writes byte order).
     targets: Vec<(Box<str>, LevelFilter)>,
     max: LevelFilter,
 }
@@ -80,10 +87,7 @@ impl LogFilter {
             any = true;
             match parse_directive(directive) {
                 Ok((None, level)) => default = Some(level),
-                Ok((Some(target), level)) => {
-                    targets.retain(|(t, _)| **t != *target);
-                    targets.push((target.into(), level));
-                }
+                Ok((Some(target), level)) => targets.push((target.into(), level)),
                 Err(reason) => {
                     return Err(BuildError::new(
                         "log filter",
@@ -100,9 +104,13 @@ impl LogFilter {
         } else {
             LevelFilter::Error
         });
-        // Stable: equal lengths keep their order, which cannot matter since
-        // two different targets of one length never both match.
-        targets.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        // A later directive for a target replaces an earlier one: reversed,
+        // the stable sort puts the latest first among equal targets, and
+        // `dedup_by` keeps the first (n log n, where removing the earlier
+        // directive at each step was quadratic).
+        targets.reverse();
+        targets.sort_by(|(a, _), (b, _)| b.len().cmp(&a.len()).then_with(|| b.cmp(a)));
+        targets.dedup_by(|later, kept| later.0 == kept.0);
         let max = targets
             .iter()
             .map(|(_, l)| *l)
@@ -157,7 +165,10 @@ impl FromStr for LogFilter {
 }
 
 impl fmt::Display for LogFilter {
-    /// The directives in a form [`LogFilter::parse`] accepts back.
+    /// The directives in a form [`LogFilter::parse`] accepts back, giving an
+    /// equal filter: the default level, then `target=level` from the
+    /// shortest target to the longest (`"b,a"` shows as
+    /// `off,a=trace,b=trace`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.default.as_str().to_ascii_lowercase())?;
         for (target, level) in self.targets.iter().rev() {
