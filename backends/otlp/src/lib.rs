@@ -12,7 +12,10 @@ mod signal;
 mod testing;
 mod transport;
 
-pub use config::{OtlpBuilder, DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT, DEFAULT_TIMEOUT};
+pub use config::{
+    OtlpBuilder, DEFAULT_GRPC_ENDPOINT, DEFAULT_HTTP_ENDPOINT, DEFAULT_TIMEOUT,
+    MAX_CERTIFICATE_FILE, MAX_TIMEOUT,
+};
 pub use exporter::OtlpExporter;
 pub use omniscope;
 pub use omniscope_sdk::BuildError;

@@ -23,7 +23,30 @@ pub(crate) fn parse(url: &str) -> Result<Uri, String> {
     if uri.host().is_none_or(str::is_empty) {
         return Err("has no host".into());
     }
+    check_port(uri.authority().map_or("", |a| a.as_str()))?;
     Ok(uri)
+}
+
+/// The port of `authority` (`[user@]host[:port]`), if it has one, must be
+/// 1 to 65535 in digits: hyper reads anything else as "no port" and
+/// connects to the scheme's default.
+fn check_port(authority: &str) -> Result<(), String> {
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    // An IPv6 literal holds colons of its own: the port follows `]`.
+    let after_host = match host_port.rfind(']') {
+        Some(end) => &host_port[end + 1..],
+        None => host_port.find(':').map_or("", |colon| &host_port[colon..]),
+    };
+    let Some(port) = after_host.strip_prefix(':') else {
+        return Ok(());
+    };
+    let valid = !port.is_empty()
+        && port.bytes().all(|b| b.is_ascii_digit())
+        && port.parse::<u16>().is_ok_and(|p| p > 0);
+    match valid {
+        true => Ok(()),
+        false => Err(format!("has port `{port}`, not a port from 1 to 65535")),
+    }
 }
 
 /// A base URL (the generic endpoint, or the default) with the signal's

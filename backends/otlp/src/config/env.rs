@@ -1,6 +1,8 @@
 //! The `OTEL_EXPORTER_OTLP_*` variables, read once and kept with their
 //! names so that errors can name them.
 
+use omniscope_sdk::env::{self, Lookup};
+
 use crate::signal::Signal;
 
 /// A setting each signal has, and the suffix of its variables.
@@ -67,22 +69,40 @@ pub(crate) struct EnvSettings {
     generic: Fields,
     signals: [Fields; 3],
     pub(crate) temporality: Option<EnvValue>,
+    /// Why the first variable whose value is not UTF-8 cannot be used: it
+    /// fails the build, whichever setting it was for.
+    pub(crate) unreadable: Option<String>,
 }
 
 impl EnvSettings {
     /// Reads every variable through `lookup`; empty values count as unset.
-    pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> EnvSettings {
-        let read_one = |variable: String| {
-            lookup(&variable)
-                .filter(|v| !v.trim().is_empty())
-                .map(|value| EnvValue { variable, value })
+    pub(crate) fn read(lookup: Lookup<'_>) -> EnvSettings {
+        let unreadable = std::cell::RefCell::new(None);
+        let read_one = |variable: String| match env::get(lookup, &variable) {
+            Ok(value) => value.map(|value| EnvValue { variable, value }),
+            Err(e) => {
+                unreadable.borrow_mut().get_or_insert_with(|| {
+                    match variable.ends_with(Field::Headers.suffix()) {
+                        // Header values often hold credentials.
+                        true => {
+                            format!("{variable} is not valid UTF-8: write it in UTF-8, or unset it")
+                        }
+                        false => e.to_string(),
+                    }
+                });
+                None
+            }
         };
         let read_fields =
             |signal: Option<Signal>| Field::ALL.map(|f| read_one(variable(signal, f)));
+        let generic = read_fields(None);
+        let signals = Signal::ALL.map(|s| read_fields(Some(s)));
+        let temporality = read_one(TEMPORALITY_VARIABLE.to_owned());
         EnvSettings {
-            generic: read_fields(None),
-            signals: Signal::ALL.map(|s| read_fields(Some(s))),
-            temporality: read_one(TEMPORALITY_VARIABLE.to_owned()),
+            generic,
+            signals,
+            temporality,
+            unreadable: unreadable.into_inner(),
         }
     }
 

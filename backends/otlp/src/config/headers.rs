@@ -2,14 +2,16 @@
 //! values percent-decoded) and headers set in code.
 
 use hyper::header::{HeaderName, HeaderValue};
-use omniscope::propagation::percent_decode_lossy;
+use omniscope::propagation::percent_decode;
 
 /// A validated header.
 pub(crate) type Header = (HeaderName, HeaderValue);
 
 /// Parses `key1=value1,key2=value2`: blanks around keys and values are
-/// ignored, values are percent-decoded as W3C Baggage values are (a `%`
-/// not followed by two hex digits is kept), empty members are skipped.
+/// ignored, values are percent-decoded, empty members are skipped. A `%`
+/// not followed by two hex digits, or an escape that is not UTF-8, is an
+/// error, as in `OTEL_RESOURCE_ATTRIBUTES` (the same decoder): decoded
+/// lossily, a mistyped credential would be sent as something else.
 ///
 /// # Errors
 /// What is wrong with the first bad member, for the caller to prefix with
@@ -23,7 +25,13 @@ pub(crate) fn parse_list(list: &str) -> Result<Vec<Header>, String> {
                 member.trim()
             ));
         };
-        headers.push(header(key.trim(), &percent_decode_lossy(value.trim()))?);
+        let key = key.trim();
+        let value = percent_decode(value.trim()).ok_or_else(|| {
+            format!(
+                "the value of header {key} has an invalid percent-encoding (use %XX with two hex digits, UTF-8)"
+            )
+        })?;
+        headers.push(header(key, &value)?);
     }
     Ok(headers)
 }
@@ -46,7 +54,7 @@ mod tests {
 
     #[test]
     fn parses_and_decodes() {
-        let h = parse_list(" api-key = secret%3D1 ,, x-tenant=a%20b,x-pct=100%").unwrap();
+        let h = parse_list(" api-key = secret%3D1 ,, x-tenant=a%20b,x-pct=100%25").unwrap();
         let pairs: Vec<_> = h
             .iter()
             .map(|(k, v)| (k.as_str(), v.to_str().unwrap()))
@@ -71,5 +79,13 @@ mod tests {
         assert!(parse_list("k=a%0Ab")
             .unwrap_err()
             .contains("not a valid HTTP header value"));
+        for bad in ["k=100%", "k=%zz", "k=%FF"] {
+            assert!(
+                parse_list(bad)
+                    .unwrap_err()
+                    .starts_with("the value of header k has an invalid percent-encoding"),
+                "{bad}"
+            );
+        }
     }
 }

@@ -32,6 +32,15 @@ pub const DEFAULT_HTTP_ENDPOINT: &str = "http://localhost:4318";
 /// environment says (OpenTelemetry's default).
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The longest timeout accepted, from code or the environment: one day
+/// ([`omniscope_sdk::env::MAX_MILLIS`]). A longer one is a unit slip.
+pub const MAX_TIMEOUT: Duration = Duration::from_millis(omniscope_sdk::env::MAX_MILLIS);
+
+/// The largest certificate file read (1 MiB, thousands of certificates): a
+/// path naming something else (`/dev/zero`, a log file) fails the build
+/// instead of filling memory.
+pub const MAX_CERTIFICATE_FILE: u64 = 1024 * 1024;
+
 /// Configures an [`Otlp`] exporter set. Start with [`Otlp::builder`].
 ///
 /// Code wins over the environment: what a `with_*` setter sets is kept,
@@ -132,7 +141,7 @@ impl OtlpBuilder {
     /// fails with `ExportError::Timeout`; the SDK pipeline then retries
     /// within its own budget. Default: `OTEL_EXPORTER_OTLP_{SIGNAL}_TIMEOUT`,
     /// else `OTEL_EXPORTER_OTLP_TIMEOUT` (milliseconds), else
-    /// [`DEFAULT_TIMEOUT`] (10 s).
+    /// [`DEFAULT_TIMEOUT`] (10 s). At most [`MAX_TIMEOUT`] (one day).
     pub fn with_timeout(mut self, timeout: Duration) -> OtlpBuilder {
         self.timeout = Some(timeout);
         self
@@ -149,7 +158,8 @@ impl OtlpBuilder {
     /// A PEM file of the certificate authorities to trust for `https://`
     /// endpoints, instead of the system's. Default:
     /// `OTEL_EXPORTER_OTLP_{SIGNAL}_CERTIFICATE`, else
-    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`, else the system's roots.
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`, else the system's roots. The file
+    /// may hold at most [`MAX_CERTIFICATE_FILE`] bytes (1 MiB).
     pub fn with_certificate(mut self, pem_file: impl Into<PathBuf>) -> OtlpBuilder {
         self.certificate = Some(pem_file.into());
         self
@@ -180,26 +190,28 @@ impl OtlpBuilder {
     }
 
     /// Reads the `OTEL_EXPORTER_OTLP_*` variables now, to fill what code
-    /// leaves unset. Empty values count as unset; bad values make
-    /// [`build`](OtlpBuilder::build) fail with an error naming the variable.
+    /// leaves unset. Empty values count as unset; bad values (and values
+    /// that are not UTF-8) make [`build`](OtlpBuilder::build) fail with an
+    /// error naming the variable.
     ///
     /// | variable (and its `_TRACES_`, `_METRICS_`, `_LOGS_` forms) | value |
     /// |---|---|
-    /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | URL (generic: a base for HTTP; per signal: used as it is) |
+    /// | `OTEL_EXPORTER_OTLP_ENDPOINT` | URL (generic: a base for HTTP; per signal: used as it is); a port from 1 to 65535 |
     /// | `OTEL_EXPORTER_OTLP_PROTOCOL` | `grpc`, `http/protobuf`, `http/json` |
-    /// | `OTEL_EXPORTER_OTLP_HEADERS` | `key=value,key2=value2` (values percent-decoded) |
-    /// | `OTEL_EXPORTER_OTLP_TIMEOUT` | milliseconds |
+    /// | `OTEL_EXPORTER_OTLP_HEADERS` | `key=value,key2=value2` (values percent-encoded: `%` then two hex digits, UTF-8) |
+    /// | `OTEL_EXPORTER_OTLP_TIMEOUT` | milliseconds, 1 to 86400000 (one day) |
     /// | `OTEL_EXPORTER_OTLP_COMPRESSION` | `gzip`, `none` |
-    /// | `OTEL_EXPORTER_OTLP_CERTIFICATE` | path of a PEM file of trusted CAs |
+    /// | `OTEL_EXPORTER_OTLP_CERTIFICATE` | path of a PEM file of trusted CAs, at most 1 MiB |
     /// | `OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE` | `cumulative`, `delta`, `lowmemory` |
-    pub fn from_env(self) -> OtlpBuilder {
-        self.from_env_with(|name| std::env::var(name).ok())
+    pub fn from_env(mut self) -> OtlpBuilder {
+        self.env = EnvSettings::read(&omniscope_sdk::env::var);
+        self
     }
 
     /// [`from_env`](OtlpBuilder::from_env) with the variables of `lookup`
     /// (read now) instead of the process environment.
     pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> OtlpBuilder {
-        self.env = EnvSettings::read(&lookup);
+        self.env = EnvSettings::read(&omniscope_sdk::env::infallible(lookup));
         self
     }
 
@@ -209,9 +221,13 @@ impl OtlpBuilder {
     /// # Errors
     /// A bad endpoint, protocol, header list, timeout, compression or
     /// temporality (from code or from the environment, named in the
-    /// message), an unreadable or empty certificate file, or an I/O thread
-    /// that cannot be started.
+    /// message), a variable whose value is not UTF-8, an unreadable, empty
+    /// or oversized certificate file, or an I/O thread that cannot be
+    /// started.
     pub fn build(self) -> Result<Otlp, BuildError> {
+        if let Some(message) = &self.env.unreadable {
+            return Err(invalid(message.clone()));
+        }
         let configs = [
             resolve::signal(&self, Signal::Traces)?,
             resolve::signal(&self, Signal::Metrics)?,

@@ -1,15 +1,18 @@
 //! From code settings and variables to one signal's checked configuration.
 
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hyper::Uri;
+use omniscope_sdk::env;
 use omniscope_sdk::metrics::Temporality;
 use omniscope_sdk::BuildError;
 
 use super::env::{EnvValue, Field};
 use super::headers::{self, Header};
-use super::{endpoint, invalid, OtlpBuilder, DEFAULT_TIMEOUT};
+use super::{endpoint, invalid, OtlpBuilder, DEFAULT_TIMEOUT, MAX_CERTIFICATE_FILE, MAX_TIMEOUT};
 use crate::protocol::{Compression, Protocol};
 use crate::signal::Signal;
 
@@ -119,6 +122,7 @@ fn headers(b: &OtlpBuilder, signal: Signal) -> Result<Vec<Header>, BuildError> {
     Ok(list)
 }
 
+/// At most [`MAX_TIMEOUT`], from code or the environment.
 fn timeout(b: &OtlpBuilder, signal: Signal) -> Result<Duration, BuildError> {
     if let Some(t) = b.timeout {
         if t.is_zero() {
@@ -126,17 +130,22 @@ fn timeout(b: &OtlpBuilder, signal: Signal) -> Result<Duration, BuildError> {
                 "the timeout set in code is 0: give a positive duration".into(),
             ));
         }
+        if t > MAX_TIMEOUT {
+            return Err(invalid(format!(
+                "the timeout set in code is longer than a day ({t:?}): give at most {MAX_TIMEOUT:?}"
+            )));
+        }
         return Ok(t);
     }
     match b.env.get(signal, Field::Timeout) {
         None => Ok(DEFAULT_TIMEOUT),
-        Some(v) => match v.value.trim().parse::<u64>() {
-            Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-            _ => Err(invalid(format!(
-                "{} is not a timeout: give a positive whole number of milliseconds, such as 10000",
-                named(v)
-            ))),
-        },
+        Some(v) => env::parse_millis(&v.value).ok_or_else(|| {
+            invalid(format!(
+                "{} is not a timeout: give a whole number of milliseconds from 1 to {} (one day), such as 10000",
+                named(v),
+                env::MAX_MILLIS
+            ))
+        }),
     }
 }
 
@@ -165,13 +174,38 @@ fn certificate(b: &OtlpBuilder, signal: Signal) -> Result<Option<(PathBuf, Vec<u
         ),
         (None, None) => return Ok(None),
     };
-    let pem = std::fs::read(&path).map_err(|e| {
+    let pem = read_capped(&path, MAX_CERTIFICATE_FILE).map_err(|e| {
+        let problem = match e {
+            Capped::TooLarge => "is larger than 1 MiB".to_owned(),
+            Capped::Io(e) => format!("cannot be read: {e}"),
+        };
         invalid(format!(
-            "cannot read the certificate file {} {from}: {e}: give the path of a PEM file of trusted certificate authorities",
+            "the certificate file {} {from} {problem}: give a PEM file of trusted certificate authorities",
             path.display()
         ))
     })?;
     Ok(Some((path, pem)))
+}
+
+/// Why [`read_capped`] failed.
+enum Capped {
+    TooLarge,
+    Io(std::io::Error),
+}
+
+/// The contents of `path`, unless it holds more than `max` bytes: a
+/// configured path may name `/dev/zero` or a log file, and reading it whole
+/// would take all memory.
+fn read_capped(path: &Path, max: u64) -> Result<Vec<u8>, Capped> {
+    let file = File::open(path).map_err(Capped::Io)?;
+    let mut contents = Vec::new();
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut contents)
+        .map_err(Capped::Io)?;
+    match contents.len() as u64 > max {
+        true => Err(Capped::TooLarge),
+        false => Ok(contents),
+    }
 }
 
 pub(super) fn temporality(b: &OtlpBuilder) -> Result<Temporality, BuildError> {

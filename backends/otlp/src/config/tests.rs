@@ -199,10 +199,10 @@ fn bad_values_fail_the_build_naming_the_variable_the_value_and_the_fix() {
         ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=\"http\" is not an OTLP protocol"),
         ("OTEL_EXPORTER_OTLP_HEADERS", "api-key", "OTEL_EXPORTER_OTLP_HEADERS is not a header list: member \"api-key\" has no `=`"),
         ("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "bad key=1", "OTEL_EXPORTER_OTLP_METRICS_HEADERS is not a header list"),
-        ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is not a timeout: give a positive whole number of milliseconds"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is not a timeout: give a whole number of milliseconds from 1 to 86400000"),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "0", "is not a timeout"),
         ("OTEL_EXPORTER_OTLP_COMPRESSION", "zstd", "OTEL_EXPORTER_OTLP_COMPRESSION=\"zstd\" is not a compression: use `gzip` or `none`"),
-        ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem", "cannot read the certificate file /nonexistent/ca.pem named by OTEL_EXPORTER_OTLP_CERTIFICATE"),
+        ("OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/ca.pem", "the certificate file /nonexistent/ca.pem named by OTEL_EXPORTER_OTLP_CERTIFICATE cannot be read: "),
         ("OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", "sometimes", "is not a temporality preference"),
     ];
     for (variable, value, expected) in cases {
@@ -269,4 +269,129 @@ fn a_certificate_file_must_hold_pem_certificates() {
         );
     }
     std::fs::remove_file(&path).unwrap();
+}
+
+/// Issue #11: a port out of range or not a number used to be accepted,
+/// and data went to port 80.
+#[test]
+fn endpoint_ports_are_parsed_strictly() {
+    for bad in [
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:-1",
+        "http://c:0",
+        "http://c:",
+        "http://c:+80",
+        "http://user@c:65536",
+        "http://[::1]:70000/v1",
+    ] {
+        for variable in [
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        ] {
+            let message = rejected(OtlpBuilder::default().from_env_with(env(&[(variable, bad)])));
+            assert!(
+                message.contains(&format!("{variable}={bad:?} has port ")),
+                "{message}"
+            );
+            assert!(
+                message.contains(", not a port from 1 to 65535"),
+                "{message}"
+            );
+        }
+        let message = rejected(OtlpBuilder::default().with_endpoint(bad));
+        assert!(
+            message.contains(&format!("the endpoint {bad:?} set in code has port ")),
+            "{message}"
+        );
+    }
+    assert_eq!(
+        rejected(
+            OtlpBuilder::default()
+                .from_env_with(env(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:99999")]))
+        ),
+        "invalid otlp configuration: OTEL_EXPORTER_OTLP_ENDPOINT=\"http://127.0.0.1:99999\" has port `99999`, \
+         not a port from 1 to 65535: give an absolute http:// or https:// URL such as http://localhost:4318"
+    );
+    for (good, uri) in [
+        ("http://c:65535", "http://c:65535/"),
+        ("http://[::1]:4318", "http://[::1]:4318/"),
+        ("https://c", "https://c/"),
+        ("http://u:p@c:1/x", "http://u:p@c:1/x"),
+    ] {
+        let b = OtlpBuilder::default()
+            .from_env_with(env(&[("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", good)]));
+        assert_eq!(resolved(&b, Signal::Logs).endpoint.to_string(), uri);
+    }
+}
+
+/// Issue #11: `OTEL_EXPORTER_OTLP_TIMEOUT=18446744073709551615` used to be
+/// accepted.
+#[test]
+fn timeouts_longer_than_a_day_are_rejected() {
+    for bad in ["18446744073709551615", "86400001"] {
+        let message = rejected(
+            OtlpBuilder::default()
+                .from_env_with(env(&[("OTEL_EXPORTER_OTLP_METRICS_TIMEOUT", bad)])),
+        );
+        assert!(
+            message.contains(&format!(
+                "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT={bad:?} is not a timeout: give a whole number of milliseconds from 1 to 86400000 (one day), such as 10000"
+            )),
+            "{message}"
+        );
+    }
+    let b =
+        OtlpBuilder::default().from_env_with(env(&[("OTEL_EXPORTER_OTLP_TIMEOUT", "86400000")]));
+    assert_eq!(
+        resolved(&b, Signal::Traces).timeout,
+        Duration::from_secs(86_400)
+    );
+    let message = rejected(OtlpBuilder::default().with_timeout(Duration::MAX));
+    assert!(
+        message.contains("the timeout set in code is longer than a day"),
+        "{message}"
+    );
+}
+
+/// Issue #11: a bad percent-encoding in a header value used to be decoded
+/// lossily, while the same mistake in `OTEL_RESOURCE_ATTRIBUTES` is
+/// rejected.
+#[test]
+fn header_values_with_a_bad_percent_encoding_are_rejected() {
+    for bad in ["api-key=100%", "api-key=secret%zz", "api-key=%FF"] {
+        let message = rejected(
+            OtlpBuilder::default().from_env_with(env(&[("OTEL_EXPORTER_OTLP_HEADERS", bad)])),
+        );
+        assert!(
+            message.contains(
+                "OTEL_EXPORTER_OTLP_HEADERS is not a header list: the value of header api-key has an invalid percent-encoding (use %XX with two hex digits, UTF-8)"
+            ),
+            "{message}"
+        );
+        assert!(!message.contains("secret"), "{message}");
+    }
+}
+
+/// Issue #11: the certificate file used to be read whole, whatever its
+/// size (`/dev/zero` until memory ran out).
+#[test]
+fn a_certificate_file_larger_than_the_cap_is_rejected() {
+    let path = std::env::temp_dir().join(format!("omniscope-otlp-big-{}.pem", std::process::id()));
+    // Sparse: takes no disk.
+    std::fs::File::create(&path)
+        .unwrap()
+        .set_len(1024 * 1024 + 1)
+        .unwrap();
+    let message = rejected(OtlpBuilder::default().from_env_with(env(&[(
+        "OTEL_EXPORTER_OTLP_CERTIFICATE",
+        path.to_str().unwrap(),
+    )])));
+    std::fs::remove_file(&path).unwrap();
+    assert!(
+        message.contains(&format!(
+            "the certificate file {} named by OTEL_EXPORTER_OTLP_CERTIFICATE is larger than 1 MiB: give a PEM file of trusted certificate authorities",
+            path.display()
+        )),
+        "{message}"
+    );
 }
