@@ -5,8 +5,17 @@
 //!
 //! The thread suppresses the telemetry it emits
 //! ([`omniscope::suppress_current_thread`]). Connections are limited
-//! ([`MAX_CONNECTIONS`]) and kept alive between scrapes, as Prometheus
-//! likes; a request's headers must arrive within [`HEADER_TIMEOUT`].
+//! ([`MAX_CONNECTIONS`]; when all are open, the one idle the longest makes
+//! room) and kept alive between scrapes, as Prometheus likes; a request's
+//! headers must arrive within [`HEADER_TIMEOUT`], and its answer be read
+//! within [`omniscope_serve::DEFAULT_WRITE_TIMEOUT`].
+//!
+//! On loopback, only requests for `localhost` or an IP address are
+//! answered (DNS rebinding: no web page may read the metrics through a
+//! name of its own). Bound beyond loopback (`with_public(true)`), every
+//! `Host` is answered: scrapers name the endpoint as their service
+//! discovery does, and what a rebinding page could read there, the network
+//! offers already.
 //! [`Server::shutdown`] stops accepting, closes idle connections, lets
 //! scrapes in progress finish until the deadline, and joins the thread.
 
@@ -37,6 +46,7 @@ pub(crate) fn start(
         .with_bind_hint("pick another address with with_addr, or set OTEL_EXPORTER_PROMETHEUS_PORT")
         .with_path(path.clone())
         .with_max_connections(MAX_CONNECTIONS)
+        .with_any_host(!addr.ip().is_loopback())
         .start(move |request| route(&service, &path, &request))
 }
 
