@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
+use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::errors::ErrorEvent;
 use omniscope_sdk::logs::LogData;
 use omniscope_sdk::metrics::MetricsSnapshot;
@@ -88,8 +89,9 @@ impl fmt::Debug for Console {
 #[must_use]
 pub struct ConsoleBuilder {
     format: Option<Format>,
-    /// `OMNISCOPE_LOG_FORMAT`, if `from_env` found it set and not empty.
-    env_format: Option<String>,
+    /// `OMNISCOPE_LOG_FORMAT`, if `from_env` found it set and not blank
+    /// (or its value was not UTF-8).
+    env_format: Option<Result<String, EnvError>>,
     color: ColorChoice,
     target: Target,
 }
@@ -116,18 +118,22 @@ impl ConsoleBuilder {
     }
 
     /// Reads [`FORMAT_ENV`] (`OMNISCOPE_LOG_FORMAT`: `json` or `pretty`,
-    /// any case) now, to use if no format is set in code. An empty value
-    /// counts as unset; any other value makes [`build`](ConsoleBuilder::build)
-    /// fail with an error naming the variable, the value and the accepted
-    /// values.
+    /// any case) now, to use if no format is set in code. An empty or blank
+    /// value counts as unset; any other value (or one that is not UTF-8)
+    /// makes [`build`](ConsoleBuilder::build) fail with an error naming the
+    /// variable, the value and the accepted values.
     pub fn from_env(self) -> ConsoleBuilder {
-        self.from_env_with(|name| std::env::var(name).ok())
+        self.read_env(&env::var)
     }
 
     /// [`from_env`](ConsoleBuilder::from_env) with the variables of `lookup`
     /// (read now) instead of the process environment.
-    pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> ConsoleBuilder {
-        self.env_format = lookup(FORMAT_ENV).filter(|v| !v.is_empty());
+    pub fn from_env_with(self, lookup: impl Fn(&str) -> Option<String>) -> ConsoleBuilder {
+        self.read_env(&env::infallible(lookup))
+    }
+
+    fn read_env(mut self, lookup: Lookup<'_>) -> ConsoleBuilder {
+        self.env_format = env::get(lookup, FORMAT_ENV).transpose();
         self
     }
 
@@ -154,7 +160,8 @@ impl ConsoleBuilder {
             }
         }
         let sink = Sink::open(&self.target)?;
-        let no_color = std::env::var("NO_COLOR").ok();
+        // Any value but an empty one, UTF-8 or not, asks for no colour.
+        let no_color = std::env::var_os("NO_COLOR");
         let color =
             format == Format::Pretty && self.color.resolve(sink.is_terminal(), no_color.as_deref());
         Ok(Console {
@@ -169,7 +176,8 @@ impl ConsoleBuilder {
         }
         match &self.env_format {
             None => Ok(Format::default()),
-            Some(value) => Format::parse(value).ok_or_else(|| {
+            Some(Err(e)) => Err(invalid(e.to_string())),
+            Some(Ok(value)) => Format::from_name(value).ok_or_else(|| {
                 invalid(format!(
                     "{FORMAT_ENV}={value:?} is not a log format: use {}",
                     Format::ACCEPTED

@@ -1,5 +1,7 @@
 //! [`Format`] and [`ColorChoice`]: how lines look.
 
+use std::ffi::OsStr;
+
 /// The shape of each line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Format {
@@ -13,11 +15,12 @@ pub enum Format {
 }
 
 impl Format {
-    /// The values [`Format::parse`] accepts, for error messages.
-    pub(crate) const ACCEPTED: &'static str = "`json` or `pretty`";
+    /// The names [`Format::from_name`] accepts, for error messages.
+    pub const ACCEPTED: &'static str = "`json` or `pretty`";
 
-    /// Parses `json` or `pretty` (any case, surrounding blanks ignored).
-    pub(crate) fn parse(value: &str) -> Option<Format> {
+    /// The format called `json` or `pretty` (any case, surrounding blanks
+    /// ignored), as `OMNISCOPE_LOG_FORMAT` names it.
+    pub fn from_name(value: &str) -> Option<Format> {
         let value = value.trim();
         if value.eq_ignore_ascii_case("json") {
             Some(Format::Json)
@@ -45,12 +48,13 @@ pub enum ColorChoice {
 
 impl ColorChoice {
     /// Whether to colour, given whether the target is a terminal and the
-    /// value of `NO_COLOR`.
-    pub(crate) fn resolve(self, is_terminal: bool, no_color: Option<&str>) -> bool {
+    /// value of `NO_COLOR` (any value but an empty one, even one that is not
+    /// UTF-8, means no colour).
+    pub(crate) fn resolve(self, is_terminal: bool, no_color: Option<&OsStr>) -> bool {
         match self {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => is_terminal && no_color.is_none_or(str::is_empty),
+            ColorChoice::Auto => is_terminal && no_color.is_none_or(OsStr::is_empty),
         }
     }
 }
@@ -61,20 +65,29 @@ mod tests {
 
     #[test]
     fn parses_formats_in_any_case() {
-        assert_eq!(Format::parse("json"), Some(Format::Json));
-        assert_eq!(Format::parse(" JSON "), Some(Format::Json));
-        assert_eq!(Format::parse("Pretty"), Some(Format::Pretty));
-        assert_eq!(Format::parse("xml"), None);
-        assert_eq!(Format::parse(""), None);
+        assert_eq!(Format::from_name("json"), Some(Format::Json));
+        assert_eq!(Format::from_name(" JSON "), Some(Format::Json));
+        assert_eq!(Format::from_name("Pretty"), Some(Format::Pretty));
+        assert_eq!(Format::from_name("xml"), None);
+        assert_eq!(Format::from_name(""), None);
     }
 
     #[test]
     fn auto_colours_terminals_unless_no_color_is_set() {
+        let set = |v: &'static str| Some(OsStr::new(v));
         assert!(ColorChoice::Auto.resolve(true, None));
-        assert!(ColorChoice::Auto.resolve(true, Some("")));
-        assert!(!ColorChoice::Auto.resolve(true, Some("1")));
+        assert!(ColorChoice::Auto.resolve(true, set("")));
+        assert!(!ColorChoice::Auto.resolve(true, set("1")));
         assert!(!ColorChoice::Auto.resolve(false, None));
-        assert!(ColorChoice::Always.resolve(false, Some("1")));
+        assert!(ColorChoice::Always.resolve(false, set("1")));
         assert!(!ColorChoice::Never.resolve(true, None));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn no_color_not_in_utf8_still_means_no_colour() {
+        use std::os::unix::ffi::OsStrExt;
+        let value = OsStr::from_bytes(b"\xff");
+        assert!(!ColorChoice::Auto.resolve(true, Some(value)));
     }
 }
