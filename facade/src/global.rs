@@ -9,7 +9,7 @@
 use std::cell::Cell;
 use std::error::Error;
 use std::fmt;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::context::with_current;
@@ -361,9 +361,9 @@ thread_local! {
 
 /// Runs `f` unless this thread is already inside a dispatch (or
 /// suppressed): a backend that logs or reports while handling a record
-/// must not loop.
+/// must not loop. What is dropped is counted as `signal`'s.
 #[inline]
-fn non_reentrant(f: impl FnOnce()) {
+fn non_reentrant(signal: Signal, f: impl FnOnce()) {
     let entered = DISPATCH
         .try_with(|d| {
             let free = !(d.active.get() | d.suppressed.get());
@@ -382,6 +382,8 @@ fn non_reentrant(f: impl FnOnce()) {
         }
         let _leave = Leave;
         f();
+    } else {
+        dropped_while_dispatching(signal);
     }
 }
 
@@ -409,6 +411,72 @@ pub fn is_dispatching() -> bool {
         .unwrap_or(false)
 }
 
+/// Telemetry the facade dropped because the thread emitting it was already
+/// inside a dispatch: emitted by a backend while it handled telemetry on
+/// the same thread (by the value being formatted, by the backend's own
+/// code), or while the pre-init buffer kept or replayed a record. Counted
+/// since the process started; read it with [`dropped_on_reentry`].
+///
+/// What a thread emits after [`suppress_current_thread`] (an export thread's
+/// transport stack) is telemetry about telemetry, discarded by design, and
+/// not counted here.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DroppedOnReentry {
+    /// Log records (that passed the global level filter; a backend's own
+    /// per-target filter was not asked).
+    pub logs: u64,
+    /// Spans, not started (the tracer's sampler was not asked).
+    pub spans: u64,
+    /// Handled errors and panics.
+    pub errors: u64,
+}
+
+impl DroppedOnReentry {
+    /// All signals together.
+    pub fn total(&self) -> u64 {
+        self.logs + self.spans + self.errors
+    }
+}
+
+/// [`DroppedOnReentry`]'s counters: logs, spans, errors.
+static DROPPED_ON_REENTRY: [AtomicU64; 3] =
+    [AtomicU64::new(0), AtomicU64::new(0), AtomicU64::new(0)];
+
+/// What the re-entrancy guard dropped so far (see [`DroppedOnReentry`]),
+/// for backends to report among their own health metrics.
+pub fn dropped_on_reentry() -> DroppedOnReentry {
+    let get = |i: usize| DROPPED_ON_REENTRY[i].load(Ordering::Relaxed);
+    DroppedOnReentry {
+        logs: get(0),
+        spans: get(1),
+        errors: get(2),
+    }
+}
+
+/// Counts one `signal` item as dropped on re-entry if this thread is
+/// inside a dispatch and has not suppressed itself (see
+/// [`DroppedOnReentry`]). Out of line: the guard drops rarely, and the
+/// paths that check it are hot.
+#[cold]
+#[inline(never)]
+pub(crate) fn dropped_while_dispatching(signal: Signal) {
+    let reentered = DISPATCH
+        .try_with(|d| d.active.get() && !d.suppressed.get())
+        .unwrap_or(false);
+    if !reentered {
+        return;
+    }
+    let index = match signal {
+        Signal::Logger => 0,
+        Signal::Tracer => 1,
+        Signal::Errors => 2,
+        // Metrics are never dropped on re-entry.
+        Signal::Meter => return,
+    };
+    DROPPED_ON_REENTRY[index].fetch_add(1, Ordering::Relaxed);
+}
+
 /// Drops every log, span and handled error this thread emits from now on.
 ///
 /// Export threads call this first, so that their transport stack (an HTTP
@@ -427,6 +495,8 @@ pub(crate) fn dispatch_log(record: &Record<'_>) {
         // while another dispatch runs (or once suppressed) is still dropped.
         if let (false, Some(logger)) = (is_dispatching(), LOGGER.get()) {
             logger.log(record);
+        } else {
+            dropped_while_dispatching(Signal::Logger);
         }
     } else {
         dispatch_log_guarded(state, record);
@@ -438,7 +508,7 @@ pub(crate) fn dispatch_log(record: &Record<'_>) {
 /// path needs no stack frame.
 #[inline(never)]
 fn dispatch_log_guarded(state: u8, record: &Record<'_>) {
-    non_reentrant(|| {
+    non_reentrant(Signal::Logger, || {
         // The installed logger's case stays small: with the pre-init buffer
         // and scoped capture out of line, this saves no registers beyond
         // the call (inline, they made every record save six).
@@ -473,7 +543,7 @@ fn dispatch_log_uncommon(state: u8, record: &Record<'_>) {
 }
 
 pub(crate) fn dispatch_error(error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
-    non_reentrant(|| {
+    non_reentrant(Signal::Errors, || {
         let state = state();
         if state & SCOPED != 0 && scoped(|s| s.errors().handle(error, context)).is_some() {
             return;

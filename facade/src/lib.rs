@@ -110,8 +110,9 @@ pub use error::{
     ErrorKind, ErrorSources, NoopErrorHandler, MAX_ERROR_CHAIN,
 };
 pub use global::{
-    error_handler, is_dispatching, logger, meter, set_error_handler, set_logger, set_meter,
-    set_tracer, suppress_current_thread, tracer, SetGlobalError,
+    dropped_on_reentry, error_handler, is_dispatching, logger, meter, set_error_handler,
+    set_logger, set_meter, set_tracer, suppress_current_thread, tracer, DroppedOnReentry,
+    SetGlobalError,
 };
 pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, STATIC_MAX_LEVEL};
 pub use log::{Logger, Metadata, NoopLogger, Record, SourceLocation};

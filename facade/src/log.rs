@@ -279,7 +279,8 @@ pub trait Logger: Send + Sync {
     ///
     /// `true` (the default) makes the facade mark the thread as dispatching
     /// while `log` runs, so that what is emitted meanwhile is dropped
-    /// instead of looping back. A logger that does none of these (a filter,
+    /// instead of looping back (and counted, see
+    /// [`dropped_on_reentry`](crate::dropped_on_reentry)). A logger that does none of these (a filter,
     /// a counter, a channel send of data it already owns) may return
     /// `false` and save that bookkeeping, about a nanosecond per record;
     /// what the thread emits while another dispatch runs is still dropped.

@@ -1,7 +1,9 @@
 //! A logger that declares it emits nothing while logging
 //! (`needs_reentrancy_guard() == false`) is called without the thread being
 //! marked as dispatching, yet what a thread emits while another backend
-//! handles its telemetry, or once it suppressed itself, is still dropped.
+//! handles its telemetry, or once it suppressed itself, is still dropped;
+//! and a record dropped that way (not a suppressed thread's) is counted
+//! (issue #11).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
 
 mod common;
@@ -51,6 +53,7 @@ fn unguarded_logger_still_drops_what_dispatches_emit() {
     handle_error!(&std::fmt::Error);
     assert_eq!(handler.reports().len(), 1);
     assert_eq!(logger.messages(), ["live"], "the handler's log is dropped");
+    assert_eq!(omniscope::dropped_on_reentry().logs, 1, "and counted");
     let live = &logger.logs()[0];
     assert_eq!(live.line, Some(line), "the call site's location is carried");
     assert!(live.file.as_deref().is_some_and(|f| f.ends_with(".rs")));
@@ -65,5 +68,10 @@ fn unguarded_logger_still_drops_what_dispatches_emit() {
         logger.messages(),
         ["live"],
         "a suppressed thread's log is dropped"
+    );
+    assert_eq!(
+        omniscope::dropped_on_reentry().logs,
+        1,
+        "by design: not counted as lost"
     );
 }

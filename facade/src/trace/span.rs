@@ -67,6 +67,7 @@ fn start(
 
 fn tracer_for(parent: &Context) -> Option<TracerRef> {
     if global::is_dispatching() {
+        global::dropped_while_dispatching(Signal::Tracer);
         return None;
     }
     let state = global::state();
