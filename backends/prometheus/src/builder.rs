@@ -104,16 +104,18 @@ impl PrometheusBuilder {
     /// | `OTEL_EXPORTER_PROMETHEUS_PORT` | [`with_port`](PrometheusBuilder::with_port) | 0 to 65535 |
     /// | `OMNISCOPE_PROMETHEUS_OPENMETRICS` | [`with_openmetrics`](PrometheusBuilder::with_openmetrics) | `true` or `false` |
     ///
-    /// A value that cannot be used makes [`build`](PrometheusBuilder::build)
-    /// fail with an error naming the variable, its value and what to write.
-    pub fn from_env(self) -> PrometheusBuilder {
-        self.from_env_with(|name| std::env::var(name).ok())
+    /// A value that cannot be used (or is not UTF-8) makes
+    /// [`build`](PrometheusBuilder::build) fail with an error naming the
+    /// variable, its value and what to write.
+    pub fn from_env(mut self) -> PrometheusBuilder {
+        self.env = EnvValues::read(&omniscope_sdk::env::var);
+        self
     }
 
     /// [`from_env`](PrometheusBuilder::from_env) with the variables of
     /// `lookup` (read now) instead of the process environment.
     pub fn from_env_with(mut self, lookup: impl Fn(&str) -> Option<String>) -> PrometheusBuilder {
-        self.env = EnvValues::read(lookup);
+        self.env = EnvValues::read(&omniscope_sdk::env::infallible(lookup));
         self
     }
 
@@ -122,10 +124,13 @@ impl PrometheusBuilder {
     ///
     /// # Errors
     /// A variable read by [`from_env`](PrometheusBuilder::from_env) with a
-    /// bad value; a non-loopback address without
+    /// bad value (or one that is not UTF-8); a non-loopback address without
     /// [`with_public(true)`](PrometheusBuilder::with_public); a path that
     /// does not start with `/` or has a `?`, `#` or whitespace.
     pub fn build(self) -> Result<Prometheus, BuildError> {
+        if let Some(e) = &self.env.unreadable {
+            return Err(invalid(e.to_string()));
+        }
         let env_host = self.env.host.as_deref().map(parse_host).transpose()?;
         let env_port = self.env.port.as_deref().map(parse_port).transpose()?;
         let env_openmetrics = self

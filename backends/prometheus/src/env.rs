@@ -4,6 +4,7 @@
 
 use std::net::{IpAddr, Ipv4Addr};
 
+use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::BuildError;
 
 use crate::builder::invalid;
@@ -24,15 +25,25 @@ pub(crate) struct EnvValues {
     pub(crate) host: Option<String>,
     pub(crate) port: Option<String>,
     pub(crate) openmetrics: Option<String>,
+    /// The first variable whose value is not UTF-8: it fails the build.
+    pub(crate) unreadable: Option<EnvError>,
 }
 
 impl EnvValues {
-    pub(crate) fn read(lookup: impl Fn(&str) -> Option<String>) -> EnvValues {
-        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+    pub(crate) fn read(lookup: Lookup<'_>) -> EnvValues {
+        let mut unreadable = None;
+        let mut get = |name: &str| {
+            env::get(lookup, name).unwrap_or_else(|e| {
+                unreadable.get_or_insert(e);
+                None
+            })
+        };
+        let (host, port, openmetrics) = (get(HOST_ENV), get(PORT_ENV), get(OPENMETRICS_ENV));
         EnvValues {
-            host: get(HOST_ENV),
-            port: get(PORT_ENV),
-            openmetrics: get(OPENMETRICS_ENV),
+            host,
+            port,
+            openmetrics,
+            unreadable,
         }
     }
 }
@@ -56,8 +67,14 @@ pub(crate) fn parse_host(value: &str) -> Result<IpAddr, BuildError> {
     })
 }
 
+/// Digits only (`u16`'s parser would take `+80`), 0 to 65535.
 pub(crate) fn parse_port(value: &str) -> Result<u16, BuildError> {
-    value.trim().parse().map_err(|_| {
+    let digits = value.trim();
+    let port = match digits.bytes().all(|b| b.is_ascii_digit()) {
+        true => digits.parse().ok(),
+        false => None,
+    };
+    port.ok_or_else(|| {
         invalid(format!(
             "{PORT_ENV}={value:?} is not a port number: give 0 to 65535 (default 9464; 0 picks a free port)"
         ))
@@ -93,6 +110,8 @@ mod tests {
         assert_eq!(parse_port("0").unwrap(), 0);
         assert_eq!(parse_port(" 65535 ").unwrap(), 65535);
         assert!(parse_port("-1").is_err());
+        assert!(parse_port("+80").is_err());
+        assert!(parse_port("65536").is_err());
         assert!(parse_bool(OPENMETRICS_ENV, "TRUE").unwrap());
         assert!(!parse_bool(OPENMETRICS_ENV, "False").unwrap());
         assert!(parse_bool(OPENMETRICS_ENV, "0").is_err());
