@@ -6,15 +6,77 @@
 //! [`INLINE_TEXT`] bytes are kept inside their entry; longer ones are
 //! appended to one text buffer per list. So recording four attributes costs
 //! one vector, and a second only when a value is long.
+//!
+//! # Values that panic while formatted
+//!
+//! A `Display` or `Debug` impl is the application's code, running on the
+//! application's thread inside a telemetry call. If it panics, the panic is
+//! caught around that call alone (further out, it would leave a span slot
+//! or a log record half-built), the value is recorded as
+//! [`PANICKED_WHILE_FORMATTING`], and the panic is counted in
+//! [`format_panics`]. Span, event and link attributes, log fields and
+//! messages, and error fields all format through here, so every signal
+//! behaves alike.
 
+use std::any::Any;
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use omniscope::{Field, Value};
 
 /// String values up to this many bytes are stored inside their entry.
 pub const INLINE_TEXT: usize = 22;
+
+/// What a value is recorded as when its `Display` or `Debug` impl panicked
+/// while being formatted (see the [module docs](self)).
+pub const PANICKED_WHILE_FORMATTING: &str = "<panicked while formatting>";
+
+/// Panics caught while formatting values, in the whole process.
+static FORMAT_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// How many times formatting a value (an attribute, a log field or message,
+/// an error field) panicked in this process; each such value was recorded
+/// as [`PANICKED_WHILE_FORMATTING`] instead. [`Sdk`](crate::Sdk) reports it
+/// as the self-metric `omniscope_format_panics_total`.
+pub fn format_panics() -> u64 {
+    FORMAT_PANICS.load(Ordering::Relaxed)
+}
+
+/// Runs `format`, a call into a value's own `Display`/`Debug` code, so that
+/// a panic in it never unwinds into the caller: `None` if it panicked (then
+/// counted in [`format_panics`]). What `format` wrote before the panic is
+/// the caller's to discard.
+#[inline]
+pub(crate) fn caught<R>(format: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(format)) {
+        Ok(r) => Some(r),
+        Err(payload) => {
+            count_panic(payload);
+            None
+        }
+    }
+}
+
+#[cold]
+fn count_panic(payload: Box<dyn Any + Send>) {
+    FORMAT_PANICS.fetch_add(1, Ordering::Relaxed);
+    // The payload is the application's value too: its destructor may panic
+    // in turn (that second payload is leaked: dropping it could panic again).
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// Whether a value was formatted, or panicked and was replaced by
+/// [`PANICKED_WHILE_FORMATTING`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Formatted {
+    Ok,
+    Panicked,
+}
 
 #[derive(Clone, Debug, PartialEq)]
 enum Stored {
@@ -66,8 +128,15 @@ impl Attributes {
     }
 
     /// Appends a field, truncating string values to `max_len` bytes (at a
-    /// character boundary) when given.
+    /// character boundary) when given. A value whose formatting panics is
+    /// stored as [`PANICKED_WHILE_FORMATTING`] (see the [module docs](self)).
     pub fn push_limited(&mut self, field: &Field<'_>, max_len: Option<usize>) {
+        self.push_field(field, max_len);
+    }
+
+    /// [`push_limited`](Self::push_limited), telling whether the value
+    /// panicked while formatted.
+    pub(crate) fn push_field(&mut self, field: &Field<'_>, max_len: Option<usize>) -> Formatted {
         let key = match field.static_key() {
             Some(k) => Cow::Borrowed(k),
             None => Cow::Owned(field.key().to_owned()),
@@ -80,6 +149,7 @@ impl Attributes {
             text => return self.push_text(key, &text, max_len.unwrap_or(usize::MAX)),
         };
         self.entries.push((key, stored));
+        Formatted::Ok
     }
 
     /// Appends a field.
@@ -89,7 +159,7 @@ impl Attributes {
 
     /// Appends a text value of at most `max` bytes: inside its entry when
     /// short, else in the text buffer.
-    fn push_text(&mut self, key: Cow<'static, str>, value: &Value<'_>, max: usize) {
+    fn push_text(&mut self, key: Cow<'static, str>, value: &Value<'_>, max: usize) -> Formatted {
         // The entry is pushed first and the text written straight into it.
         // Built on the stack and then moved, the bytes a copy had just
         // stored were read back at once in wider words, which stalls the
@@ -100,33 +170,55 @@ impl Attributes {
             bytes: [0; INLINE_TEXT],
         };
         self.entries.push((key, empty));
+        // `None`: the value panicked.
         let fits = match self.entries.get_mut(index) {
             Some((_, Stored::Inline { len, bytes })) => {
                 let mut inline = InlineText { len: 0, bytes };
                 let fits = match value {
-                    Value::Str(s) => inline.write_str(truncated(s, max)).is_ok(),
-                    other => write!(inline, "{other}").is_ok() && inline.len <= max,
+                    Value::Str(s) => Some(inline.write_str(truncated(s, max)).is_ok()),
+                    other => caught(|| write!(inline, "{other}"))
+                        .map(|written| written.is_ok() && inline.len <= max),
                 };
                 *len = inline.len as u8;
                 fits
             }
-            _ => false,
+            _ => Some(false),
         };
-        if !fits {
-            let long = Stored::Str(self.push_long_text(value, max));
-            if let Some(entry) = self.entries.get_mut(index) {
-                entry.1 = long;
-            }
+        let (long, formatted) = match fits {
+            Some(true) => return Formatted::Ok,
+            Some(false) => match self.push_long_text(value, max) {
+                Some(range) => (range, Formatted::Ok),
+                None => (self.push_placeholder(max), Formatted::Panicked),
+            },
+            None => (self.push_placeholder(max), Formatted::Panicked),
+        };
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.1 = Stored::Str(long);
         }
+        formatted
     }
 
-    /// Appends a text value of at most `max` bytes to the text buffer.
-    fn push_long_text(&mut self, value: &Value<'_>, max: usize) -> Range<u32> {
+    /// Appends [`PANICKED_WHILE_FORMATTING`], cut to `max` bytes, to the
+    /// text buffer.
+    #[cold]
+    fn push_placeholder(&mut self, max: usize) -> Range<u32> {
+        let start = self.text.len();
+        self.text
+            .push_str(truncated(PANICKED_WHILE_FORMATTING, max));
+        offset(start)..offset(self.text.len())
+    }
+
+    /// Appends a text value of at most `max` bytes to the text buffer;
+    /// `None` (and nothing appended) if the value panicked.
+    fn push_long_text(&mut self, value: &Value<'_>, max: usize) -> Option<Range<u32>> {
         let start = self.text.len();
         match value {
             Value::Str(s) => self.text.push_str(truncated(s, max)),
             other => {
-                let _ = write!(self.text, "{other}");
+                if caught(|| write!(self.text, "{other}")).is_none() {
+                    self.text.truncate(start);
+                    return None;
+                }
                 let mut end = start.saturating_add(max);
                 if end < self.text.len() {
                     while !self.text.is_char_boundary(end) {
@@ -136,7 +228,7 @@ impl Attributes {
                 }
             }
         }
-        offset(start)..offset(self.text.len())
+        Some(offset(start)..offset(self.text.len()))
     }
 
     /// How many attributes there are.
@@ -208,6 +300,72 @@ fn truncated(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
+/// Bytes of text [`FormattedText`] keeps on the stack.
+const STACK_TEXT: usize = 128;
+
+/// A value's text, formatted ahead of time: on the stack up to
+/// [`STACK_TEXT`] bytes, on the heap beyond. The tracer formats a value
+/// before it claims the span's slot, so that the value's own code may
+/// record on that very span while it is formatted.
+pub(crate) struct FormattedText {
+    len: usize,
+    bytes: [u8; STACK_TEXT],
+    heap: Option<String>,
+}
+
+impl FormattedText {
+    /// The text of `value`, or [`PANICKED_WHILE_FORMATTING`] if formatting
+    /// it panicked (counted in [`format_panics`]).
+    pub(crate) fn of(value: &Value<'_>) -> FormattedText {
+        let mut text = FormattedText {
+            len: 0,
+            bytes: [0; STACK_TEXT],
+            heap: None,
+        };
+        // A `Display` that fails ends the text early, as elsewhere.
+        if caught(|| write!(text, "{value}")).is_none() {
+            text.len = 0;
+            text.heap = None;
+            let _ = text.write_str(PANICKED_WHILE_FORMATTING);
+        }
+        text
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match &self.heap {
+            Some(s) => s,
+            None => self
+                .bytes
+                .get(..self.len)
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or(""),
+        }
+    }
+}
+
+impl fmt::Write for FormattedText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if let Some(heap) = &mut self.heap {
+            heap.push_str(s);
+            return Ok(());
+        }
+        let end = self.len + s.len();
+        match self.bytes.get_mut(self.len..end) {
+            Some(room) => {
+                room.copy_from_slice(s.as_bytes());
+                self.len = end;
+            }
+            None => {
+                let mut heap = String::with_capacity(end.max(2 * STACK_TEXT));
+                heap.push_str(self.as_str());
+                heap.push_str(s);
+                self.heap = Some(heap);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A writer into an entry's inline buffer; fails when the text does not fit.
 struct InlineText<'a> {
     len: usize,
@@ -275,6 +433,49 @@ mod tests {
         );
         assert_eq!(a.get("long").and_then(|v| v.as_str()), Some(long.as_str()));
         assert_eq!(a.get("shown").and_then(|v| v.as_str()), Some("12.5"));
+    }
+
+    /// Writes `self.0` bytes, then panics.
+    struct PanicsAfter(usize);
+
+    impl fmt::Display for PanicsAfter {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(&"x".repeat(self.0))?;
+            panic!("formatting PanicsAfter");
+        }
+    }
+
+    #[test]
+    fn a_value_that_panics_is_stored_as_the_placeholder() {
+        let before = format_panics();
+        let (short, long) = (PanicsAfter(3), PanicsAfter(INLINE_TEXT + 5));
+        let mut a = Attributes::new();
+        a.push(&Field::new_static("short", Value::from_display(&short)));
+        a.push(&Field::new_static("long", Value::from_display(&long)));
+        a.push_limited(
+            &Field::new_static("cut", Value::from_display(&short)),
+            Some(4),
+        );
+        a.push(&Field::new_static("after", Value::from_display(&7)));
+        let text = |k| a.get(k).and_then(|v| v.as_str());
+        assert_eq!(text("short"), Some(PANICKED_WHILE_FORMATTING));
+        assert_eq!(text("long"), Some(PANICKED_WHILE_FORMATTING));
+        assert_eq!(text("cut"), Some("<pan"));
+        assert_eq!(text("after"), Some("7"));
+        assert!(format_panics() >= before + 3);
+    }
+
+    #[test]
+    fn formatted_text_spills_to_the_heap() {
+        let long = "é".repeat(STACK_TEXT);
+        for s in ["short", long.as_str()] {
+            assert_eq!(FormattedText::of(&Value::from_display(&s)).as_str(), s);
+        }
+        let panics = PanicsAfter(STACK_TEXT + 1);
+        assert_eq!(
+            FormattedText::of(&Value::from_display(&panics)).as_str(),
+            PANICKED_WHILE_FORMATTING
+        );
     }
 
     #[test]

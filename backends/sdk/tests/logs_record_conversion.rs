@@ -114,7 +114,8 @@ fn records_inside_a_span_carry_its_ids() {
     assert_eq!(logs[0].span_id, Some(span_id));
 }
 
-/// A `Display` impl that fails or panics costs the message, never the caller.
+/// A `Display` impl that fails ends the message early; one that panics ends
+/// it with the placeholder (the record is kept: issue #11). Never the caller.
 #[test]
 fn broken_display_impls_do_not_escape() {
     struct Fails;
@@ -147,5 +148,8 @@ fn broken_display_impls_do_not_escape() {
     ));
     flush(&logger);
     let messages: Vec<String> = received.take().into_iter().map(|l| l.message).collect();
-    assert_eq!(messages, ["before ", "after"]);
+    assert_eq!(
+        messages,
+        ["before ", "x <panicked while formatting>", "after"]
+    );
 }

@@ -201,6 +201,7 @@ impl LoggerBuilder {
             max_fields: self.max_fields,
             max_field_len: self.max_field_len,
             dropped_fields: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
         };
         SdkLogger::start(processor, self.exporters, resource, config)
     }

@@ -15,7 +15,7 @@ use super::filter::LogFilter;
 use super::intern::intern;
 use super::ratelimit::{RateLimiter, Suppressed, Verdict};
 use super::redact::Redactor;
-use crate::attributes::Attributes;
+use crate::attributes::{caught, Attributes, PANICKED_WHILE_FORMATTING};
 use crate::build::BuildError;
 use crate::export::{ExportError, Exporter, Fanout, LocalBatcher, PipelineConfig, PipelineStats};
 use crate::resource::Resource;
@@ -75,6 +75,8 @@ pub(crate) struct Processor {
     pub(crate) max_fields: usize,
     pub(crate) max_field_len: usize,
     pub(crate) dropped_fields: AtomicU64,
+    /// Records a panic inside the logger cut short.
+    pub(crate) lost: AtomicU64,
 }
 
 impl SdkLogger {
@@ -119,6 +121,15 @@ impl SdkLogger {
     /// [`with_max_fields`](LoggerBuilder::with_max_fields).
     pub fn dropped_fields_total(&self) -> u64 {
         self.inner.processor.dropped_fields.load(Ordering::Relaxed)
+    }
+
+    /// Records lost to a panic inside the logger: expected to stay 0 (a
+    /// value whose formatting panics is recorded as
+    /// [`PANICKED_WHILE_FORMATTING`] instead, and counted in
+    /// [`format_panics`](crate::attributes::format_panics)), but counted,
+    /// so that a bug would cost counted records, never the caller.
+    pub fn lost_total(&self) -> u64 {
+        self.inner.processor.lost.load(Ordering::Relaxed)
     }
 
     /// Reports pending suppression counts, hands every buffered record to
@@ -216,15 +227,19 @@ impl Processor {
 }
 
 /// The message, formatted once: a literal is copied without the formatting
-/// machinery; a `Display` impl that fails ends the message early instead of
-/// panicking.
+/// machinery; a `Display` impl that fails ends the message early; one that
+/// panics ends it with [`PANICKED_WHILE_FORMATTING`] where it panicked
+/// (what came before is kept: the literal text is usually what tells
+/// records apart).
 fn message(args: &fmt::Arguments<'_>) -> String {
     match args.as_str() {
         Some(literal) => literal.to_owned(),
         None => {
             // Most messages fit: one allocation instead of a few regrowths.
             let mut s = String::with_capacity(MESSAGE_CAPACITY);
-            let _ = s.write_fmt(*args);
+            if caught(|| s.write_fmt(*args)).is_none() {
+                s.push_str(PANICKED_WHILE_FORMATTING);
+            }
             s
         }
     }
@@ -269,8 +284,12 @@ impl Logger for SdkLogger {
     }
 
     fn log(&self, record: &Record<'_>) {
-        // A `Display` impl that panics must not unwind into the caller.
-        let _ = catch_unwind(AssertUnwindSafe(|| self.log_record(record)));
+        // Values whose formatting panics are caught where they are
+        // formatted; this only keeps any other panic from unwinding into
+        // the caller, and counts the record it cost.
+        if catch_unwind(AssertUnwindSafe(|| self.log_record(record))).is_err() {
+            self.inner.processor.lost.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     /// Hands this thread's buffered records to the pipelines without waiting

@@ -17,8 +17,16 @@
 //!    drained by a dedicated thread that batches, retries, and counts drops.
 //!    The caller never blocks and never does I/O.
 //!
-//! The logger never logs itself, never panics into the caller (a panicking
-//! `Display` impl is caught), and never blocks.
+//! The logger never logs itself, never panics into the caller, and never
+//! blocks. A message argument or field whose `Display` panics is caught
+//! where it is formatted and the record is delivered all the same: the
+//! field's value is
+//! [`PANICKED_WHILE_FORMATTING`](crate::attributes::PANICKED_WHILE_FORMATTING),
+//! the message ends with it where the panic happened, and the panic is
+//! counted ([`format_panics`](crate::attributes::format_panics)), as for
+//! spans and errors. A record emitted while the logger formats another on
+//! the same thread (a `Display` that logs) is dropped by the facade and
+//! counted in [`omniscope::dropped_on_reentry`].
 //!
 //! # Redaction
 //!

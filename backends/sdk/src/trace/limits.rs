@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use omniscope::{Field, Value};
 
-use crate::attributes::Attributes;
+use crate::attributes::{caught, Attributes, Formatted, PANICKED_WHILE_FORMATTING};
 
 /// How many attributes, events and links a span keeps, and how long an
 /// attribute value may be. Defaults are OpenTelemetry's: 128 of each,
@@ -226,7 +226,9 @@ impl SpanLimits {
 
 /// Pushes `field` cut to `max_len` bytes; returns whether it was cut.
 fn push_truncated(attrs: &mut Attributes, field: &Field<'_>, max_len: usize) -> bool {
-    attrs.push_limited(field, Some(max_len));
+    if attrs.push_field(field, Some(max_len)) == Formatted::Panicked {
+        return PANICKED_WHILE_FORMATTING.len() > max_len;
+    }
     match field.value() {
         Value::Str(s) => s.len() > max_len,
         Value::Display(_) | Value::Debug(_) | Value::Error(_) => {
@@ -253,8 +255,11 @@ fn formatted_len(v: &Value<'_>) -> usize {
         }
     }
     let mut c = Count(0);
-    let _ = write!(c, "{v}");
-    c.0
+    // Formatted once already: a value that panics only now counts as not cut.
+    match caught(|| write!(c, "{v}")) {
+        Some(_) => c.0,
+        None => 0,
+    }
 }
 
 #[cfg(test)]
@@ -284,5 +289,22 @@ mod tests {
         assert_eq!(a.get("b").and_then(|v| v.as_str()), Some("123"));
         let s = counters.snapshot();
         assert_eq!((s.attributes, s.truncated_values), (1, 2));
+    }
+
+    #[test]
+    fn a_panicking_value_is_the_placeholder_cut_once() {
+        struct Panics;
+        impl fmt::Display for Panics {
+            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+                panic!("formatting Panics");
+            }
+        }
+        let limits = SpanLimits::default().with_value_length(4);
+        let counters = LimitCounters::default();
+        let mut a = Attributes::new();
+        let field = Field::new_static("bad", Value::from_display(&Panics));
+        limits.push_fields(Owner::Span, &mut a, &[field], &counters);
+        assert_eq!(a.get("bad").and_then(|v| v.as_str()), Some("<pan"));
+        assert_eq!(counters.snapshot().truncated_values, 1);
     }
 }

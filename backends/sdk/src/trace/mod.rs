@@ -41,7 +41,16 @@
 //!    the slot with one compare-and-swap (uncontended: the span is used by
 //!    one thread at a time), change it, and release it. Attribute keys from
 //!    the macros are kept as `'static` references and string values go to
-//!    one text buffer per span ([`Attributes`](crate::Attributes)). At
+//!    one text buffer per span ([`Attributes`](crate::Attributes)). No
+//!    application code runs while a slot is claimed: a `Display`/`Debug`
+//!    value given to `set_attribute` is formatted before the claim (it may
+//!    record on the very span it belongs to), and event and link
+//!    attributes are built before it too. A value whose formatting panics
+//!    is recorded as
+//!    [`PANICKED_WHILE_FORMATTING`](crate::attributes::PANICKED_WHILE_FORMATTING)
+//!    and counted ([`format_panics`](crate::attributes::format_panics)),
+//!    so a slot is never left claimed or lost, and no panic reaches the
+//!    caller. At
 //!    hand-off (step 4) the buffers move into the exported span and the slot
 //!    takes buffers the export threads gave back after exporting earlier
 //!    spans, so in steady state recording attributes allocates nothing and

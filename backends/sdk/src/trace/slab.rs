@@ -21,7 +21,9 @@
 //! token naming a stale generation, a free slot or a slot that does not
 //! exist finds no `OPEN(g)` and does nothing. A `BUSY` slot is only ever held
 //! for a few instructions (an attribute push, the end stamp, the in-flight
-//! view's copy), so a claimer that finds it busy spins, then yields.
+//! view's copy), so a claimer that finds it busy spins, then yields. The
+//! tracer never runs application code (a value's `Display`) inside a
+//! claim: that code could claim the same slot again and wait for itself.
 //!
 //! # Tokens
 //!

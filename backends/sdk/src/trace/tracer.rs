@@ -1,12 +1,13 @@
 //! [`SdkTracer`]: the recording [`Tracer`].
 
 use std::borrow::Cow;
+use std::error::Error;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use omniscope::trace::{SamplingHint, SpanStart, SpanToken, StartedSpan};
-use omniscope::{Field, SpanContext, Status, TraceFlags, Tracer};
+use omniscope::{Field, SpanContext, Status, TraceFlags, Tracer, Value};
 
 use super::builder::TracerBuilder;
 use super::clock::{self, Tick};
@@ -18,7 +19,7 @@ use super::recycle::SpanPool;
 use super::sampler::{Decider, Root};
 use super::slab::{Drained, FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
-use crate::attributes::Attributes;
+use crate::attributes::{Attributes, FormattedText};
 use crate::export::{ExportError, Fanout, PipelineStats};
 use crate::resource::Resource;
 use crate::sync::lock;
@@ -238,6 +239,21 @@ impl Inner {
                 self.counters.sampled_out.fetch_add(1, Ordering::Relaxed);
             }
         }
+    }
+
+    /// Sets an attribute whose value needs no formatting (no application
+    /// code runs while the slot is claimed).
+    #[inline]
+    fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
+        self.modify(token, |d| {
+            let dropped = self.limits.push_fields(
+                Owner::Span,
+                &mut d.attributes,
+                std::slice::from_ref(field),
+                &self.limit_counters,
+            );
+            d.dropped_attributes = d.dropped_attributes.saturating_add(dropped);
+        });
     }
 
     /// Claims the open span `token` names and runs `f` on it; nothing
@@ -556,15 +572,33 @@ impl Tracer for SdkTracer {
 
     fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
         let inner = &*self.inner;
-        inner.modify(token, |d| {
-            let dropped = inner.limits.push_fields(
-                Owner::Span,
-                &mut d.attributes,
-                std::slice::from_ref(field),
-                &inner.limit_counters,
-            );
-            d.dropped_attributes = d.dropped_attributes.saturating_add(dropped);
-        });
+        let value = field.value();
+        if let Value::Display(_) | Value::Debug(_) | Value::Error(_) = value {
+            // Formatted before the slot is claimed: the value's code may
+            // record on this very span (inside the claim it would wait for
+            // itself for ever) or panic (caught in `FormattedText`).
+            let text = FormattedText::of(&value);
+            let text = Value::Str(text.as_str());
+            let field = match field.static_key() {
+                Some(key) => Field::new_static(key, text),
+                None => Field::new(field.key(), text),
+            };
+            return inner.set_attribute(token, &field);
+        }
+        inner.set_attribute(token, field);
+    }
+
+    /// Records the error's message with its formatting caught, as every
+    /// value is (the facade's default formats it unguarded).
+    fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
+        let message = FormattedText::of(&Value::Error(error));
+        let message = message.as_str();
+        self.add_event(
+            token,
+            "exception",
+            &[Field::new_static("exception.message", Value::Str(message))],
+        );
+        self.set_status(token, &Status::Error(Cow::Owned(message.to_owned())));
     }
 
     fn add_event(&self, token: SpanToken, name: &str, fields: &[Field<'_>]) {
