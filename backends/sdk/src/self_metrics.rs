@@ -1,7 +1,8 @@
 //! The SDK's own health as ordinary metrics: what every pipeline exported,
-//! dropped (by reason) and retried, queue lengths, spans sampled out or cut
-//! by limits, log records suppressed by rate limiting, and records the
-//! facade's pre-init buffer dropped. They are read at collection time from
+//! dropped (by reason) and retried, queue lengths, spans sampled out, cut
+//! by limits or not recorded, log records suppressed by rate limiting or
+//! lost, values whose formatting panicked, and what the facade dropped
+//! (its pre-init buffer, its re-entrancy guard). They are read at collection time from
 //! the parts' counters, so recording costs nothing extra, and they reach
 //! every exporter and the dashboard like any other metric.
 
@@ -63,6 +64,16 @@ fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
 
 fn register_parts(sdk: &Sdk) {
     let meter = sdk.meter();
+    let labelled = |name: &'static str,
+                    label: (&str, &str),
+                    description: &'static str,
+                    read: Box<dyn Fn() -> f64 + Send + Sync>| {
+        meter.observe_counter(
+            &owned_key(name, &[label]),
+            &MetricMeta::new(Unit::COUNT, description),
+            read,
+        );
+    };
     let counter = |name: &'static str,
                    description: &'static str,
                    read: Box<dyn Fn() -> f64 + Send + Sync>| {
@@ -79,6 +90,23 @@ fn register_parts(sdk: &Sdk) {
             "spans not recorded because of head sampling",
             Box::new(move || t.sampled_out() as f64),
         );
+        const SPANS_DROPPED: &str = "spans sampled in but not recorded: their thread held its \
+                                     most open spans (buffer_full), or had no recording state \
+                                     (unrecordable)";
+        let t = tracer.clone();
+        labelled(
+            "omniscope_spans_dropped_total",
+            ("reason", "buffer_full"),
+            SPANS_DROPPED,
+            Box::new(move || t.stats().dropped_buffer_full as f64),
+        );
+        let t = tracer.clone();
+        labelled(
+            "omniscope_spans_dropped_total",
+            ("reason", "unrecordable"),
+            SPANS_DROPPED,
+            Box::new(move || t.stats().dropped_unrecordable as f64),
+        );
         counter(
             "omniscope_span_limits_dropped_total",
             "attributes, events and links cut by span limits",
@@ -86,12 +114,43 @@ fn register_parts(sdk: &Sdk) {
         );
     }
     if let Some(logger) = sdk.logger().cloned() {
+        let l = logger.clone();
         counter(
             "omniscope_log_records_suppressed_total",
             "log records suppressed by per-call-site rate limiting",
-            Box::new(move || logger.suppressed_total() as f64),
+            Box::new(move || l.suppressed_total() as f64),
+        );
+        counter(
+            "omniscope_log_records_lost_total",
+            "log records lost to a panic inside the logger",
+            Box::new(move || logger.lost_total() as f64),
         );
     }
+    counter(
+        "omniscope_format_panics_total",
+        "values recorded as <panicked while formatting> because their Display or Debug panicked",
+        Box::new(|| crate::attributes::format_panics() as f64),
+    );
+    const REENTRY: &str =
+        "telemetry the facade dropped because its thread was inside a backend's dispatch";
+    labelled(
+        "omniscope_dropped_on_reentry_total",
+        ("signal", "logs"),
+        REENTRY,
+        Box::new(|| omniscope::dropped_on_reentry().logs as f64),
+    );
+    labelled(
+        "omniscope_dropped_on_reentry_total",
+        ("signal", "traces"),
+        REENTRY,
+        Box::new(|| omniscope::dropped_on_reentry().spans as f64),
+    );
+    labelled(
+        "omniscope_dropped_on_reentry_total",
+        ("signal", "errors"),
+        REENTRY,
+        Box::new(|| omniscope::dropped_on_reentry().errors as f64),
+    );
     counter(
         "omniscope_preinit_dropped_total",
         "logs and errors the facade's pre-init buffer could not keep",

@@ -85,7 +85,9 @@
 //! at once) new spans are not recorded and are counted
 //! ([`TracerStats::dropped_buffer_full`]). The export queues are bounded by
 //! the pipelines. A span that is never ended (a leaked guard) keeps its slot
-//! and shows in [`SdkTracer::in_flight`] for ever.
+//! and shows in [`SdkTracer::in_flight`] for ever. Spans started after
+//! [`SdkTracer::shutdown`] are not recorded; each is counted as dropped
+//! (`reason="shutdown"`) in every pipeline, as log records are.
 //!
 //! # Sampled-out spans and the facade
 //!

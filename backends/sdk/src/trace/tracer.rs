@@ -20,7 +20,7 @@ use super::sampler::{Decider, Root};
 use super::slab::{Drained, FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
 use crate::attributes::{Attributes, FormattedText};
-use crate::export::{ExportError, Fanout, PipelineStats};
+use crate::export::{DropReason, ExportError, Fanout, PipelineStats};
 use crate::resource::Resource;
 use crate::sync::lock;
 
@@ -228,6 +228,15 @@ impl Inner {
             self.wake_collector();
         }
         self.fanout.shutdown(deadline)
+    }
+
+    /// Counts a span started after shutdown as dropped (`shutdown`) in
+    /// every pipeline, as the logger counts a record logged after shutdown:
+    /// so `produced = exported + dropped` holds for spans too. The sampler
+    /// is not asked (a span it would have dropped is counted all the same).
+    #[cold]
+    fn started_after_shutdown(&self) {
+        self.fanout.count_dropped(DropReason::Shutdown, 1);
     }
 
     fn sampled_out(&self, local: Option<&mut Local>) {
@@ -529,6 +538,7 @@ impl Tracer for SdkTracer {
     fn start(&self, start: &SpanStart<'_>) -> StartedSpan {
         let inner = &*self.inner;
         if inner.shut_down.load(Ordering::Relaxed) {
+            inner.started_after_shutdown();
             return unsampled(start);
         }
         let parent = start.parent().filter(|p| p.is_valid());
