@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use crate::build::BuildError;
 use crate::errors::{ErrorsBuilder, SdkErrors};
-use crate::export::{ExportError, Exporter, Pipeline, PipelineConfig, PipelineStats};
+use crate::export::{
+    deadline_after, ExportError, Exporter, Pipeline, PipelineConfig, PipelineStats,
+};
 use crate::functions::{function_stats, FunctionStats};
 use crate::logs::{LoggerBuilder, SdkLogger};
 use crate::metrics::{MeterBuilder, MetricsSnapshot, PeriodicReader, SdkMeter, Temporality};
@@ -369,7 +371,7 @@ impl SdkGuard {
 
 impl Drop for SdkGuard {
     fn drop(&mut self) {
-        let deadline = Instant::now() + self.sdk.shutdown_timeout;
+        let deadline = deadline_after(self.sdk.shutdown_timeout);
         // The globals stay installed (they are set once); after shutdown they
         // drop what they receive and count it.
         let _ = self.sdk.shutdown(deadline);

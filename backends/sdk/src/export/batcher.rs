@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use super::deadline;
 use super::fanout::Fanout;
 use super::pipeline::wait_timeout;
 use super::stats::{DropReason, PipelineStats};
@@ -325,7 +326,7 @@ fn tick<T: Send + Sync + 'static>(
 ) {
     omniscope::suppress_current_thread();
     let (stopped, wake) = ticker;
-    let mut next = Instant::now() + interval;
+    let mut next = deadline::after(interval);
     let mut stop = lock(stopped);
     loop {
         if *stop {
@@ -333,7 +334,7 @@ fn tick<T: Send + Sync + 'static>(
         }
         let now = Instant::now();
         if now < next {
-            stop = wait_timeout(wake, stop, next - now);
+            stop = wait_timeout(wake, stop, next.saturating_duration_since(now));
             continue;
         }
         drop(stop);
@@ -341,7 +342,7 @@ fn tick<T: Send + Sync + 'static>(
             Some(batcher) => batcher.flush_buffers(),
             None => return,
         }
-        next = Instant::now() + interval;
+        next = deadline::after(interval);
         stop = lock(stopped);
     }
 }

@@ -178,7 +178,7 @@ impl<T> Drop for Fanout<T> {
     /// wait for them one after the other).
     fn drop(&mut self) {
         if self.pipelines.iter().any(|p| !p.is_shut_down()) {
-            let _ = self.shutdown(Instant::now() + super::pipeline::DROP_DEADLINE);
+            let _ = self.shutdown(super::deadline::after(super::pipeline::DROP_DEADLINE));
         }
     }
 }

@@ -42,6 +42,7 @@
 mod backoff;
 mod batcher;
 mod config;
+mod deadline;
 mod fanout;
 mod memory;
 mod pipeline;
@@ -54,6 +55,7 @@ use std::time::{Duration, Instant};
 
 pub use batcher::LocalBatcher;
 pub use config::PipelineConfig;
+pub(crate) use deadline::{after as deadline_after, instant_after};
 pub use fanout::Fanout;
 pub use memory::{InMemoryExporter, InMemoryHandle};
 pub use pipeline::Pipeline;

@@ -280,7 +280,7 @@ impl<T> Pipeline<T> {
             }
         };
         if let Some(reason) = refused {
-            shared.counters.drop_items(reason, n as u64);
+            shared.counters.refuse(reason, n as u64);
         }
     }
 
@@ -351,7 +351,7 @@ impl<T> Pipeline<T> {
     /// Counts items dropped before they reached this pipeline (a
     /// [`LocalBatcher`](super::LocalBatcher) after shutdown).
     pub(crate) fn count_dropped(&self, reason: DropReason, n: u64) {
-        self.shared.counters.drop_items(reason, n);
+        self.shared.counters.refuse(reason, n);
     }
 
     /// Asks the export thread to flush; returns the generation to wait for.
@@ -393,7 +393,11 @@ impl<T> Pipeline<T> {
             if now >= deadline {
                 return Err(ExportError::Timeout);
             }
-            state = wait_timeout(&self.shared.progress, state, deadline - now);
+            state = wait_timeout(
+                &self.shared.progress,
+                state,
+                deadline.saturating_duration_since(now),
+            );
         }
     }
 
@@ -435,7 +439,11 @@ impl<T> Pipeline<T> {
                 self.release_thread(false);
                 return Err(ExportError::Timeout);
             }
-            state = wait_timeout(&self.shared.progress, state, deadline - now);
+            state = wait_timeout(
+                &self.shared.progress,
+                state,
+                deadline.saturating_duration_since(now),
+            );
         }
     }
 
@@ -468,7 +476,7 @@ impl<T> fmt::Debug for Pipeline<T> {
 
 impl<T> Drop for Pipeline<T> {
     fn drop(&mut self) {
-        let _ = self.shutdown(Instant::now() + DROP_DEADLINE);
+        let _ = self.shutdown(super::deadline::after(DROP_DEADLINE));
     }
 }
 

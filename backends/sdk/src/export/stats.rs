@@ -82,9 +82,10 @@ impl Dropped {
 /// A snapshot of one pipeline's counters (from
 /// [`Pipeline::stats`](super::Pipeline::stats)).
 ///
-/// Every item pushed is, at any moment, in exactly one place:
-/// `pushed = exported + dropped.total() + queued + in_flight`. After
-/// `shutdown` returns, `queued` and `in_flight` are zero.
+/// Every item handed to the pipeline is, at any moment, in exactly one
+/// place: `produced = exported + dropped.total() + queued + in_flight`.
+/// After `shutdown` returns, `queued` and `in_flight` are zero, so
+/// `produced = exported + dropped.total()`.
 ///
 /// # Self-metrics
 ///
@@ -122,6 +123,9 @@ pub struct PipelineStats {
     pub in_flight: u64,
     /// The queue capacity, in items.
     pub capacity: u64,
+    /// Items handed to the pipeline since the start: accepted into the
+    /// queue, or refused on the way in (`queue_full`, `shutdown`).
+    pub produced: u64,
     /// Items accepted into the queue since the start.
     pub accepted: u64,
     /// Items the backend accepted.
@@ -180,6 +184,8 @@ pub(crate) struct Counters {
     pub(crate) queued: AtomicU64,
     pub(crate) in_flight: AtomicU64,
     pub(crate) accepted: AtomicU64,
+    /// Items refused on the way in (counted in `dropped` as well).
+    refused: AtomicU64,
     pub(crate) exported: AtomicU64,
     dropped: [AtomicU64; 4],
     pub(crate) errors: AtomicU64,
@@ -198,6 +204,12 @@ impl Counters {
         Counters::add(&self.dropped[reason.index()], n);
     }
 
+    /// Counts items dropped before they entered the queue.
+    pub(crate) fn refuse(&self, reason: DropReason, n: u64) {
+        self.drop_items(reason, n);
+        Counters::add(&self.refused, n);
+    }
+
     pub(crate) fn set_last_error(&self, error: String) {
         *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
     }
@@ -209,13 +221,15 @@ impl Counters {
         capacity: usize,
     ) -> PipelineStats {
         let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let accepted = load(&self.accepted);
         PipelineStats {
             signal,
             exporter: exporter.to_owned(),
             queued: load(&self.queued),
             in_flight: load(&self.in_flight),
             capacity: capacity as u64,
-            accepted: load(&self.accepted),
+            produced: accepted + load(&self.refused),
+            accepted,
             exported: load(&self.exported),
             dropped: Dropped {
                 queue_full: load(&self.dropped[DropReason::QueueFull.index()]),
@@ -241,11 +255,13 @@ mod tests {
     #[test]
     fn metrics_cover_every_reason() {
         let counters = Counters::default();
-        counters.drop_items(DropReason::QueueFull, 3);
+        counters.refuse(DropReason::QueueFull, 3);
         counters.drop_items(DropReason::Shutdown, 2);
+        Counters::add(&counters.accepted, 12);
         Counters::add(&counters.exported, 10);
         let stats = counters.snapshot("traces", "otlp", 64);
         assert_eq!(stats.dropped.total(), 5);
+        assert_eq!(stats.produced, stats.exported + stats.dropped.total());
         let mut seen = Vec::new();
         stats.for_each_metric(|name, labels, value, is_counter| {
             let labels: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v}")).collect();

@@ -1,11 +1,13 @@
 //! The export thread of a [`Pipeline`](super::Pipeline): waits for a batch,
 //! exports it with retries, serves flush and shutdown requests.
 
+use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::backoff::{self, XorShift};
+use super::deadline::{after, instant_after};
 use super::pipeline::{wait_timeout, Shared};
 use super::stats::{Counters, DropReason};
 use super::{Accepted, Batch, ExportError, Exporter};
@@ -54,9 +56,10 @@ impl<T> Drop for ExitGuard<T> {
             shared.drop_leftovers(&mut state)
         };
         if state.finished.is_none() {
-            state.finished = Some(Err(ExportError::Internal(
-                "the export thread ended unexpectedly".into(),
-            )));
+            let message = "the export thread ended unexpectedly: what it held, and \
+                           whatever is pushed from now on, is dropped (reason shutdown)";
+            shared.counters.set_last_error(message.into());
+            state.finished = Some(Err(ExportError::Internal(message.into())));
         }
         shared.close();
         drop(state);
@@ -65,20 +68,41 @@ impl<T> Drop for ExitGuard<T> {
     }
 }
 
+/// Runs `f`, turning a panic into its message.
+pub(crate) fn contained<R>(f: impl FnOnce() -> R) -> Result<R, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(panic_message)
+}
+
+/// A panic's message; the payload is dropped here, and a payload whose
+/// destructor panics in turn is contained too (the second payload is
+/// leaked: dropping it could panic again).
+fn panic_message(payload: Box<dyn Any + Send>) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-string payload".to_owned());
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+    message
+}
+
 /// Runs an exporter call, turning a panic into [`ExportError::Internal`].
 fn guarded<R>(call: impl FnOnce() -> Result<R, ExportError>) -> Result<R, ExportError> {
-    match catch_unwind(AssertUnwindSafe(call)) {
-        Ok(result) => result,
-        Err(payload) => {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "non-string payload".to_owned());
-            Err(ExportError::Internal(format!(
-                "exporter panicked: {message}"
-            )))
-        }
+    contained(call).unwrap_or_else(|message| {
+        Err(ExportError::Internal(format!(
+            "exporter panicked: {message}"
+        )))
+    })
+}
+
+/// What an error says without the pipeline's verdict ("will retry"), for
+/// a message that gives the verdict itself.
+fn cause(error: &ExportError) -> String {
+    match error {
+        ExportError::Retryable { message, .. } | ExportError::Internal(message) => message.clone(),
+        other => other.to_string(),
     }
 }
 
@@ -101,23 +125,41 @@ impl<T> Worker<T> {
         omniscope::suppress_current_thread();
         let _exit = ExitGuard(self.shared.clone());
         let batch_timeout = self.shared.config.batch_timeout();
-        let mut timer = Instant::now() + batch_timeout;
+        let mut timer = after(batch_timeout);
         loop {
             match self.next_action(&mut timer) {
                 Action::Export(batch) => {
-                    let settled = self.export(&batch);
-                    match self.shared.recycler.get() {
+                    let n = batch.len() as u64;
+                    // A panic outside the exporter's calls (in this
+                    // module, in a recycler, in an item's destructor)
+                    // costs this batch too, never the thread.
+                    let settled = contained(|| self.export(&batch)).unwrap_or_else(|message| {
+                        self.shared.counters.set_last_error(format!(
+                            "export failed, {n} items dropped: panicked: {message}"
+                        ));
+                        Settled {
+                            failed: n,
+                            ..Settled::default()
+                        }
+                    });
+                    let recycler = self.shared.recycler.get().cloned();
+                    let recycled = contained(move || match recycler {
                         Some(recycle) => recycle(batch.chunks),
                         None => drop(batch),
+                    });
+                    if let Err(message) = recycled {
+                        self.shared.counters.set_last_error(format!(
+                            "releasing an exported batch panicked: {message}"
+                        ));
                     }
                     self.settle(settled);
-                    timer = Instant::now() + batch_timeout;
+                    timer = after(batch_timeout);
                 }
                 Action::Flush {
                     generation,
                     deadline,
                 } => {
-                    let outcome = self.call(|e| e.flush(deadline));
+                    let outcome = self.call("flush", |e| e.flush(deadline));
                     let mut state = lock(&self.shared.state);
                     state.flush_done = state.flush_done.max(generation);
                     state.flush_outcome = outcome;
@@ -125,8 +167,8 @@ impl<T> Worker<T> {
                     self.shared.progress.notify_all();
                 }
                 Action::Shutdown { deadline } => {
-                    let flushed = self.call(|e| e.flush(deadline));
-                    let shut = self.call(|e| e.shutdown(deadline));
+                    let flushed = self.call("flush", |e| e.flush(deadline));
+                    let shut = self.call("shutdown", |e| e.shutdown(deadline));
                     // Drop the exporter here, so that joining this thread
                     // never waits for an exporter's destructor.
                     let exporter = self.exporter.take();
@@ -134,6 +176,12 @@ impl<T> Worker<T> {
                         drop(exporter);
                         Ok(())
                     });
+                    if let Err(error) = &dropped {
+                        self.shared.counters.set_last_error(format!(
+                            "dropping the exporter failed: {}",
+                            cause(error)
+                        ));
+                    }
                     let mut state = lock(&self.shared.state);
                     if state.finished.is_none() {
                         state.finished = Some(flushed.and(shut).and(dropped));
@@ -180,38 +228,55 @@ impl<T> Worker<T> {
                 return Action::Shutdown { deadline };
             }
             if now >= *timer {
-                *timer = now + shared.config.batch_timeout();
+                *timer = instant_after(now, shared.config.batch_timeout());
             }
             state.worker_waiting = true;
-            state = wait_timeout(&shared.work, state, *timer - now);
+            state = wait_timeout(&shared.work, state, timer.saturating_duration_since(now));
             state.worker_waiting = false;
         }
     }
 
-    /// Calls the exporter, catching panics; records failures.
+    /// Calls the exporter's `what` (flush, shutdown), catching panics;
+    /// records failures.
     fn call<R>(
+        &mut self,
+        what: &str,
+        f: impl FnOnce(&mut dyn Exporter<T>) -> Result<R, ExportError>,
+    ) -> Result<R, ExportError> {
+        let result = self.attempt(f);
+        if let Err(error) = &result {
+            self.shared
+                .counters
+                .set_last_error(format!("exporter {what} failed: {}", cause(error)));
+        }
+        result
+    }
+
+    /// Calls the exporter, catching panics.
+    fn attempt<R>(
         &mut self,
         f: impl FnOnce(&mut dyn Exporter<T>) -> Result<R, ExportError>,
     ) -> Result<R, ExportError> {
         let Some(exporter) = self.exporter.as_mut() else {
             return Err(ExportError::AlreadyShutdown);
         };
-        let result = guarded(|| f(exporter.as_mut()));
-        if let Err(error) = &result {
-            self.shared.counters.set_last_error(error.to_string());
-        }
-        result
+        guarded(|| f(exporter.as_mut()))
     }
 
-    /// Exports one batch, retrying retryable failures within the budget.
+    /// Exports one batch, retrying retryable failures within the budget;
+    /// `last_error` says what became of a batch that failed.
     fn export(&mut self, batch: &Batch<T>) -> Settled {
         let n = batch.len() as u64;
         let config = self.shared.config.clone();
-        let budget_end = Instant::now() + config.export_timeout();
+        let budget_end = after(config.export_timeout());
         let resource = self.resource.clone();
+        let failed = Settled {
+            failed: n,
+            ..Settled::default()
+        };
         let mut attempt = 0;
         loop {
-            let error = match self.call(|e| e.export(batch, &resource)) {
+            let error = match self.attempt(|e| e.export(batch, &resource)) {
                 Ok(Accepted::All) => {
                     return Settled {
                         exported: n,
@@ -229,11 +294,24 @@ impl<T> Worker<T> {
                 Err(error) => error,
             };
             Counters::add(&self.shared.counters.errors, 1);
-            if !error.is_retryable() || attempt >= config.max_retries() {
-                return Settled {
-                    failed: n,
-                    ..Settled::default()
-                };
+            let counters = &self.shared.counters;
+            let tries = match attempt {
+                0 => "1 attempt".to_owned(),
+                retries => format!("{} attempts", u64::from(retries) + 1),
+            };
+            if !error.is_retryable() {
+                counters.set_last_error(format!(
+                    "export failed, {n} items dropped: {}",
+                    cause(&error)
+                ));
+                return failed;
+            }
+            if attempt >= config.max_retries() {
+                counters.set_last_error(format!(
+                    "export failed, {n} items dropped after {tries}: {}",
+                    cause(&error)
+                ));
+                return failed;
             }
             let retry_after = match &error {
                 ExportError::Retryable { retry_after, .. } => *retry_after,
@@ -246,14 +324,26 @@ impl<T> Worker<T> {
                 retry_after,
                 &mut self.rng,
             );
-            if !self.wait_for_retry(Instant::now() + wait, budget_end) {
-                return Settled {
-                    failed: n,
-                    ..Settled::default()
-                };
+            // A wait the clock cannot even represent is past any budget.
+            let retry_at = Instant::now()
+                .checked_add(wait)
+                .filter(|at| *at <= budget_end);
+            if let Some(retry_at) = retry_at {
+                counters.set_last_error(error.to_string());
+                if self.wait_for_retry(retry_at, budget_end) {
+                    attempt += 1;
+                    Counters::add(&self.shared.counters.retries, 1);
+                    continue;
+                }
             }
-            attempt += 1;
-            Counters::add(&self.shared.counters.retries, 1);
+            counters.set_last_error(format!(
+                "export failed, {n} items dropped after {tries}: {}, past the export \
+                 timeout ({:?}) or the shutdown deadline: {}",
+                waited(wait, retry_after),
+                config.export_timeout(),
+                cause(&error)
+            ));
+            return failed;
         }
     }
 
@@ -272,7 +362,11 @@ impl<T> Worker<T> {
             if now >= retry_at {
                 return true;
             }
-            state = wait_timeout(&self.shared.work, state, retry_at - now);
+            state = wait_timeout(
+                &self.shared.work,
+                state,
+                retry_at.saturating_duration_since(now),
+            );
         }
     }
 
@@ -289,5 +383,13 @@ impl<T> Worker<T> {
         counters.drop_items(DropReason::ExportFailed, settled.failed);
         state.in_flight = 0;
         shared.publish(&state);
+    }
+}
+
+/// What the next retry would have waited for, for `last_error`.
+fn waited(wait: Duration, retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(after) if after >= wait => format!("the server asked to wait {after:?}"),
+        _ => format!("the next retry was due in {wait:?}"),
     }
 }

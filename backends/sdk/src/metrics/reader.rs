@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use super::meter::{DeltaReader, SdkMeter};
 use super::snapshot::{MetricsSnapshot, Temporality};
-use crate::export::{ExportError, Pipeline};
+use crate::export::{deadline_after, instant_after, ExportError, Pipeline};
 use crate::sync::lock;
 use crate::BuildError;
 
@@ -78,7 +78,7 @@ impl Shared {
 
     fn run(&self) {
         omniscope::suppress_current_thread();
-        let mut next = Instant::now() + self.interval;
+        let mut next = deadline_after(self.interval);
         loop {
             let mut stopped = lock(&self.stopped);
             loop {
@@ -91,15 +91,15 @@ impl Shared {
                 }
                 stopped = self
                     .wake
-                    .wait_timeout(stopped, next - now)
+                    .wait_timeout(stopped, next.saturating_duration_since(now))
                     .map_or_else(|p| p.into_inner().0, |(g, _)| g);
             }
             drop(stopped);
             self.collect_and_push(false);
-            next += self.interval;
+            next = instant_after(next, self.interval);
             let now = Instant::now();
             if next <= now {
-                next = now + self.interval;
+                next = instant_after(now, self.interval);
             }
         }
     }
