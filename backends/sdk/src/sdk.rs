@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::build::BuildError;
 use crate::errors::{ErrorsBuilder, SdkErrors};
 use crate::export::{
-    deadline_after, ExportError, Exporter, Pipeline, PipelineConfig, PipelineStats,
+    contained, deadline_after, ExportError, Exporter, Pipeline, PipelineConfig, PipelineStats,
 };
 use crate::functions::{function_stats, FunctionStats};
 use crate::logs::{LoggerBuilder, SdkLogger};
@@ -293,28 +293,36 @@ impl Sdk {
     }
 
     /// Hands over everything recorded so far and waits until every exporter
-    /// has it, or `deadline` passes.
+    /// has it, or `deadline` passes. The parts flush side by side, so a slow
+    /// one leaves the others the whole deadline.
     ///
     /// # Errors
-    /// The first part that did not finish ([`ExportError::Timeout`]).
+    /// The first part that did not finish ([`ExportError::Timeout`]), in
+    /// the order tracer, logger, error handler, metric readers.
     pub fn flush(&self, deadline: Instant) -> Result<(), ExportError> {
         self.each_part(|part| part.flush(deadline))
     }
 
     /// Flushes, then stops every export thread, by `deadline`. Later records
-    /// are dropped and counted.
+    /// are dropped and counted. The parts shut down side by side, so a slow
+    /// one leaves the others the whole deadline.
     ///
     /// # Errors
-    /// The first part that did not finish ([`ExportError::Timeout`]).
+    /// The first part that did not finish ([`ExportError::Timeout`]), in
+    /// the order tracer, logger, error handler, metric readers.
     pub fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
         self.each_part(|part| part.shutdown(deadline))
     }
 
-    /// Runs `f` on every part (all of them, even after a failure) and
-    /// returns the first error.
+    /// Runs `f` on every part at once (one on this thread, each other on a
+    /// thread of its own) and returns the first error, in part order.
+    ///
+    /// In sequence, a part whose exporter hangs would spend the deadline
+    /// they share, and every part after it would give up (and drop what it
+    /// holds) as soon as its turn came.
     fn each_part(
         &self,
-        f: impl Fn(&dyn Flushable) -> Result<(), ExportError>,
+        f: impl Fn(&dyn Flushable) -> Result<(), ExportError> + Sync,
     ) -> Result<(), ExportError> {
         let p = &self.parts;
         let mut parts: Vec<&dyn Flushable> = Vec::new();
@@ -322,20 +330,50 @@ impl Sdk {
         parts.extend(p.logger.iter().map(|l| l as &dyn Flushable));
         parts.extend(p.errors.iter().map(|e| e as &dyn Flushable));
         parts.extend(p.readers.iter().map(|r| r as &dyn Flushable));
-        let mut first_error = Ok(());
-        for part in parts {
-            // Every part runs, even after one failed: each has its own data.
-            let outcome = f(part);
-            if first_error.is_ok() {
-                first_error = outcome;
+        // A part that panics reports an error instead of unwinding into the
+        // caller (often a guard's `Drop`).
+        let run = |part: &dyn Flushable| {
+            contained(|| f(part)).unwrap_or_else(|message| {
+                Err(ExportError::Internal(format!(
+                    "flushing or shutting down a part of the sdk panicked: {message}"
+                )))
+            })
+        };
+        let Some((first, others)) = parts.split_first() else {
+            return Ok(());
+        };
+        let outcomes: Vec<Result<(), ExportError>> = std::thread::scope(|scope| {
+            let started: Vec<_> = others
+                .iter()
+                .map(|part| {
+                    let part = *part;
+                    let thread = std::thread::Builder::new()
+                        .name("omniscope-flush".into())
+                        .spawn_scoped(scope, move || run(part));
+                    // No thread to be had: this part runs here, after the first.
+                    thread.map_err(|_| part)
+                })
+                .collect();
+            let mut outcomes = vec![run(*first)];
+            for thread in started {
+                let outcome = match thread {
+                    Ok(thread) => thread.join().unwrap_or_else(|_| {
+                        Err(ExportError::Internal(
+                            "a flush thread of the sdk ended unexpectedly".into(),
+                        ))
+                    }),
+                    Err(part) => run(part),
+                };
+                outcomes.push(outcome);
             }
-        }
-        first_error
+            outcomes
+        });
+        outcomes.into_iter().find(Result::is_err).unwrap_or(Ok(()))
     }
 }
 
 /// The parts' shared flush/shutdown surface.
-trait Flushable {
+trait Flushable: Sync {
     fn flush(&self, deadline: Instant) -> Result<(), ExportError>;
     fn shutdown(&self, deadline: Instant) -> Result<(), ExportError>;
 }

@@ -61,6 +61,7 @@ pub use memory::{InMemoryExporter, InMemoryHandle};
 pub use pipeline::Pipeline;
 pub(crate) use pipeline::Recycler;
 pub use stats::{DropReason, Dropped, PipelineStats};
+pub(crate) use worker::contained;
 
 use crate::errors::ErrorEvent;
 use crate::logs::LogData;
