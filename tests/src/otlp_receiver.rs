@@ -77,6 +77,17 @@ pub enum Reply {
     /// gRPC `UNAVAILABLE` / HTTP 503 (with `Retry-After: 0`) for the next
     /// `n` requests, then success. Refused requests are not recorded.
     Unavailable(u32),
+    /// gRPC `UNAVAILABLE` / HTTP 503 with `Retry-After` set to this value
+    /// (seconds or an HTTP date), for every request until another reply is
+    /// set. Refused requests are not recorded.
+    RetryAfter(&'static str),
+}
+
+impl Reply {
+    /// Whether the request is answered with success.
+    fn accepts(self) -> bool {
+        !matches!(self, Reply::Unavailable(_) | Reply::RetryAfter(_))
+    }
 }
 
 /// A request the receiver decoded (or refused).
@@ -474,6 +485,7 @@ fn next_reply(state: &Shared) -> Reply {
             Reply::Unavailable(n)
         }
         Some(Reply::Reject(n)) => Reply::Reject(n),
+        Some(Reply::RetryAfter(value)) => Reply::RetryAfter(value),
         _ => Reply::Accept,
     }
 }
@@ -528,7 +540,7 @@ impl Grpc {
             .get::<TlsConnectInfo<TcpConnectInfo>>()
             .is_some();
         let reply = next_reply(&self.0);
-        let accepted = !matches!(reply, Reply::Unavailable(_));
+        let accepted = reply.accepts();
         note(
             &self.0,
             RequestInfo {
@@ -541,7 +553,7 @@ impl Grpc {
             },
         );
         match reply {
-            Reply::Unavailable(_) => Err(tonic::Status::unavailable(
+            Reply::Unavailable(_) | Reply::RetryAfter(_) => Err(tonic::Status::unavailable(
                 "the receiver is refusing requests",
             )),
             other => {

@@ -115,7 +115,7 @@ async fn handle_http(
         body = plain;
     }
     let reply = next_reply(state);
-    let accepted = !matches!(reply, Reply::Unavailable(_));
+    let accepted = reply.accepts();
     note(
         state,
         RequestInfo {
@@ -128,10 +128,15 @@ async fn handle_http(
         },
     );
     if !accepted {
+        let retry_after = match reply {
+            Reply::RetryAfter(value) => value,
+            _ => "0",
+        };
         let mut response = answer(StatusCode::SERVICE_UNAVAILABLE, "text/plain", Vec::new());
-        response
-            .headers_mut()
-            .insert("retry-after", hyper::header::HeaderValue::from_static("0"));
+        response.headers_mut().insert(
+            "retry-after",
+            hyper::header::HeaderValue::from_static(retry_after),
+        );
         return response;
     }
     let rejected = match reply {
