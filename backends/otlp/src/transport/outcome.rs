@@ -77,11 +77,13 @@ pub(super) fn unreachable(endpoint: &str, error: &(dyn Error + 'static)) -> Expo
     }
 }
 
-/// `Retry-After`: delay-seconds or an HTTP date.
+/// `Retry-After`: delay-seconds or an HTTP date. Seconds beyond `u64` are
+/// read as the longest wait, not as no header: the server asked for more
+/// than a batch's budget (the pipeline then drops the batch, counted).
 pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if let Ok(seconds) = value.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
@@ -124,6 +126,15 @@ mod tests {
             Some(Duration::from_secs(30))
         );
         assert_eq!(retry_after(&headers("soon"), now), None);
+        // Issue #11: waits no clock can count are kept, as the longest.
+        let forever = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(retry_after(&headers("18446744073709551615"), now), forever);
+        assert_eq!(
+            retry_after(&headers("99999999999999999999999"), now),
+            forever
+        );
+        assert!(retry_after(&headers("Fri, 31 Dec 9999 23:59:59 GMT"), now)
+            .is_some_and(|d| d > Duration::from_secs(250_000_000_000)));
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }
 
