@@ -24,6 +24,14 @@ pub const DEFAULT_LOG_FILTER: &str = "info";
 
 type Lookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
+/// Where [`KitBuilder::install`] reads variables.
+enum EnvSource {
+    /// The process environment: a value that is not UTF-8 is an error.
+    Process,
+    /// A lookup given in code.
+    Lookup(Lookup),
+}
+
 /// Configures and installs telemetry. Start with [`builder`](crate::builder).
 ///
 /// Every setter's value wins over the environment; see the
@@ -34,7 +42,7 @@ pub struct KitBuilder {
     service_name: Option<String>,
     service_version: Option<String>,
     resource_attributes: Vec<(String, String)>,
-    env: Option<Lookup>,
+    env: Option<EnvSource>,
     exporters: [Option<Vec<Backend>>; 3],
     sampler: Option<Sampler>,
     log_filter: Option<String>,
@@ -117,9 +125,11 @@ impl KitBuilder {
     }
 
     /// Reads the process environment at [`install`](KitBuilder::install) to
-    /// fill what code left unset. Default: the environment is not read.
-    pub fn from_env(self) -> KitBuilder {
-        self.from_env_with(|var| std::env::var(var).ok())
+    /// fill what code left unset; a variable whose value is not UTF-8 fails
+    /// `install`, naming it. Default: the environment is not read.
+    pub fn from_env(mut self) -> KitBuilder {
+        self.env = Some(EnvSource::Process);
+        self
     }
 
     /// [`from_env`](KitBuilder::from_env) with variables from `lookup`
@@ -129,7 +139,7 @@ impl KitBuilder {
         mut self,
         lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static,
     ) -> KitBuilder {
-        self.env = Some(Box::new(lookup));
+        self.env = Some(EnvSource::Lookup(Box::new(lookup)));
         self
     }
 
@@ -248,7 +258,8 @@ impl KitBuilder {
     /// already installed.
     pub fn install(mut self) -> Result<TelemetryGuard, Error> {
         let env = match &self.env {
-            Some(lookup) => env::read(lookup)?,
+            Some(EnvSource::Process) => env::read(&omniscope_sdk::env::var)?,
+            Some(EnvSource::Lookup(lookup)) => env::read(&omniscope_sdk::env::infallible(lookup))?,
             None => EnvConfig::default(),
         };
         if env.disabled {
@@ -465,10 +476,12 @@ impl Parts {
             #[cfg(feature = "console")]
             console: match chosen.uses(Backend::Console) {
                 true => {
-                    let mut console = kit.console.take().unwrap_or_default();
-                    if let Some(lookup) = &kit.env {
-                        console = console.from_env_with(lookup);
-                    }
+                    let console = kit.console.take().unwrap_or_default();
+                    let console = match &kit.env {
+                        Some(EnvSource::Process) => console.from_env(),
+                        Some(EnvSource::Lookup(lookup)) => console.from_env_with(lookup),
+                        None => console,
+                    };
                     Some(console.build()?)
                 }
                 false => None,
@@ -489,10 +502,12 @@ impl Parts {
             #[cfg(feature = "prometheus")]
             prometheus: match chosen.uses(Backend::Prometheus) {
                 true => {
-                    let mut prometheus = kit.prometheus.take().unwrap_or_default();
-                    if let Some(lookup) = &kit.env {
-                        prometheus = prometheus.from_env_with(lookup);
-                    }
+                    let prometheus = kit.prometheus.take().unwrap_or_default();
+                    let prometheus = match &kit.env {
+                        Some(EnvSource::Process) => prometheus.from_env(),
+                        Some(EnvSource::Lookup(lookup)) => prometheus.from_env_with(lookup),
+                        None => prometheus,
+                    };
                     Some(prometheus.build()?)
                 }
                 false => None,
@@ -603,9 +618,11 @@ fn with_env(
     code: Option<omniscope_otlp::OtlpBuilder>,
     default: fn() -> omniscope_otlp::OtlpBuilder,
 ) -> Result<omniscope_otlp::Otlp, Error> {
-    let mut builder = code.unwrap_or_else(default);
-    if let Some(lookup) = &kit.env {
-        builder = builder.from_env_with(lookup);
-    }
+    let builder = code.unwrap_or_else(default);
+    let builder = match &kit.env {
+        Some(EnvSource::Process) => builder.from_env(),
+        Some(EnvSource::Lookup(lookup)) => builder.from_env_with(lookup),
+        None => builder,
+    };
     Ok(builder.build()?)
 }

@@ -3,9 +3,13 @@
 //! Parsing is separate from the process environment (`read` takes a lookup
 //! function), so every variable is tested without touching `std::env`.
 
+use std::io::Write as _;
+use std::sync::Once;
 use std::time::Duration;
 
 use omniscope::propagation::percent_decode;
+use omniscope::{Level, LevelFilter};
+use omniscope_sdk::env::{self, Lookup};
 use omniscope_sdk::logs::LogFilter;
 use omniscope_sdk::trace::Sampler;
 
@@ -51,29 +55,30 @@ pub(crate) fn signal_index(signal: Signal) -> usize {
 /// Reads every variable the kit knows through `lookup`.
 ///
 /// # Errors
-/// The first variable whose value is malformed, names an unknown backend,
-/// a backend that is not compiled in, or one that cannot carry the signal.
-pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<EnvConfig, Error> {
-    let get = |var: &str| lookup(var).filter(|v| !v.trim().is_empty());
+/// The first variable whose value is not UTF-8, is malformed, names an
+/// unknown backend, a backend that is not compiled in, or one that cannot
+/// carry the signal.
+pub(crate) fn read(lookup: Lookup<'_>) -> Result<EnvConfig, Error> {
+    let get = |var: &'static str| env::get(lookup, var).map_err(|e| Error::unreadable(var, e));
     let mut config = EnvConfig {
-        disabled: match get("OTEL_SDK_DISABLED") {
+        disabled: match get("OTEL_SDK_DISABLED")? {
             Some(v) => parse_bool("OTEL_SDK_DISABLED", &v)?,
             None => false,
         },
-        service_name: get("OTEL_SERVICE_NAME").map(|v| v.trim().to_owned()),
+        service_name: get("OTEL_SERVICE_NAME")?.map(|v| v.trim().to_owned()),
         ..EnvConfig::default()
     };
-    if let Some(v) = get("OTEL_RESOURCE_ATTRIBUTES") {
+    if let Some(v) = get("OTEL_RESOURCE_ATTRIBUTES")? {
         config.resource_attributes = parse_resource_attributes(&v)?;
     }
     for signal in Signal::ALL {
         let var = signal.exporter_variable();
-        if let Some(v) = get(var) {
+        if let Some(v) = get(var)? {
             config.exporters[signal_index(signal)] = Some(parse_exporters(var, signal, &v)?);
         }
     }
-    if let Some(name) = get("OTEL_TRACES_SAMPLER") {
-        let arg = get("OTEL_TRACES_SAMPLER_ARG");
+    if let Some(name) = get("OTEL_TRACES_SAMPLER")? {
+        let arg = get("OTEL_TRACES_SAMPLER_ARG")?;
         let sampler = Sampler::from_env_values(&name, arg.as_deref()).map_err(|e| {
             let (var, value) = match &arg {
                 Some(arg) if e.to_string().contains("OTEL_TRACES_SAMPLER_ARG") => {
@@ -85,7 +90,7 @@ pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<EnvConfig,
         })?;
         config.sampler = Some(sampler);
     }
-    if let Some(v) = get("RUST_LOG") {
+    if let Some(v) = get("RUST_LOG")? {
         let filter = LogFilter::parse(&v).map_err(|e| {
             Error::env(
                 "RUST_LOG",
@@ -93,12 +98,83 @@ pub(crate) fn read(lookup: &dyn Fn(&str) -> Option<String>) -> Result<EnvConfig,
                 format!("{e}; use directives such as `info,orders::db=debug`"),
             )
         })?;
+        if let Some(notice) = rust_log_near_misses(&v) {
+            say_once(&notice);
+        }
         config.log_filter = Some(filter);
     }
-    if let Some(v) = get("OTEL_METRIC_EXPORT_INTERVAL") {
+    if let Some(v) = get("OTEL_METRIC_EXPORT_INTERVAL")? {
         config.metric_export_interval = Some(parse_millis("OTEL_METRIC_EXPORT_INTERVAL", &v)?);
     }
+    // Checked whatever the backends, so that a typo is found before the day
+    // the console is chosen (the console reads it again when it is).
+    #[cfg(feature = "console")]
+    if let Some(v) = get(omniscope_console::FORMAT_ENV)? {
+        use omniscope_console::Format;
+        if Format::from_name(&v).is_none() {
+            return Err(Error::env(
+                omniscope_console::FORMAT_ENV,
+                &v,
+                format!("not a log format: use {}", Format::ACCEPTED),
+            ));
+        }
+    }
     Ok(config)
+}
+
+/// A line for each bare `RUST_LOG` word that is one edit away from a level
+/// name (`inof`, `warm`, `debg`): like `env_logger`, the filter reads it as
+/// a target, which is seldom what was meant.
+fn rust_log_near_misses(directives: &str) -> Option<String> {
+    let levels = std::iter::once(LevelFilter::Off.as_str()).chain(Level::ALL.map(Level::as_str));
+    let notices: Vec<String> = directives
+        .split(',')
+        .map(str::trim)
+        .filter(|word| !word.is_empty() && !word.contains(['=', ':']))
+        .filter(|word| word.parse::<LevelFilter>().is_err())
+        .filter_map(|word| {
+            let lower = word.to_ascii_lowercase();
+            let level = levels
+                .clone()
+                .map(str::to_ascii_lowercase)
+                .find(|level| one_edit_apart(&lower, level))?;
+            Some(format!(
+                "`{word}` is read as a target, not a level (did you mean `{level}`?)"
+            ))
+        })
+        .collect();
+    (!notices.is_empty()).then(|| format!("RUST_LOG: {}", notices.join("; ")))
+}
+
+/// Whether `a` becomes `b` by one insertion, deletion, substitution, or
+/// swap of two neighbours (a typo's usual forms).
+fn one_edit_apart(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 if prefix == short.len() => false,
+        0 => {
+            let rest = prefix + 1;
+            short[rest..] == long[rest..]
+                || (rest < short.len()
+                    && short[prefix] == long[rest]
+                    && short[rest] == long[prefix]
+                    && short[rest + 1..] == long[rest + 1..])
+        }
+        1 => short[prefix..] == long[prefix + 1..],
+        _ => false,
+    }
+}
+
+/// Writes `line` on stderr, the first time only: the kit may be installed
+/// (or fail to install) more than once in a process. A failed write is
+/// ignored: a hint is not worth a panic.
+fn say_once(line: &str) {
+    static SAID: Once = Once::new();
+    SAID.call_once(|| {
+        let _ = writeln!(std::io::stderr(), "omniscope-kit: {line}");
+    });
 }
 
 /// The SDK's sampler message without its own "invalid … configuration" lead.
@@ -117,16 +193,18 @@ fn parse_bool(var: &'static str, value: &str) -> Result<bool, Error> {
     }
 }
 
-/// A positive whole number of milliseconds.
+/// A whole number of milliseconds, at most a day.
 fn parse_millis(var: &'static str, value: &str) -> Result<Duration, Error> {
-    match value.trim().parse::<u64>() {
-        Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-        _ => Err(Error::env(
+    env::parse_millis(value).ok_or_else(|| {
+        Error::env(
             var,
             value,
-            "expected a positive whole number of milliseconds, such as 60000",
-        )),
-    }
+            format!(
+                "expected a whole number of milliseconds from 1 to {} (one day), such as 60000",
+                env::MAX_MILLIS
+            ),
+        )
+    })
 }
 
 /// `key=value,key2=value2`, values percent-decoded (W3C Baggage syntax, as

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use omniscope_sdk::env::EnvError;
 use omniscope_sdk::{BuildError, InstallError};
 
 /// Why the kit could not install telemetry: a bad environment variable, a
@@ -20,6 +21,9 @@ enum Kind {
         value: String,
         problem: String,
     },
+    /// An environment variable whose value is not UTF-8 (its message names
+    /// the variable and shows the value escaped).
+    Unreadable { var: &'static str, error: EnvError },
     /// A backend chosen in code that this build cannot provide.
     Backend(String),
     /// A backend that could not start (a dashboard port in use).
@@ -45,6 +49,12 @@ impl Error {
         }
     }
 
+    pub(crate) fn unreadable(var: &'static str, error: EnvError) -> Error {
+        Error {
+            kind: Kind::Unreadable { var, error },
+        }
+    }
+
     pub(crate) fn backend(message: impl Into<String>) -> Error {
         Error {
             kind: Kind::Backend(message.into()),
@@ -67,7 +77,7 @@ impl Error {
     /// The environment variable at fault, if the error came from one.
     pub fn variable(&self) -> Option<&'static str> {
         match &self.kind {
-            Kind::Env { var, .. } => Some(var),
+            Kind::Env { var, .. } | Kind::Unreadable { var, .. } => Some(var),
             _ => None,
         }
     }
@@ -81,6 +91,7 @@ impl fmt::Display for Error {
                 value,
                 problem,
             } => write!(f, "invalid {var}=`{value}`: {problem}"),
+            Kind::Unreadable { error, .. } => error.fmt(f),
             Kind::Backend(message) => f.write_str(message),
             #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { what, source } => write!(f, "{what} could not start: {source}"),
@@ -97,7 +108,7 @@ impl std::error::Error for Error {
             Kind::Install(e) => Some(e),
             #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { source, .. } => Some(source.as_ref()),
-            Kind::Env { .. } | Kind::Backend(_) => None,
+            Kind::Env { .. } | Kind::Unreadable { .. } | Kind::Backend(_) => None,
         }
     }
 }

@@ -14,7 +14,7 @@ fn install_with(var: &'static str, value: &'static str) -> omniscope_kit::Error 
 
 #[test]
 fn bad_config_fails_install_and_installs_nothing() {
-    let cases = [
+    let mut cases = vec![
         ("OTEL_TRACES_EXPORTER", "zipkn", "unknown exporter `zipkn`"),
         (
             "OTEL_METRICS_EXPORTER",
@@ -30,7 +30,16 @@ fn bad_config_fails_install_and_installs_nothing() {
         ("OTEL_RESOURCE_ATTRIBUTES", "novalue", "is not `key=value`"),
         ("OTEL_SDK_DISABLED", "maybe", "expected `true` or `false`"),
         ("OTEL_METRIC_EXPORT_INTERVAL", "1m", "milliseconds"),
+        (
+            "OTEL_METRIC_EXPORT_INTERVAL",
+            "18446744073709551615",
+            "from 1 to 86400000",
+        ),
     ];
+    // Checked whenever the console is compiled in, chosen or not (#11).
+    if cfg!(feature = "console") {
+        cases.push(("OMNISCOPE_LOG_FORMAT", "xml", "not a log format"));
+    }
     for (var, value, says) in cases {
         let e = install_with(var, value);
         let message = e.to_string();

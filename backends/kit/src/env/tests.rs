@@ -7,7 +7,7 @@ fn read_vars(vars: &[(&str, &str)]) -> Result<EnvConfig, Error> {
         .iter()
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
-    read(&|var| map.get(var).cloned())
+    read(&|var| Ok(map.get(var).cloned()))
 }
 
 fn message(vars: &[(&str, &str)]) -> String {
@@ -236,7 +236,72 @@ fn metric_export_interval() {
     for bad in ["0", "-1", "5s", "1.5"] {
         assert_eq!(
             message(&[("OTEL_METRIC_EXPORT_INTERVAL", bad)]),
-            format!("invalid OTEL_METRIC_EXPORT_INTERVAL=`{bad}`: expected a positive whole number of milliseconds, such as 60000")
+            format!("invalid OTEL_METRIC_EXPORT_INTERVAL=`{bad}`: expected a whole number of milliseconds from 1 to 86400000 (one day), such as 60000")
         );
     }
+}
+
+/// Issue #11: `OTEL_METRIC_EXPORT_INTERVAL=18446744073709551615` used to be
+/// accepted.
+#[test]
+fn metric_export_interval_longer_than_a_day_is_rejected() {
+    for bad in ["18446744073709551615", "86400001"] {
+        assert_eq!(
+            message(&[("OTEL_METRIC_EXPORT_INTERVAL", bad)]),
+            format!("invalid OTEL_METRIC_EXPORT_INTERVAL=`{bad}`: expected a whole number of milliseconds from 1 to 86400000 (one day), such as 60000")
+        );
+    }
+}
+
+/// Issue #11: `OMNISCOPE_LOG_FORMAT=xml` used to be checked only when the
+/// console was chosen.
+#[cfg(feature = "console")]
+#[test]
+fn log_format_is_checked_whatever_the_backends() {
+    assert_eq!(
+        message(&[
+            ("OTEL_LOGS_EXPORTER", "none"),
+            ("OMNISCOPE_LOG_FORMAT", "xml")
+        ]),
+        "invalid OMNISCOPE_LOG_FORMAT=`xml`: not a log format: use `json` or `pretty`"
+    );
+    assert!(read_vars(&[("OMNISCOPE_LOG_FORMAT", " JSON ")]).is_ok());
+}
+
+#[test]
+fn rust_log_words_one_edit_from_a_level_are_noticed() {
+    assert_eq!(
+        rust_log_near_misses("inof,orders=debug"),
+        Some("RUST_LOG: `inof` is read as a target, not a level (did you mean `info`?)".to_owned())
+    );
+    assert_eq!(
+        rust_log_near_misses("warm, debg ,db"),
+        Some("RUST_LOG: `warm` is read as a target, not a level (did you mean `warn`?); `debg` is read as a target, not a level (did you mean `debug`?)".to_owned())
+    );
+    assert_eq!(
+        rust_log_near_misses("INOF"),
+        Some("RUST_LOG: `INOF` is read as a target, not a level (did you mean `info`?)".to_owned())
+    );
+    for fine in [
+        "info",
+        "WARN",
+        "orders",
+        "orders::db=debug",
+        "inof=info",
+        "tracing",
+        "",
+        "a::inof",
+    ] {
+        assert_eq!(rust_log_near_misses(fine), None, "{fine}");
+    }
+}
+
+#[test]
+fn a_value_not_in_utf8_names_the_variable() {
+    let e = read(&|var: &str| match var {
+        "OTEL_SERVICE_NAME" => Err(omniscope_sdk::env::EnvError::new(var, "x")),
+        _ => Ok(None),
+    })
+    .unwrap_err();
+    assert_eq!(e.variable(), Some("OTEL_SERVICE_NAME"));
 }
