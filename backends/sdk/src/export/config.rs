@@ -130,7 +130,9 @@ impl PipelineConfig {
     }
 
     /// The largest backoff ceiling. A server's `retry_after` may ask for
-    /// longer, and is honoured within the export timeout. Default: 5 s.
+    /// longer, and is honoured within the export timeout: a wait that would
+    /// end past it (or past the shutdown deadline) drops the batch at once,
+    /// counted (`reason="export_failed"`). Default: 5 s.
     pub fn with_max_backoff(mut self, backoff: Duration) -> PipelineConfig {
         self.max_backoff = backoff;
         self

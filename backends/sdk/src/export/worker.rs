@@ -22,6 +22,15 @@ enum Action<T> {
     Exit,
 }
 
+/// How waiting for a retry ended.
+enum Waited {
+    Done,
+    /// The retry would fall after the shutdown deadline.
+    PastShutdown,
+    /// Shutdown gave up on this thread.
+    Abandoned,
+}
+
 /// How one batch ended.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Settled {
@@ -330,10 +339,15 @@ impl<T> Worker<T> {
                 .filter(|at| *at <= budget_end);
             if let Some(retry_at) = retry_at {
                 counters.set_last_error(error.to_string());
-                if self.wait_for_retry(retry_at, budget_end) {
-                    attempt += 1;
-                    Counters::add(&self.shared.counters.retries, 1);
-                    continue;
+                match self.wait_for_retry(retry_at) {
+                    Waited::Done => {
+                        attempt += 1;
+                        Counters::add(&self.shared.counters.retries, 1);
+                        continue;
+                    }
+                    // Shutdown counted the batch and said why in last_error.
+                    Waited::Abandoned => return failed,
+                    Waited::PastShutdown => {}
                 }
             }
             counters.set_last_error(format!(
@@ -347,20 +361,20 @@ impl<T> Worker<T> {
         }
     }
 
-    /// Sleeps until `retry_at`; false if the retry must not happen: past
-    /// the batch's budget or the shutdown deadline, or abandoned.
-    fn wait_for_retry(&self, retry_at: Instant, budget_end: Instant) -> bool {
-        if retry_at > budget_end {
-            return false;
-        }
+    /// Sleeps until `retry_at`, unless shutdown must be done by then or
+    /// gave up on this thread.
+    fn wait_for_retry(&self, retry_at: Instant) -> Waited {
         let mut state = lock(&self.shared.state);
         loop {
-            if state.abandoned || state.shutdown.is_some_and(|deadline| retry_at > deadline) {
-                return false;
+            if state.abandoned {
+                return Waited::Abandoned;
+            }
+            if state.shutdown.is_some_and(|deadline| retry_at > deadline) {
+                return Waited::PastShutdown;
             }
             let now = Instant::now();
             if now >= retry_at {
-                return true;
+                return Waited::Done;
             }
             state = wait_timeout(
                 &self.shared.work,
