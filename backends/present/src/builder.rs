@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use omniscope_sdk::BuildError;
-use omniscope_serve::check_loopback;
+use omniscope_serve::{check_host_name, check_loopback};
 
 use crate::capture::Captures;
 use crate::history::MetricHistory;
@@ -22,18 +22,35 @@ pub const DEFAULT_ADDR: SocketAddr =
 /// At most this many metric series have recent values kept.
 pub const MAX_HISTORY_SERIES: usize = 4096;
 
+/// The shortest bearer token accepted, in characters: 16. Use a random
+/// secret of 128 bits or more (32 hex digits, 22 base64 characters).
+pub const MIN_TOKEN_LEN: usize = 16;
+
+/// The longest string the dashboard keeps or shows, in bytes, unless
+/// [`with_max_string_len`](PresentBuilder::with_max_string_len) says
+/// otherwise: 4096.
+pub const DEFAULT_MAX_STRING_LEN: usize = 4096;
+
+/// The smallest [`with_max_string_len`](PresentBuilder::with_max_string_len)
+/// accepted, in bytes: 64 (room for the `…` and, in a label value, the hash
+/// that keeps series apart).
+pub const MIN_MAX_STRING_LEN: usize = 64;
+
 /// Configures a [`Present`]. Every setter states its default.
 #[must_use]
 #[derive(Clone)]
 pub struct PresentBuilder {
     addr: SocketAddr,
     public: bool,
+    unauthenticated: bool,
     bearer_token: Option<String>,
+    allowed_hosts: Vec<String>,
     limits: TraceLimits,
     max_logs: usize,
     max_errors: usize,
     metric_samples: usize,
     sample_interval: Duration,
+    max_string_len: usize,
 }
 
 impl fmt::Debug for PresentBuilder {
@@ -41,15 +58,18 @@ impl fmt::Debug for PresentBuilder {
         f.debug_struct("PresentBuilder")
             .field("addr", &self.addr)
             .field("public", &self.public)
+            .field("unauthenticated", &self.unauthenticated)
             .field(
                 "bearer_token",
                 &self.bearer_token.as_ref().map(|_| "<redacted>"),
             )
+            .field("allowed_hosts", &self.allowed_hosts)
             .field("limits", &self.limits)
             .field("max_logs", &self.max_logs)
             .field("max_errors", &self.max_errors)
             .field("metric_samples", &self.metric_samples)
             .field("sample_interval", &self.sample_interval)
+            .field("max_string_len", &self.max_string_len)
             .finish()
     }
 }
@@ -59,7 +79,9 @@ impl Default for PresentBuilder {
         PresentBuilder {
             addr: DEFAULT_ADDR,
             public: false,
+            unauthenticated: false,
             bearer_token: None,
+            allowed_hosts: Vec::new(),
             limits: TraceLimits {
                 max_traces: 200,
                 max_slowest: 20,
@@ -69,6 +91,7 @@ impl Default for PresentBuilder {
             max_errors: 200,
             metric_samples: 60,
             sample_interval: Duration::from_secs(5),
+            max_string_len: DEFAULT_MAX_STRING_LEN,
         }
     }
 }
@@ -84,18 +107,44 @@ impl PresentBuilder {
     }
 
     /// Allows a non-loopback address: the dashboard shows logs, traces and
-    /// errors, so exposing it to the network must be a decision. Set a
-    /// bearer token too. Default: `false`.
+    /// errors, so exposing it to the network must be a decision, and it
+    /// then needs a [bearer token](PresentBuilder::with_bearer_token) (or
+    /// [`with_unauthenticated_public_access(true)`](PresentBuilder::with_unauthenticated_public_access)).
+    /// Default: `false`.
     pub fn with_public(mut self, public: bool) -> PresentBuilder {
         self.public = public;
         self
     }
 
-    /// Requires `Authorization: Bearer <token>` on the JSON API and
-    /// `/metrics` (the page itself holds no data and asks for the token).
-    /// Default: none.
+    /// Serves a non-loopback address without a bearer token: anyone who
+    /// reaches the port reads the logs, traces and errors, and starts trace
+    /// captures. Only for a network you trust entirely (a container's
+    /// private network behind an authenticating proxy, say); without it,
+    /// [`build`](PresentBuilder::build) refuses a public address without a
+    /// token. Default: `false`.
+    pub fn with_unauthenticated_public_access(mut self, allow: bool) -> PresentBuilder {
+        self.unauthenticated = allow;
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` (the scheme in any case) on
+    /// the JSON API and `/metrics`; the page itself holds no data and asks
+    /// for the token. At least [`MIN_TOKEN_LEN`] (16) printable ASCII
+    /// characters: use a random secret of 128 bits or more (32 hex
+    /// digits). Required for a non-loopback address. Default: none.
     pub fn with_bearer_token(mut self, token: impl Into<String>) -> PresentBuilder {
         self.bearer_token = Some(token.into());
+        self
+    }
+
+    /// Serves requests whose `Host` header names `name` (a DNS name, with
+    /// any port), besides `localhost` and IP addresses: give the names
+    /// browsers use to reach an exposed dashboard. Other names are answered
+    /// `421`, so that no web site can read the dashboard through a name it
+    /// points at this machine (DNS rebinding). Can be called more than
+    /// once. Default: none.
+    pub fn with_allowed_host(mut self, name: impl Into<String>) -> PresentBuilder {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -145,12 +194,28 @@ impl PresentBuilder {
         self
     }
 
+    /// The longest string kept or shown, in bytes (at least
+    /// [`MIN_MAX_STRING_LEN`]): span names, attribute keys and values, log
+    /// messages and fields, error messages and backtraces, metric label
+    /// values. A longer one is cut at a character boundary and ends with
+    /// `…` (a label value also with 16 hex digits of a hash of the whole
+    /// value, so that series stay apart), within the limit. Default:
+    /// [`DEFAULT_MAX_STRING_LEN`], 4096.
+    pub fn with_max_string_len(mut self, bytes: usize) -> PresentBuilder {
+        self.max_string_len = bytes;
+        self
+    }
+
     /// Checks the configuration and makes the stores (nothing listens yet:
     /// see [`Present::serve`]).
     ///
     /// # Errors
     /// A non-loopback address without [`with_public(true)`](PresentBuilder::with_public),
-    /// an empty or malformed bearer token, or a zero sample interval.
+    /// or without a bearer token (unless
+    /// [`with_unauthenticated_public_access(true)`](PresentBuilder::with_unauthenticated_public_access));
+    /// a bearer token shorter than [`MIN_TOKEN_LEN`] or not printable
+    /// ASCII; an allowed host that is not a host name; a zero sample
+    /// interval; a maximum string length below [`MIN_MAX_STRING_LEN`].
     pub fn build(self) -> Result<Present, BuildError> {
         check_loopback(self.addr, self.public).map_err(|refused| {
             BuildError::new(
@@ -164,11 +229,36 @@ impl PresentBuilder {
         })?;
         if let Some(token) = &self.bearer_token {
             check_token(token)?;
+        } else if !self.addr.ip().is_loopback() && !self.unauthenticated {
+            return Err(BuildError::new(
+                "dashboard",
+                format!(
+                    "the dashboard would listen on {} without a bearer token, and anyone \
+                     reaching it would read the logs, traces and errors: call \
+                     with_bearer_token with a random secret of at least {MIN_TOKEN_LEN} \
+                     characters, or listen on 127.0.0.1 (on a network you trust entirely, \
+                     with_unauthenticated_public_access(true) serves it without one)",
+                    self.addr
+                ),
+            ));
+        }
+        for name in &self.allowed_hosts {
+            check_host_name(name)
+                .map_err(|bad| BuildError::new("dashboard", format!("with_allowed_host: {bad}")))?;
         }
         if self.sample_interval.is_zero() {
             return Err(BuildError::new(
                 "dashboard",
                 "the metric sample interval is zero: give with_sample_interval a positive duration",
+            ));
+        }
+        if self.max_string_len < MIN_MAX_STRING_LEN {
+            return Err(BuildError::new(
+                "dashboard",
+                format!(
+                    "with_max_string_len({}) is too short: give at least {MIN_MAX_STRING_LEN} bytes",
+                    self.max_string_len
+                ),
             ));
         }
         let state = State {
@@ -178,31 +268,38 @@ impl PresentBuilder {
             captures: Captures::default(),
             history: Mutex::new(MetricHistory::new(self.metric_samples, MAX_HISTORY_SERIES)),
             started: SystemTime::now(),
+            max_string_len: self.max_string_len,
         };
         Ok(Present::new(
             Arc::new(state),
             ServerConfig {
                 addr: self.addr,
                 bearer_token: self.bearer_token,
+                allowed_hosts: self.allowed_hosts,
                 sample_interval: self.sample_interval,
             },
         ))
     }
 }
 
-/// A token must be sendable as-is in an `Authorization` header.
+/// A token must be long enough not to be guessed, and sendable as-is in an
+/// `Authorization` header. The messages never show it.
 fn check_token(token: &str) -> Result<(), BuildError> {
-    if token.is_empty() {
-        return Err(BuildError::new(
-            "dashboard",
-            "the bearer token is empty: give with_bearer_token a secret, or do not call it",
-        ));
-    }
     if !token.bytes().all(|b| b.is_ascii_graphic()) {
         return Err(BuildError::new(
             "dashboard",
             "the bearer token has spaces, control or non-ASCII characters: \
              use printable ASCII only (e.g. a hex or base64 secret)",
+        ));
+    }
+    if token.len() < MIN_TOKEN_LEN {
+        return Err(BuildError::new(
+            "dashboard",
+            format!(
+                "the bearer token is only {} characters long: give with_bearer_token at \
+                 least {MIN_TOKEN_LEN} characters of a random secret (32 hex digits make 128 bits)",
+                token.len()
+            ),
         ));
     }
     Ok(())
@@ -213,7 +310,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_public_address_needs_the_opt_in() {
+    fn a_public_address_needs_the_opt_in_and_a_token() {
         let addr: SocketAddr = "0.0.0.0:9000".parse().unwrap();
         let err = PresentBuilder::default()
             .with_addr(addr)
@@ -225,9 +322,17 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("with_public(true)"), "{message}");
-        assert!(PresentBuilder::default()
-            .with_addr(addr)
-            .with_public(true)
+        let public = PresentBuilder::default().with_addr(addr).with_public(true);
+        let err = public.clone().build().unwrap_err().to_string();
+        assert!(err.contains("without a bearer token"), "{err}");
+        assert!(
+            err.contains("with_unauthenticated_public_access(true)"),
+            "{err}"
+        );
+        let token = "0123456789abcdef";
+        assert!(public.clone().with_bearer_token(token).build().is_ok());
+        assert!(public
+            .with_unauthenticated_public_access(true)
             .build()
             .is_ok());
         let v6: SocketAddr = "[::1]:0".parse().unwrap();
@@ -235,8 +340,15 @@ mod tests {
     }
 
     #[test]
-    fn bad_tokens_and_intervals_are_refused() {
-        for bad in ["", "has space", "tab\t", "é"] {
+    fn bad_tokens_hosts_intervals_and_lengths_are_refused() {
+        for bad in [
+            "",
+            "short",
+            "0123456789abcde",
+            "has space 0123456789",
+            "tab\t0123456789abcdef",
+            "é0123456789abcdef",
+        ] {
             let err = PresentBuilder::default()
                 .with_bearer_token(bad)
                 .build()
@@ -244,10 +356,20 @@ mod tests {
             assert!(err.to_string().contains("bearer token"), "{err}");
         }
         let err = PresentBuilder::default()
+            .with_allowed_host("dash.example/")
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("with_allowed_host"), "{err}");
+        let err = PresentBuilder::default()
             .with_sample_interval(Duration::ZERO)
             .build()
             .unwrap_err();
         assert!(err.to_string().contains("sample interval"), "{err}");
+        let err = PresentBuilder::default()
+            .with_max_string_len(MIN_MAX_STRING_LEN - 1)
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("with_max_string_len(63)"), "{err}");
     }
 
     #[test]

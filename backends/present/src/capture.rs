@@ -17,6 +17,7 @@ pub(crate) const MAX_WAITING: usize = 32;
 
 #[derive(Debug)]
 struct Waiter {
+    id: u64,
     pattern: Option<Regex>,
     reply: oneshot::Sender<TraceDetail>,
 }
@@ -24,32 +25,48 @@ struct Waiter {
 /// The waiting captures.
 #[derive(Debug, Default)]
 pub(crate) struct Captures {
-    waiters: Mutex<Vec<Waiter>>,
-    /// `waiters.len()`, read without the lock on every export.
+    waiters: Mutex<Waiters>,
+    /// `waiters.list.len()`, read without the lock on every export.
     waiting: AtomicUsize,
+}
+
+#[derive(Debug, Default)]
+struct Waiters {
+    next_id: u64,
+    list: Vec<Waiter>,
 }
 
 /// Too many captures are waiting already.
 #[derive(Debug)]
 pub(crate) struct TooManyCaptures;
 
+/// A registered capture: receives the trace, and gives its place back when
+/// dropped (answered, timed out, or its client gone).
+#[derive(Debug)]
+pub(crate) struct Waiting<'a> {
+    captures: &'a Captures,
+    id: u64,
+    reply: oneshot::Receiver<TraceDetail>,
+}
+
 impl Captures {
     /// Waits for the next complete trace with a span matching `pattern`
-    /// (any trace when `None`). Dropping the receiver cancels the wait.
-    pub(crate) fn register(
-        &self,
-        pattern: Option<Regex>,
-    ) -> Result<oneshot::Receiver<TraceDetail>, TooManyCaptures> {
+    /// (any trace when `None`).
+    pub(crate) fn register(&self, pattern: Option<Regex>) -> Result<Waiting<'_>, TooManyCaptures> {
         let mut waiters = lock(&self.waiters);
-        waiters.retain(|w| !w.reply.is_closed());
-        if waiters.len() >= MAX_WAITING {
-            self.waiting.store(waiters.len(), Ordering::Relaxed);
+        if waiters.list.len() >= MAX_WAITING {
             return Err(TooManyCaptures);
         }
         let (reply, receiver) = oneshot::channel();
-        waiters.push(Waiter { pattern, reply });
-        self.waiting.store(waiters.len(), Ordering::Relaxed);
-        Ok(receiver)
+        let id = waiters.next_id;
+        waiters.next_id += 1;
+        waiters.list.push(Waiter { id, pattern, reply });
+        self.waiting.store(waiters.list.len(), Ordering::Relaxed);
+        Ok(Waiting {
+            captures: self,
+            id,
+            reply: receiver,
+        })
     }
 
     /// Whether any capture is waiting (cheap: no lock).
@@ -57,8 +74,7 @@ impl Captures {
         self.waiting() > 0
     }
 
-    /// How many captures are waiting (requests that gave up included, until
-    /// the next trace or capture cleans them up).
+    /// How many captures are waiting.
     pub(crate) fn waiting(&self) -> usize {
         self.waiting.load(Ordering::Relaxed)
     }
@@ -68,12 +84,9 @@ impl Captures {
         let mut waiters = lock(&self.waiters);
         let mut detail = None;
         let mut i = 0;
-        while i < waiters.len() {
-            let w = &waiters[i];
-            if w.reply.is_closed() {
-                waiters.swap_remove(i);
-            } else if matches(w.pattern.as_ref(), trace) {
-                let w = waiters.swap_remove(i);
+        while i < waiters.list.len() {
+            if matches(waiters.list[i].pattern.as_ref(), trace) {
+                let w = waiters.list.swap_remove(i);
                 let detail = detail.get_or_insert_with(|| TraceDetail::of(trace));
                 // The requester may have just given up: nothing to do then.
                 let _ = w.reply.send(detail.clone());
@@ -81,7 +94,24 @@ impl Captures {
                 i += 1;
             }
         }
-        self.waiting.store(waiters.len(), Ordering::Relaxed);
+        self.waiting.store(waiters.list.len(), Ordering::Relaxed);
+    }
+}
+
+impl Waiting<'_> {
+    /// The trace, once one matches; an error if the captures are gone.
+    pub(crate) async fn trace(&mut self) -> Result<TraceDetail, oneshot::error::RecvError> {
+        (&mut self.reply).await
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        let mut waiters = lock(&self.captures.waiters);
+        waiters.list.retain(|w| w.id != self.id);
+        self.captures
+            .waiting
+            .store(waiters.list.len(), Ordering::Relaxed);
     }
 }
 
@@ -123,16 +153,18 @@ mod tests {
             .register(Some(Regex::new("^nothing$").unwrap()))
             .unwrap();
         captures.offer(trace);
-        assert_eq!(by_root.try_recv().unwrap().spans.len(), 3);
+        assert_eq!(by_root.reply.try_recv().unwrap().spans.len(), 3);
         assert_eq!(
-            by_child.try_recv().unwrap().summary.root.as_deref(),
+            by_child.reply.try_recv().unwrap().summary.root.as_deref(),
             Some("GET /orders")
         );
-        assert!(other.try_recv().is_err());
-        assert!(captures.any_waiting());
+        assert!(other.reply.try_recv().is_err());
+        assert_eq!(captures.waiting(), 1);
         drop(other);
-        captures.offer(trace);
-        assert!(!captures.any_waiting(), "a dropped receiver is cleaned up");
+        assert!(
+            !captures.any_waiting(),
+            "a dropped capture gives its place back"
+        );
     }
 
     #[test]

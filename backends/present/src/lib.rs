@@ -11,12 +11,16 @@ mod state;
 mod store;
 #[cfg(test)]
 mod testutil;
+mod truncate;
 mod view;
 
-pub use builder::{PresentBuilder, DEFAULT_ADDR, MAX_HISTORY_SERIES};
+pub use builder::{
+    PresentBuilder, DEFAULT_ADDR, DEFAULT_MAX_STRING_LEN, MAX_HISTORY_SERIES, MIN_MAX_STRING_LEN,
+    MIN_TOKEN_LEN,
+};
 pub use omniscope;
 pub use present::{Present, PresentStats};
 pub use server::{
-    ServeError, Server, ShutdownTimeout, DROP_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS,
+    ServeError, Server, ServerStats, ShutdownTimeout, DROP_TIMEOUT, HEADER_TIMEOUT, MAX_CONNECTIONS,
 };
 pub use sinks::{ErrorSink, LogSink, SpanSink};

@@ -18,6 +18,7 @@ use crate::state::{lock, State};
 pub(crate) struct ServerConfig {
     pub(crate) addr: SocketAddr,
     pub(crate) bearer_token: Option<String>,
+    pub(crate) allowed_hosts: Vec<String>,
     pub(crate) sample_interval: Duration,
 }
 

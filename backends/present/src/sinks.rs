@@ -1,6 +1,6 @@
 //! The exporters that feed the dashboard: [`SpanSink`], [`LogSink`] and
 //! [`ErrorSink`]. They run on the SDK's pipeline threads and only copy
-//! items into the bounded stores.
+//! items into the bounded stores, cutting long strings on the way.
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,6 +12,7 @@ use omniscope_sdk::trace::SpanData;
 use omniscope_sdk::Resource;
 
 use crate::state::{lock, State};
+use crate::truncate;
 
 /// The exporter name the SDK's self-metrics show for the dashboard.
 const NAME: &str = "present";
@@ -77,10 +78,11 @@ impl Exporter<SpanData> for SpanSink {
         batch: &Batch<SpanData>,
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
+        let max = self.state.max_string_len;
         let mut traces = lock(&self.state.traces);
         let mut completed = Vec::new();
         for span in batch.iter() {
-            completed.extend(traces.insert(span));
+            completed.extend(traces.insert(&truncate::span(span, max)));
         }
         if self.state.captures.any_waiting() {
             for id in completed {
@@ -103,8 +105,11 @@ impl Exporter<LogData> for LogSink {
         batch: &Batch<LogData>,
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
+        let max = self.state.max_string_len;
         let mut logs = lock(&self.state.logs);
-        batch.iter().for_each(|log| logs.push(log.clone()));
+        batch
+            .iter()
+            .for_each(|log| logs.push(truncate::log(log, max)));
         Ok(Accepted::All)
     }
 }
@@ -119,8 +124,11 @@ impl Exporter<ErrorEvent> for ErrorSink {
         batch: &Batch<ErrorEvent>,
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
+        let max = self.state.max_string_len;
         let mut errors = lock(&self.state.errors);
-        batch.iter().for_each(|e| errors.push(e.clone()));
+        batch
+            .iter()
+            .for_each(|e| errors.push(truncate::error(e, max)));
         Ok(Accepted::All)
     }
 }

@@ -22,6 +22,8 @@ pub(crate) struct State {
     pub(crate) captures: Captures,
     pub(crate) history: Mutex<MetricHistory>,
     pub(crate) started: SystemTime,
+    /// The longest string kept or shown, in bytes (see [`crate::truncate`]).
+    pub(crate) max_string_len: usize,
 }
 
 /// Locks `m`, going on after a panic elsewhere: every store stays

@@ -14,7 +14,7 @@ use omniscope_sdk::Sdk;
 fn the_api_needs_the_token_and_the_page_does_not() {
     let present = Present::builder()
         .with_addr("127.0.0.1:0".parse().unwrap())
-        .with_bearer_token("s3cret-token")
+        .with_bearer_token("s3cret-token-0123456789abcdef")
         .build()
         .unwrap();
     let server = present.serve(Sdk::builder().build().unwrap()).unwrap();
@@ -40,13 +40,17 @@ fn the_api_needs_the_token_and_the_page_does_not() {
                 .contains("bearer token"),
             "{path}"
         );
-        let wrong = get_with(addr, path, &[("Authorization", "Bearer s3cret-tokeN")]);
+        let wrong = get_with(
+            addr,
+            path,
+            &[("Authorization", "Bearer s3cret-token-0123456789abcdeF")],
+        );
         assert_eq!(wrong.status, 401, "{path}");
     }
     let ok = get_with(
         addr,
         "/api/status",
-        &[("Authorization", "Bearer s3cret-token")],
+        &[("Authorization", "Bearer s3cret-token-0123456789abcdef")],
     );
     assert_eq!(ok.status, 200, "{}", ok.body);
     let page = get(addr, "/");

@@ -12,6 +12,7 @@ use super::App;
 use crate::capture::MAX_WAITING;
 use crate::present::stats_of;
 use crate::state::lock;
+use crate::truncate;
 use crate::view::{
     CallGraph, ErrorList, ErrorQuery, FunctionList, InFlightList, LogList, LogQuery, MetricList,
     Status, TraceDetail, TraceList,
@@ -47,7 +48,7 @@ pub(crate) fn status(app: &App) -> Response<Body> {
 
 /// `/api/metrics`.
 pub(crate) fn metrics(app: &App) -> Response<Body> {
-    let snapshot = app.sdk.meter().snapshot();
+    let snapshot = truncate::snapshot(app.sdk.meter().snapshot(), app.state.max_string_len);
     let view = MetricList::of(&snapshot, &lock(&app.state.history));
     json(StatusCode::OK, &view)
 }
@@ -100,14 +101,16 @@ pub(crate) async fn capture(app: &App, q: &Query) -> Result<Response<Body>, BadP
         Some(p) => format!("with a span matching {:?}", p.as_str()),
         None => "at all".to_owned(),
     };
-    let Ok(reply) = app.state.captures.register(pattern) else {
+    let Ok(mut waiting) = app.state.captures.register(pattern) else {
         return Ok(error(
             StatusCode::SERVICE_UNAVAILABLE,
             &format!("{MAX_WAITING} trace captures are waiting already: retry when one has ended"),
         ));
     };
+    // Dropped with this future when the client goes (hyper notices its
+    // connection closing): the place is given back at once.
     Ok(tokio::select! {
-        got = reply => match got {
+        got = waiting.trace() => match got {
             Ok(detail) => json(StatusCode::OK, &detail),
             Err(_) => shutting_down(),
         },
@@ -144,7 +147,8 @@ fn shutting_down() -> Response<Body> {
 pub(crate) fn inflight(app: &App, q: &Query) -> Result<Response<Body>, BadParam> {
     let limit = q.limit(500, 10_000)?;
     let spans = app.sdk.tracer().map(|t| t.in_flight()).unwrap_or_default();
-    Ok(json(StatusCode::OK, &InFlightList::of(spans, limit)))
+    let view = InFlightList::of(spans, limit, app.state.max_string_len);
+    Ok(json(StatusCode::OK, &view))
 }
 
 /// `/api/logs?level=&q=&trace=&limit=`.

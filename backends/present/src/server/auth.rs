@@ -5,16 +5,18 @@ use hyper::{HeaderMap, Response, StatusCode};
 
 use super::response::{error, Body};
 
-/// Whether `headers` carry `Authorization: Bearer <token>`.
+/// Whether `headers` carry `Authorization: Bearer <token>`, the scheme in
+/// any case (RFC 9110: schemes are case-insensitive).
 pub(crate) fn authorized(headers: &HeaderMap, token: &str) -> bool {
-    let Some(given) = headers
+    let Some((scheme, given)) = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(|v| v.split_once(' '))
     else {
         return false;
     };
-    constant_time_eq(given.trim().as_bytes(), token.as_bytes())
+    scheme.eq_ignore_ascii_case("bearer")
+        && constant_time_eq(given.trim().as_bytes(), token.as_bytes())
 }
 
 /// Compares without stopping at the first difference, so the time taken
@@ -56,6 +58,9 @@ mod tests {
     #[test]
     fn only_the_exact_token_passes() {
         assert!(authorized(&headers("Bearer s3cret"), "s3cret"));
+        assert!(authorized(&headers("bearer s3cret"), "s3cret"));
+        assert!(authorized(&headers("BEARER   s3cret"), "s3cret"));
+        assert!(!authorized(&headers("Bearers3cret"), "s3cret"));
         assert!(!authorized(&headers("Bearer s3cre"), "s3cret"));
         assert!(!authorized(&headers("Bearer s3cretx"), "s3cret"));
         assert!(!authorized(&headers("Basic s3cret"), "s3cret"));

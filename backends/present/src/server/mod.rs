@@ -5,9 +5,12 @@
 //!
 //! The thread suppresses the telemetry it emits
 //! ([`omniscope::suppress_current_thread`]), so serving the dashboard never
-//! feeds logs or spans back into it. Connections are limited
-//! ([`MAX_CONNECTIONS`]); a request's headers must arrive within
-//! [`HEADER_TIMEOUT`]. [`Server::shutdown`] stops accepting, ends waiting
+//! feeds logs or spans back into it. Only `localhost`, IP addresses and
+//! the allowed host names are served (DNS rebinding). Connections are
+//! limited ([`MAX_CONNECTIONS`]; when all are open, the one idle the
+//! longest makes room); a request's headers must arrive within
+//! [`HEADER_TIMEOUT`], and its answer be read within
+//! [`omniscope_serve::DEFAULT_WRITE_TIMEOUT`]. [`Server::shutdown`] stops accepting, ends waiting
 //! trace captures (through [`Stopping`]), lets requests in progress finish
 //! until the deadline, and joins the thread. The server also samples every
 //! metric, for the recent values.
@@ -15,6 +18,7 @@
 mod api;
 mod assets;
 mod auth;
+mod origin;
 mod prometheus;
 mod query;
 mod response;
@@ -25,13 +29,17 @@ use std::time::Duration;
 
 use omniscope_sdk::Sdk;
 use omniscope_serve::Stopping;
-pub use omniscope_serve::{ServeError, Server, ShutdownTimeout, DROP_TIMEOUT, HEADER_TIMEOUT};
+pub use omniscope_serve::{
+    ServeError, Server, ServerStats, ShutdownTimeout, DROP_TIMEOUT, HEADER_TIMEOUT,
+};
 
 use crate::present::ServerConfig;
 use crate::state::{lock, State};
+use crate::truncate;
 
-/// The most connections the dashboard serves at once; more are closed on
-/// accept.
+/// The most connections the dashboard serves at once: a new one closes the
+/// connection idle the longest (or, when every one runs a handler, is
+/// closed itself).
 pub const MAX_CONNECTIONS: usize = 64;
 
 /// What the request handlers share.
@@ -50,11 +58,14 @@ pub(crate) fn start(
     config: &ServerConfig,
     sdk: Sdk,
 ) -> Result<Server, ServeError> {
-    let server = Server::builder(config.addr)
-        .with_name("omniscope-present")
-        .with_purpose("the dashboard")
-        .with_bind_hint("pick another address with with_addr")
-        .with_max_connections(MAX_CONNECTIONS);
+    let server = config.allowed_hosts.iter().fold(
+        Server::builder(config.addr)
+            .with_name("omniscope-present")
+            .with_purpose("the dashboard")
+            .with_bind_hint("pick another address with with_addr")
+            .with_max_connections(MAX_CONNECTIONS),
+        |server, name| server.with_allowed_host(name.clone()),
+    );
     omniscope_sdk::process::register(sdk.meter());
     let app = Arc::new(App {
         state,
@@ -76,7 +87,8 @@ async fn sample_metrics(app: Arc<App>, interval: Duration) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let snapshot = app.sdk.meter().snapshot();
+        // Cut as the views show it, so the keys match theirs and stay short.
+        let snapshot = truncate::snapshot(app.sdk.meter().snapshot(), app.state.max_string_len);
         lock(&app.state.history).record(&snapshot);
     }
 }

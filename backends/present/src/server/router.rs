@@ -1,4 +1,5 @@
-//! Which handler answers which path, after the method and token checks.
+//! Which handler answers which path, after the method and token checks
+//! (and, for a trace capture without a token, the same-origin check).
 
 use hyper::body::Incoming;
 use hyper::header::{HeaderValue, ALLOW};
@@ -6,7 +7,7 @@ use hyper::{Method, Request, Response, StatusCode};
 
 use super::query::{BadParam, Query};
 use super::response::{error, Body};
-use super::{api, assets, auth, App};
+use super::{api, assets, auth, origin, App};
 
 /// Answers one request.
 pub(crate) async fn route(app: &App, req: Request<Incoming>) -> Response<Body> {
@@ -55,7 +56,14 @@ async fn data(
         "/api/callgraph" => api::callgraph(app),
         "/api/callgraph.dot" => api::callgraph_dot(app),
         "/api/traces" => api::traces(app, q)?,
-        "/api/traces/capture" => api::capture(app, q).await?,
+        "/api/traces/capture" => match app.token.is_some() {
+            // With a token, the request carried it: it may come from anywhere.
+            true => api::capture(app, q).await?,
+            false => match origin::refuse_cross_origin(req.headers()) {
+                None => api::capture(app, q).await?,
+                Some(refused) => refused,
+            },
+        },
         "/api/inflight" => api::inflight(app, q)?,
         "/api/logs" => api::logs(app, q)?,
         "/api/errors" => api::errors(app, q)?,

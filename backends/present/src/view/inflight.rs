@@ -4,6 +4,7 @@ use omniscope_sdk::trace::InFlightSpan;
 use serde::Serialize;
 
 use super::values::{ms, unix_ms};
+use crate::truncate;
 
 /// `/api/inflight`.
 #[derive(Debug, Serialize)]
@@ -25,7 +26,8 @@ struct InFlightView {
 }
 
 impl InFlightList {
-    pub(crate) fn of(mut spans: Vec<InFlightSpan>, limit: usize) -> InFlightList {
+    /// The `limit` longest-running of `spans`, names cut to `max` bytes.
+    pub(crate) fn of(mut spans: Vec<InFlightSpan>, limit: usize, max: usize) -> InFlightList {
         spans.sort_by_key(|s| std::cmp::Reverse(s.elapsed));
         InFlightList {
             total: spans.len(),
@@ -33,7 +35,7 @@ impl InFlightList {
                 .iter()
                 .take(limit)
                 .map(|s| InFlightView {
-                    name: s.name.to_string(),
+                    name: truncate::text(&s.name, max).into_owned(),
                     trace_id: s.trace_id.to_string(),
                     span_id: s.span_id.to_string(),
                     function: s.site.function(),
