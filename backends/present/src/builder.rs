@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
@@ -269,6 +270,7 @@ impl PresentBuilder {
             history: Mutex::new(MetricHistory::new(self.metric_samples, MAX_HISTORY_SERIES)),
             started: SystemTime::now(),
             max_string_len: self.max_string_len,
+            strings_truncated: AtomicU64::new(0),
         };
         Ok(Present::new(
             Arc::new(state),

@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,6 +73,9 @@ pub struct PresentStats {
     pub errors_received: u64,
     /// Metric series with recent values kept.
     pub metric_series: usize,
+    /// Strings cut to `with_max_string_len` in the spans, logs and errors
+    /// kept, since the start.
+    pub strings_truncated: u64,
 }
 
 impl Present {
@@ -147,5 +151,6 @@ pub(crate) fn stats_of(state: &State) -> PresentStats {
         errors,
         errors_received,
         metric_series: lock(&state.history).len(),
+        strings_truncated: state.strings_truncated.load(Ordering::Relaxed),
     }
 }

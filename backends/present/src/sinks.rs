@@ -79,11 +79,13 @@ impl Exporter<SpanData> for SpanSink {
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
         let max = self.state.max_string_len;
+        let mut cut = 0;
         let mut traces = lock(&self.state.traces);
         let mut completed = Vec::new();
         for span in batch.iter() {
-            completed.extend(traces.insert(&truncate::span(span, max)));
+            completed.extend(traces.insert(&truncate::span(span, max, &mut cut)));
         }
+        self.state.count_truncated(cut);
         if self.state.captures.any_waiting() {
             for id in completed {
                 if let Some(trace) = traces.get(&id) {
@@ -106,10 +108,12 @@ impl Exporter<LogData> for LogSink {
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
         let max = self.state.max_string_len;
+        let mut cut = 0;
         let mut logs = lock(&self.state.logs);
         batch
             .iter()
-            .for_each(|log| logs.push(truncate::log(log, max)));
+            .for_each(|log| logs.push(truncate::log(log, max, &mut cut)));
+        self.state.count_truncated(cut);
         Ok(Accepted::All)
     }
 }
@@ -125,10 +129,12 @@ impl Exporter<ErrorEvent> for ErrorSink {
         _resource: &Resource,
     ) -> Result<Accepted, ExportError> {
         let max = self.state.max_string_len;
+        let mut cut = 0;
         let mut errors = lock(&self.state.errors);
         batch
             .iter()
-            .for_each(|e| errors.push(truncate::error(e, max)));
+            .for_each(|e| errors.push(truncate::error(e, max, &mut cut)));
+        self.state.count_truncated(cut);
         Ok(Accepted::All)
     }
 }

@@ -3,6 +3,7 @@
 //! server reads from its own thread, so the application's threads never
 //! wait on these locks.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::SystemTime;
 
@@ -24,6 +25,17 @@ pub(crate) struct State {
     pub(crate) started: SystemTime,
     /// The longest string kept or shown, in bytes (see [`crate::truncate`]).
     pub(crate) max_string_len: usize,
+    /// Strings cut to `max_string_len` in what the stores kept.
+    pub(crate) strings_truncated: AtomicU64,
+}
+
+impl State {
+    /// Counts `n` more strings cut in what the stores kept.
+    pub(crate) fn count_truncated(&self, n: u64) {
+        if n > 0 {
+            self.strings_truncated.fetch_add(n, Ordering::Relaxed);
+        }
+    }
 }
 
 /// Locks `m`, going on after a panic elsewhere: every store stays

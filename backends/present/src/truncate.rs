@@ -5,7 +5,8 @@
 //! huge stores or huge answers.
 //!
 //! A cut string ends with [`MARKER`] and stays within the limit, cut at a
-//! character boundary. A label value also ends with a hash of the whole
+//! character boundary; the strings cut in what is kept are counted
+//! (`strings_truncated` in [`PresentStats`](crate::PresentStats)). A label value also ends with a hash of the whole
 //! value: two long values that start alike stay two series (Prometheus
 //! refuses a scrape with duplicate series).
 
@@ -61,17 +62,19 @@ fn prefix(s: &str, max: usize) -> &str {
     &s[..end]
 }
 
-/// `s` cut in place, when longer than `max`.
-fn cut_string(s: &mut String, max: usize) {
-    if let Cow::Owned(cut) = text(s, max) {
-        *s = cut;
+/// `s` cut in place when longer than `max`, counted in `cut`.
+fn cut_string(s: &mut String, max: usize, cut: &mut u64) {
+    if let Cow::Owned(shorter) = text(s, max) {
+        *s = shorter;
+        *cut += 1;
     }
 }
 
-/// `s` cut in place, when longer than `max`.
-fn cut_cow(s: &mut Cow<'static, str>, max: usize) {
-    if let Cow::Owned(cut) = text(s, max) {
-        *s = Cow::Owned(cut);
+/// `s` cut in place when longer than `max`, counted in `cut`.
+fn cut_cow(s: &mut Cow<'static, str>, max: usize, cut: &mut u64) {
+    if let Cow::Owned(shorter) = text(s, max) {
+        *s = Cow::Owned(shorter);
+        *cut += 1;
     }
 }
 
@@ -82,24 +85,26 @@ fn too_long(attrs: &Attributes, max: usize) -> bool {
         .any(|(k, v)| k.len() > max || v.as_str().is_some_and(|s| s.len() > max))
 }
 
-/// `attrs` with every key and text value cut, in place.
-fn cut_attributes(attrs: &mut Attributes, max: usize) {
+/// `attrs` with every key and text value cut in place, counted in `cut`.
+fn cut_attributes(attrs: &mut Attributes, max: usize, cut: &mut u64) {
     if !too_long(attrs, max) {
         return;
     }
-    let mut cut = Attributes::with_capacity(attrs.len());
+    let mut shorter = Attributes::with_capacity(attrs.len());
     for (key, value) in attrs.iter() {
         let key = text(key, max);
+        *cut += u64::from(matches!(key, Cow::Owned(_)));
         let value = match value {
             Value::Str(s) => text(s, max),
             other => {
-                cut.push(&Field::new(&key, other));
+                shorter.push(&Field::new(&key, other));
                 continue;
             }
         };
-        cut.push(&Field::new(&key, Value::Str(&value)));
+        *cut += u64::from(matches!(value, Cow::Owned(_)));
+        shorter.push(&Field::new(&key, Value::Str(&value)));
     }
-    *attrs = cut;
+    *attrs = shorter;
 }
 
 /// Whether anything in `span` is longer than `max`.
@@ -114,49 +119,50 @@ fn span_too_long(span: &SpanData, max: usize) -> bool {
         || matches!(&span.status, Status::Error(m) if m.len() > max)
 }
 
-/// `span` as the trace store keeps it: borrowed when nothing is too long.
-pub(crate) fn span(span: &SpanData, max: usize) -> Cow<'_, SpanData> {
+/// `span` as the trace store keeps it (borrowed when nothing is too
+/// long), the strings cut counted in `cut`.
+pub(crate) fn span<'s>(span: &'s SpanData, max: usize, cut: &mut u64) -> Cow<'s, SpanData> {
     if !span_too_long(span, max) {
         return Cow::Borrowed(span);
     }
     let mut span = span.clone();
-    cut_cow(&mut span.name, max);
-    cut_attributes(&mut span.attributes, max);
+    cut_cow(&mut span.name, max, cut);
+    cut_attributes(&mut span.attributes, max, cut);
     for event in &mut span.events {
-        cut_cow(&mut event.name, max);
-        cut_attributes(&mut event.attributes, max);
+        cut_cow(&mut event.name, max, cut);
+        cut_attributes(&mut event.attributes, max, cut);
     }
     for link in &mut span.links {
-        cut_attributes(&mut link.attributes, max);
+        cut_attributes(&mut link.attributes, max, cut);
     }
     if let Status::Error(message) = &mut span.status {
-        cut_cow(message, max);
+        cut_cow(message, max, cut);
     }
     Cow::Owned(span)
 }
 
-/// `log` as the log ring keeps it.
-pub(crate) fn log(log: &LogData, max: usize) -> LogData {
+/// `log` as the log ring keeps it, the strings cut counted in `cut`.
+pub(crate) fn log(log: &LogData, max: usize, cut: &mut u64) -> LogData {
     let mut log = log.clone();
-    cut_string(&mut log.message, max);
-    cut_cow(&mut log.target, max);
-    cut_attributes(&mut log.fields, max);
+    cut_string(&mut log.message, max, cut);
+    cut_cow(&mut log.target, max, cut);
+    cut_attributes(&mut log.fields, max, cut);
     log
 }
 
-/// `error` as the error ring keeps it.
-pub(crate) fn error(error: &ErrorEvent, max: usize) -> ErrorEvent {
+/// `error` as the error ring keeps it, the strings cut counted in `cut`.
+pub(crate) fn error(error: &ErrorEvent, max: usize, cut: &mut u64) -> ErrorEvent {
     let mut error = error.clone();
     for link in &mut error.chain {
-        cut_string(&mut link.type_name, max);
-        cut_string(&mut link.message, max);
+        cut_string(&mut link.type_name, max, cut);
+        cut_string(&mut link.message, max, cut);
     }
-    cut_attributes(&mut error.fields, max);
+    cut_attributes(&mut error.fields, max, cut);
     for s in [&mut error.location, &mut error.thread, &mut error.backtrace]
         .into_iter()
         .flatten()
     {
-        cut_string(s, max);
+        cut_string(s, max, cut);
     }
     error
 }
@@ -214,7 +220,9 @@ mod tests {
             Field::new_static("s", Value::Str(&long)),
             Field::new(&long, Value::Bool(true)),
         ]);
-        cut_attributes(&mut attrs, 10);
+        let mut cut = 0;
+        cut_attributes(&mut attrs, 10, &mut cut);
+        assert_eq!(cut, 2);
         let cut: Vec<_> = attrs
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_string()))

@@ -61,6 +61,7 @@ fn status_reports_service_stores_and_pipelines() {
             "spans",
             "spans_dropped",
             "spans_received",
+            "strings_truncated",
             "traces"
         ]
     );

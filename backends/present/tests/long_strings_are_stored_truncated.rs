@@ -78,6 +78,9 @@ fn a_1_mib_value_makes_bounded_answers_everywhere() {
         .errors()
         .export(&Batch::from_vec(vec![event]), &resource)
         .unwrap();
+    // Span: attribute and event field; log: message and field; error:
+    // its message in the chain.
+    assert_eq!(present.stats().strings_truncated, 5);
     let server = present.serve(sdk).unwrap();
     let addr = server.local_addr();
 

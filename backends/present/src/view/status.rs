@@ -34,6 +34,8 @@ struct Stores {
     logs_received: u64,
     errors: usize,
     errors_received: u64,
+    /// Strings cut to the maximum length in what the stores kept.
+    strings_truncated: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -83,6 +85,7 @@ impl Status {
                 logs_received: stores.logs_received,
                 errors: stores.errors,
                 errors_received: stores.errors_received,
+                strings_truncated: stores.strings_truncated,
             },
             pipelines: pipelines
                 .iter()
