@@ -10,7 +10,7 @@ use std::time::Duration;
 use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 
@@ -44,6 +44,8 @@ where
     let for_service = shared.clone();
     let service = service_fn(move |request: Request<Incoming>| {
         let shared = for_service.clone();
+        // hyper writes no body in answer to HEAD: nothing to hold for it.
+        let head = request.method() == Method::HEAD;
         let refused = shared.hosts.refuse(request.uri(), request.headers());
         let answer = match refused {
             None => Ok((shared.handler)(request)),
@@ -58,7 +60,7 @@ where
                 Ok(handling) => handling.await,
                 Err(refused) => refused,
             };
-            Ok::<_, Infallible>(busy.respond(response))
+            Ok::<_, Infallible>(busy.respond(response, head))
         }
     });
     let io = TokioIo::new(Watched::new(stream, shared.registry.clone(), id));
@@ -103,11 +105,12 @@ impl Busy {
         }
     }
 
-    /// Hands `response` to the registry to be written, or a 503 in its
-    /// place when it alone exceeds what the server holds in memory.
-    fn respond(mut self, response: Response<Body>) -> Response<Body> {
+    /// Hands `response` to the registry to be written (without its body
+    /// for a `head` request), or a 503 in its place when it alone exceeds
+    /// what the server holds in memory.
+    fn respond(mut self, response: Response<Body>, head: bool) -> Response<Body> {
         self.answered = true;
-        let size = body_size(&response);
+        let size = if head { 0 } else { body_size(&response) };
         let Err(TooLarge { size, max }) = self.registry.respond(self.id, size) else {
             return response;
         };

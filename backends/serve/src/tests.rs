@@ -251,3 +251,18 @@ fn an_address_in_use_is_a_clear_error() {
     );
     assert!(std::error::Error::source(&err).is_some());
 }
+
+#[test]
+fn a_head_request_holds_no_body_in_memory() {
+    let server = builder().start(|_| async { ok("x".repeat(1000)) }).unwrap();
+    let mut stream = connect(server.local_addr());
+    write!(stream, "HEAD / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+    let mut status = [0u8; 12];
+    stream.read_exact(&mut status).unwrap();
+    assert_eq!(&status[9..], b"200");
+    assert_eq!(
+        server.stats().buffered_bytes,
+        0,
+        "the body is never written"
+    );
+}
