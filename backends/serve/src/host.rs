@@ -19,7 +19,7 @@ use crate::{with_type, Body};
 /// Which `Host` headers a server answers (from the builder).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Hosts {
-    /// Allowed names, lower case, without a trailing dot.
+    /// Allowed names, without a trailing dot (compared ignoring case).
     pub(crate) allowed: Vec<String>,
     /// Every host is answered: the check is off.
     pub(crate) any: bool,
