@@ -106,10 +106,21 @@
 //!
 //! # Unsafe code
 //!
-//! The slot protocol (module `slab`) shares slot data between threads through
-//! `UnsafeCell`, with ownership handed over by the slot's state word; its
-//! invariants are written next to each `unsafe` block. The clock reads the
-//! TSC with `rdtsc`. Nothing else is `unsafe`.
+//! Four places, each with its invariants written next to the `unsafe` block:
+//! - the slot protocol (module `slab`) shares slot data between threads
+//!   through `UnsafeCell`, with ownership handed over by the slot's state
+//!   word, and drains finished slots into export chunks written in place
+//!   (`Shard::drain_done`, an `unsafe fn`: the caller's closure must write
+//!   every element);
+//! - the tracer's drain (`tracer.rs`) is that caller: `SlotData::take`
+//!   writes its output;
+//! - chunk recycling (module `recycle`) reinterprets an exported
+//!   `Arc<[SpanData]>` it holds alone as `Arc<[MaybeUninit<SpanData>]>` and
+//!   drops the spans in place, so the chunk can be written again;
+//! - the clock reads the TSC with `rdtsc`.
+//!
+//! `scripts/miri` (run by `.ci/run`) runs the slab and recycling unit tests
+//! and a multi-threaded drain test under Miri.
 
 mod builder;
 mod clock;
