@@ -72,7 +72,9 @@ fn main() -> ExitCode {
     let telemetry = match install_telemetry(&args) {
         Ok(guard) => guard,
         Err(e) => {
-            eprintln!("orders: cannot install telemetry: {e}");
+            // The chain: what could not start, where, and the system's reason.
+            let reason = omniscope::error_chain(&e).join(": ");
+            eprintln!("orders: cannot install telemetry: {reason}");
             return ExitCode::FAILURE;
         }
     };

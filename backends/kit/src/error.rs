@@ -8,9 +8,20 @@ use omniscope_sdk::{BuildError, InstallError};
 /// Why the kit could not install telemetry: a bad environment variable, a
 /// backend that is not compiled in, a rejected configuration, or globals
 /// that were already installed. The message names the input and the fix.
-#[derive(Debug)]
+///
+/// Each error of the chain says its own part once (a backend that could not
+/// start, then where it could not listen, then the system's reason): show
+/// them all with [`omniscope::error_chain`]. `Debug` prints the whole chain,
+/// `a: b: c`, so that `main` returning `Result<(), omniscope_kit::Error>`
+/// shows it.
 pub struct Error {
     kind: Kind,
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&omniscope::error_chain(self).join(": "))
+    }
 }
 
 #[derive(Debug)]
@@ -32,9 +43,9 @@ enum Kind {
         what: &'static str,
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// A configuration a builder rejected.
+    /// A configuration a builder rejected (transparent).
     Build(BuildError),
-    /// A global of some signal was already installed.
+    /// A global of some signal was already installed (transparent).
     Install(InstallError),
 }
 
@@ -94,7 +105,7 @@ impl fmt::Display for Error {
             Kind::Unreadable { error, .. } => error.fmt(f),
             Kind::Backend(message) => f.write_str(message),
             #[cfg(any(feature = "present", feature = "prometheus"))]
-            Kind::Start { what, source } => write!(f, "{what} could not start: {source}"),
+            Kind::Start { what, .. } => write!(f, "{what} could not start"),
             Kind::Build(e) => e.fmt(f),
             Kind::Install(e) => e.fmt(f),
         }
@@ -104,8 +115,10 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.kind {
-            Kind::Build(e) => Some(e),
-            Kind::Install(e) => Some(e),
+            // Transparent: the message is theirs, so the chain goes on
+            // below them.
+            Kind::Build(e) => e.source(),
+            Kind::Install(e) => e.source(),
             #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { source, .. } => Some(source.as_ref()),
             Kind::Env { .. } | Kind::Unreadable { .. } | Kind::Backend(_) => None,

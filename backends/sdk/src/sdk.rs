@@ -420,7 +420,8 @@ impl Drop for SdkGuard {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum InstallError {
-    /// A part's configuration is invalid.
+    /// A part's configuration is invalid. Transparent: its message and
+    /// source are the [`BuildError`]'s own, so a chain says it once.
     Build(BuildError),
     /// Another backend of this signal is already installed.
     AlreadyInstalled(&'static str),
@@ -440,7 +441,7 @@ impl fmt::Display for InstallError {
 impl std::error::Error for InstallError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            InstallError::Build(e) => Some(e),
+            InstallError::Build(e) => std::error::Error::source(e),
             InstallError::AlreadyInstalled(_) => None,
         }
     }

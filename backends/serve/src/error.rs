@@ -3,9 +3,11 @@
 use std::fmt;
 use std::io;
 
-/// Why [`ServerBuilder::start`](crate::ServerBuilder::start) failed: what it
-/// was doing (naming the address and what the server is for), and the I/O
-/// error.
+/// Why [`ServerBuilder::start`](crate::ServerBuilder::start) failed: its
+/// message says what it was doing (naming the address and what the server
+/// is for) and what to do; its [`source`](std::error::Error::source) is the
+/// I/O error (`AddrInUse`, …), which the message does not repeat: print the
+/// chain ([`omniscope::error_chain`]) to show both.
 #[derive(Debug)]
 pub struct ServeError {
     message: String,
@@ -21,7 +23,7 @@ impl ServeError {
 
 impl fmt::Display for ServeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.message, self.source)
+        f.write_str(&self.message)
     }
 }
 
