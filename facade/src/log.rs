@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use crate::level::{Level, LevelFilter};
-use crate::trace::{SpanId, TraceId};
+use crate::trace::{SpanId, TraceFlags, TraceId};
 use crate::value::Field;
 
 /// Where a log call is in the source: module path, file and line.
@@ -124,19 +124,22 @@ enum Origin {
     /// is the span it was emitted in, and loggers that never ask (filters,
     /// no-op sinks) never pay for the lookup.
     Live,
-    /// Ids or time given explicitly (replayed records); what is `None` was
-    /// not given.
+    /// Trace context or time given explicitly (replayed records); what is
+    /// `None` was not given.
     Given {
-        ids: Option<Option<(TraceId, SpanId)>>,
+        trace: Option<Option<TraceContext>>,
         timestamp: Option<SystemTime>,
     },
 }
 
+/// The trace id, span id and trace flags of the span a record was emitted in.
+type TraceContext = (TraceId, SpanId, TraceFlags);
+
 impl Origin {
-    fn given_ids(self) -> Option<Option<(TraceId, SpanId)>> {
+    fn given_trace(self) -> Option<Option<TraceContext>> {
         match self {
             Origin::Live => None,
-            Origin::Given { ids, .. } => ids,
+            Origin::Given { trace, .. } => trace,
         }
     }
 
@@ -164,11 +167,24 @@ impl<'a> Record<'a> {
         }
     }
 
-    /// This record with explicit trace and span ids (or none).
+    /// This record with explicit trace and span ids (or none), and no trace
+    /// flag set: use [`with_trace_context`](Record::with_trace_context)
+    /// when the flags are known.
     #[must_use]
-    pub fn with_ids(mut self, ids: Option<(TraceId, SpanId)>) -> Record<'a> {
+    pub fn with_ids(self, ids: Option<(TraceId, SpanId)>) -> Record<'a> {
+        self.with_trace_context(ids.map(|(t, s)| (t, s, TraceFlags::NOT_SAMPLED)))
+    }
+
+    /// This record with an explicit trace id, span id and trace flags (or
+    /// none), as [`trace_context`](Record::trace_context) returned them
+    /// where it was emitted.
+    #[must_use]
+    pub fn with_trace_context(
+        mut self,
+        trace: Option<(TraceId, SpanId, TraceFlags)>,
+    ) -> Record<'a> {
         self.origin = Origin::Given {
-            ids: Some(ids),
+            trace: Some(trace),
             timestamp: self.origin.given_timestamp(),
         };
         self
@@ -179,7 +195,7 @@ impl<'a> Record<'a> {
     #[must_use]
     pub fn with_timestamp(mut self, timestamp: SystemTime) -> Record<'a> {
         self.origin = Origin::Given {
-            ids: self.origin.given_ids(),
+            trace: self.origin.given_trace(),
             timestamp: Some(timestamp),
         };
         self
@@ -212,9 +228,20 @@ impl<'a> Record<'a> {
 
     /// The trace and span ids of the span the record was emitted in.
     pub fn ids(&self) -> Option<(TraceId, SpanId)> {
-        self.origin
-            .given_ids()
-            .unwrap_or_else(crate::context::current_ids)
+        self.trace_context().map(|(t, s, _)| (t, s))
+    }
+
+    /// The trace id, span id and trace flags (the W3C byte, `sampled` and
+    /// any other bit) of the span the record was emitted in, in one look at
+    /// the current context: what a backend that keeps all three (OTLP's
+    /// `LogRecord.flags`) asks for.
+    pub fn trace_context(&self) -> Option<(TraceId, SpanId, TraceFlags)> {
+        self.origin.given_trace().unwrap_or_else(|| {
+            crate::context::with_current(|cx| {
+                cx.span_context()
+                    .map(|s| (s.trace_id(), s.span_id(), s.flags()))
+            })
+        })
     }
 
     /// The trace id of the span the record was emitted in.
@@ -239,7 +266,7 @@ impl fmt::Debug for Record<'_> {
             .field("metadata", &self.metadata)
             .field("args", &self.args)
             .field("fields", &self.fields)
-            .field("ids", &self.ids())
+            .field("trace_context", &self.trace_context())
             .finish()
     }
 }
@@ -333,3 +360,31 @@ macro_rules! forward_logger {
 }
 
 forward_logger!(&T, Box<T>, std::sync::Arc<T>);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Context, SpanContext, TraceState};
+
+    #[test]
+    fn a_record_carries_its_span_trace_flags() {
+        let (trace, span) = (TraceId::from_u128(7), SpanId::from_u64(9));
+        let meta = Metadata::new(Level::Info, "tests");
+        let live = |f: &dyn Fn(&Record<'_>)| f(&Record::new(meta, format_args!("m"), &[]));
+        live(&|r| assert_eq!(r.trace_context(), None));
+        let cx = SpanContext::new_remote(trace, span, TraceFlags::new(3), TraceState::new());
+        let _entered = Context::current().with_remote_span(cx).attach();
+        live(&|r| assert_eq!(r.trace_context(), Some((trace, span, TraceFlags::new(3)))));
+        live(&|r| {
+            let given = r.with_ids(Some((trace, span)));
+            assert_eq!(
+                given.trace_context(),
+                Some((trace, span, TraceFlags::NOT_SAMPLED))
+            );
+            let given = r
+                .with_trace_context(None)
+                .with_timestamp(SystemTime::UNIX_EPOCH);
+            assert_eq!((given.trace_context(), given.ids()), (None, None));
+        });
+    }
+}

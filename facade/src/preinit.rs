@@ -6,7 +6,7 @@
 //! [`LevelFilter::Info`] and above and up to 64 handled errors; the rest are
 //! dropped and counted in [`dropped`]. The first [`set_logger`](crate::set_logger)
 //! receives the buffered records its level lets through, with their original
-//! timestamps, trace ids and source locations; the first
+//! timestamps, trace ids, trace flags and source locations; the first
 //! [`set_error_handler`](crate::set_error_handler) the errors (with their
 //! timestamps and trace ids, but not their source locations).
 //!
@@ -25,7 +25,7 @@ use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
 use crate::global;
 use crate::level::{Level, LevelFilter};
 use crate::log::{Logger, Metadata, Record, SourceLocation};
-use crate::trace::{SpanId, TraceId};
+use crate::trace::{SpanId, TraceFlags, TraceId};
 use crate::value::{Field, OwnedValue};
 
 /// The default number of buffered log records.
@@ -39,7 +39,7 @@ struct OwnedRecord {
     location: Option<(String, String, u32)>,
     message: String,
     fields: Vec<(String, OwnedValue)>,
-    ids: Option<(TraceId, SpanId)>,
+    trace: Option<(TraceId, SpanId, TraceFlags)>,
     timestamp: SystemTime,
 }
 
@@ -153,7 +153,7 @@ pub(crate) fn push_log(record: &Record<'_>) {
         location,
         message: record.args().to_string(),
         fields: record.fields().iter().map(Field::to_owned).collect(),
-        ids: record.ids(),
+        trace: record.trace_context(),
         timestamp: record.timestamp().unwrap_or_else(SystemTime::now),
     });
 }
@@ -206,7 +206,7 @@ pub(crate) fn replay_logs(logger: &dyn Logger) {
         }
         logger.log(
             &Record::new(meta, format_args!("{}", r.message), &fields)
-                .with_ids(r.ids)
+                .with_trace_context(r.trace)
                 .with_timestamp(r.timestamp),
         );
     }

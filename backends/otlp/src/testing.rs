@@ -68,7 +68,7 @@ pub(crate) fn span_record() -> SpanData {
 }
 
 /// A WARN record "order created" of `orders::api` at [`t0`] (observed 1 ms
-/// later), in a trace, from `src/api.rs:42`.
+/// later), in a sampled span, from `src/api.rs:42`.
 pub(crate) fn log_record() -> LogData {
     let mut record = testing::log(Level::Warn, "order created")
         .with_target("orders::api")
@@ -78,6 +78,7 @@ pub(crate) fn log_record() -> LogData {
         .with_location("orders::api", "src/api.rs", 42)
         .build();
     record.observed_timestamp = t0() + Duration::from_millis(1);
+    record.trace_flags = TraceFlags::SAMPLED;
     record
 }
 

@@ -33,8 +33,10 @@ pub(crate) fn logs_request<'a>(
 }
 
 /// The message is the body; the fields, then the source location
-/// (`code.file.path`, `code.line.number`), are the attributes; the ids of
-/// the span it was emitted in correlate it with its trace.
+/// (`code.file.path`, `code.line.number`), are the attributes; the ids and
+/// trace flags of the span it was emitted in correlate it with its trace
+/// (`flags` holds the W3C flags byte in its low 8 bits, as
+/// `LOG_RECORD_FLAGS_TRACE_FLAGS_MASK` says; the rest is reserved, zero).
 pub(super) fn record(r: &LogData) -> LogRecord {
     let mut attrs = attributes(&r.fields);
     if let Some((_, file, line)) = &r.location {
@@ -63,6 +65,7 @@ pub(super) fn record(r: &LogData) -> LogRecord {
             .filter(|id| id.is_valid())
             .map(|id| id.to_bytes().to_vec())
             .unwrap_or_default(),
+        flags: u32::from(r.trace_flags.to_u8()),
         ..LogRecord::default()
     }
 }

@@ -157,6 +157,7 @@ fn a_log_record_keeps_severity_body_trace_ids_and_location() {
     );
     assert_eq!(r.trace_id, trace_id().to_bytes());
     assert_eq!(r.span_id, span_id().to_bytes());
+    assert_eq!(r.flags, 0x01, "the span's trace flags: sampled (#12)");
     assert_eq!(value(&r.attributes, "order.id"), Some(&V::IntValue(42)));
     assert_eq!(
         value(&r.attributes, "code.file.path"),
@@ -182,10 +183,12 @@ fn every_level_has_its_severity_number_and_a_record_outside_a_span_has_no_ids() 
         r.level = level;
         r.trace_id = None;
         r.span_id = None;
+        r.trace_flags = omniscope::TraceFlags::NOT_SAMPLED;
         let p = super::logs::record(&r);
         assert_eq!(p.severity_number, number);
         assert_eq!(p.severity_text, level.as_str());
         assert!(p.trace_id.is_empty() && p.span_id.is_empty());
+        assert_eq!(p.flags, 0);
     }
 }
 

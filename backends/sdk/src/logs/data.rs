@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::time::SystemTime;
 
-use omniscope::{Level, SpanId, TraceId};
+use omniscope::{Level, SpanId, TraceFlags, TraceId};
 
 use crate::attributes::Attributes;
 
@@ -27,6 +27,9 @@ pub struct LogData {
     pub trace_id: Option<TraceId>,
     /// The span id of the span it was emitted in.
     pub span_id: Option<SpanId>,
+    /// The trace flags of the span it was emitted in (`sampled`, and any
+    /// other bit of the W3C byte); none set outside a span.
+    pub trace_flags: TraceFlags,
     /// Source location: module path, file, line.
     pub location: Option<(Cow<'static, str>, Cow<'static, str>, u32)>,
 }

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use omniscope::{Field, LevelFilter, Logger, Metadata, Record, Value};
+use omniscope::{Field, LevelFilter, Logger, Metadata, Record, TraceFlags, Value};
 
 use super::builder::LoggerBuilder;
 use super::data::LogData;
@@ -211,7 +211,7 @@ impl Processor {
                 .fetch_add(dropped as u64, Ordering::Relaxed);
         }
         let metadata = record.metadata();
-        let ids = record.ids();
+        let trace = record.trace_context();
         LogData {
             timestamp: record.timestamp().unwrap_or(now),
             observed_timestamp: now,
@@ -219,8 +219,9 @@ impl Processor {
             target: intern(metadata.target()),
             message: message(record.args()),
             fields: attributes,
-            trace_id: ids.map(|(t, _)| t),
-            span_id: ids.map(|(_, s)| s),
+            trace_id: trace.map(|(t, _, _)| t),
+            span_id: trace.map(|(_, s, _)| s),
+            trace_flags: trace.map_or(TraceFlags::NOT_SAMPLED, |(_, _, f)| f),
             location: location(metadata),
         }
     }
@@ -272,6 +273,7 @@ fn suppressed_record(report: Suppressed, now: SystemTime) -> LogData {
         fields,
         trace_id: None,
         span_id: None,
+        trace_flags: TraceFlags::NOT_SAMPLED,
         location: origin
             .location
             .map(|(m, f, l)| (Cow::Owned(m), Cow::Owned(f), l)),
