@@ -18,7 +18,7 @@ use std::panic::Location;
 use std::time::SystemTime;
 
 use crate::trace::{SpanId, TraceId};
-use crate::value::Field;
+use crate::value::{string_or_placeholder, Field};
 
 /// Whether an error was handled by the application or came from a panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -238,9 +238,13 @@ pub fn error_sources<'a>(error: &'a (dyn Error + 'static)) -> ErrorSources<'a> {
 }
 
 /// The messages of `error` and of every `source()` below it, outermost
-/// first, at most [`MAX_ERROR_CHAIN`] of them (see [`error_sources`]).
+/// first, at most [`MAX_ERROR_CHAIN`] of them (see [`error_sources`]); a
+/// message whose `Display` panics is
+/// [`PANICKED_WHILE_FORMATTING`](crate::PANICKED_WHILE_FORMATTING).
 pub fn error_chain(error: &(dyn Error + 'static)) -> Vec<String> {
-    error_sources(error).map(ToString::to_string).collect()
+    error_sources(error)
+        .map(|e| string_or_placeholder(|| e.to_string()))
+        .collect()
 }
 
 /// The iterator of [`error_sources`].

@@ -58,7 +58,7 @@ use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
 };
 use crate::trace::{Span, SpanSite, Status};
-use crate::value::{Field, ToValue, Value};
+use crate::value::{string_or_placeholder, Field, ToValue, Value};
 
 const CALLS: &str = "function_calls_total";
 const IN_FLIGHT: &str = "function_in_flight";
@@ -286,7 +286,7 @@ impl Call {
     /// Records an error that is not a `std::error::Error`, through its text.
     pub fn record_error_text(&mut self, text: &dyn fmt::Display, type_name: &'static str) {
         if self.span.is_recording() {
-            let message = text.to_string();
+            let message = string_or_placeholder(|| text.to_string());
             self.span.add_event(
                 "exception",
                 &[
@@ -425,14 +425,14 @@ impl OwnedError {
     fn from_chain(error: &dyn Error) -> OwnedError {
         // `error` itself may borrow (not `'static`): only its sources go
         // through the walker, one fewer of them.
-        let mut messages = vec![error.to_string()];
+        let mut messages = vec![string_or_placeholder(|| error.to_string())];
         messages.extend(
             error
                 .source()
                 .into_iter()
                 .flat_map(error_sources)
                 .take(MAX_ERROR_CHAIN - 1)
-                .map(ToString::to_string),
+                .map(|e| string_or_placeholder(|| e.to_string())),
         );
         let mut chain: Option<Box<OwnedError>> = None;
         while let Some(message) = messages.pop() {

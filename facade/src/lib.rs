@@ -121,7 +121,9 @@ pub use trace::{
     FutureExt, Instrumented, NoopTracer, SamplingHint, Span, SpanContext, SpanGuard, SpanId,
     SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
 };
-pub use value::{Field, OwnedValue, ToValue, Value};
+pub use value::{
+    catch_format_panic, format_panics, Field, OwnedValue, ToValue, Value, PANICKED_WHILE_FORMATTING,
+};
 
 // No doc comment here: rustdoc would put it in front of the macro's own.
 #[cfg(feature = "macros")]

@@ -4,8 +4,13 @@ use std::fmt;
 use std::time::SystemTime;
 
 use crate::level::{Level, LevelFilter};
+<<<<<<< mine
 use crate::trace::{SpanId, TraceFlags, TraceId};
 use crate::value::Field;
+=======
+use crate::trace::{SpanId, TraceId};
+use crate::value::{catch_format_panic, Field, PANICKED_WHILE_FORMATTING};
+>>>>>>> theirs
 
 /// Where a log call is in the source: module path, file and line.
 ///
@@ -219,6 +224,30 @@ impl<'a> Record<'a> {
     /// The message, not yet formatted.
     pub const fn args(&self) -> &fmt::Arguments<'a> {
         &self.args
+    }
+
+    /// The message, formatted: a literal is copied without the formatting
+    /// machinery; a `Display` impl that fails ends the message early; one
+    /// that panics ends it with
+    /// [`PANICKED_WHILE_FORMATTING`](crate::PANICKED_WHILE_FORMATTING) where it
+    /// panicked (what came before is kept: the literal text is usually what
+    /// tells records apart), and the panic is counted in
+    /// [`format_panics`](crate::format_panics). Loggers that keep the message
+    /// format it through here, so no panic unwinds into the caller.
+    pub fn format_message(&self) -> String {
+        /// The first allocation: most messages fit, one allocation instead
+        /// of a few regrowths.
+        const CAPACITY: usize = 64;
+        match self.args.as_str() {
+            Some(literal) => literal.to_owned(),
+            None => {
+                let mut s = String::with_capacity(CAPACITY);
+                if catch_format_panic(|| fmt::Write::write_fmt(&mut s, self.args)).is_none() {
+                    s.push_str(PANICKED_WHILE_FORMATTING);
+                }
+                s
+            }
+        }
     }
 
     /// The structured fields.

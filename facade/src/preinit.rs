@@ -151,7 +151,7 @@ pub(crate) fn push_log(record: &Record<'_>) {
         level: record.level(),
         target: record.target().to_owned(),
         location,
-        message: record.args().to_string(),
+        message: record.format_message(),
         fields: record.fields().iter().map(Field::to_owned).collect(),
         trace: record.trace_context(),
         timestamp: record.timestamp().unwrap_or_else(SystemTime::now),

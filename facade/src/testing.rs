@@ -272,7 +272,7 @@ impl Logger for Sink {
         let log = CapturedLog {
             level: record.level(),
             target: record.target().to_owned(),
-            message: record.args().to_string(),
+            message: record.format_message(),
             fields: owned_fields(record.fields()),
             trace_id: ids.map(|(t, _)| t),
             span_id: ids.map(|(_, s)| s),

@@ -3,11 +3,79 @@
 //! The macros build [`Field`]s that borrow the caller's data, so an enabled
 //! call allocates nothing of its own; a backend that keeps a value converts
 //! it once with [`Value::to_owned`].
+//!
+//! # Values that panic while formatted
+//!
+//! A `Display` or `Debug` impl is the application's code, running on the
+//! application's thread inside a telemetry call. Every omniscope crate
+//! formats such values through [`catch_format_panic`]: a panic is caught
+//! around that call alone, counted in [`format_panics`], and the value is
+//! recorded as [`PANICKED_WHILE_FORMATTING`]. So no telemetry call unwinds
+//! into the caller, and every signal behaves alike.
 
 use std::error::Error;
 use std::fmt;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::error::error_chain;
+
+/// What a value is recorded as when its `Display` or `Debug` impl panicked
+/// while being formatted (see the [module docs](self)).
+pub const PANICKED_WHILE_FORMATTING: &str = "<panicked while formatting>";
+
+/// Panics caught while formatting values, in the whole process.
+static FORMAT_PANICS: AtomicU64 = AtomicU64::new(0);
+
+/// How many times formatting a value (an attribute, a log field or message,
+/// an error) panicked in this process; each such value was recorded as
+/// [`PANICKED_WHILE_FORMATTING`] instead.
+pub fn format_panics() -> u64 {
+    FORMAT_PANICS.load(Ordering::Relaxed)
+}
+
+/// Runs `format`, a call into a value's own `Display`/`Debug` code, so that
+/// a panic in it never unwinds into the caller: `None` if it panicked (then
+/// counted in [`format_panics`]). What `format` wrote before the panic is the
+/// caller's to discard or keep. Backends format application values through
+/// this function.
+///
+/// ```
+/// struct Broken;
+/// impl std::fmt::Display for Broken {
+///     fn fmt(&self, _: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         panic!("broken")
+///     }
+/// }
+/// # std::panic::set_hook(Box::new(|_| {}));
+/// assert_eq!(omniscope::catch_format_panic(|| Broken.to_string()), None);
+/// assert_eq!(omniscope::catch_format_panic(|| 7.to_string()).as_deref(), Some("7"));
+/// ```
+#[inline]
+pub fn catch_format_panic<R>(format: impl FnOnce() -> R) -> Option<R> {
+    match catch_unwind(AssertUnwindSafe(format)) {
+        Ok(r) => Some(r),
+        Err(payload) => {
+            count_format_panic(payload);
+            None
+        }
+    }
+}
+
+#[cold]
+fn count_format_panic(payload: Box<dyn std::any::Any + Send>) {
+    FORMAT_PANICS.fetch_add(1, Ordering::Relaxed);
+    // The payload is the application's value too: its destructor may panic
+    // in turn (that second payload is leaked: dropping it could panic again).
+    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(again);
+    }
+}
+
+/// `format`'s string, or [`PANICKED_WHILE_FORMATTING`] if it panicked.
+pub(crate) fn string_or_placeholder(format: impl FnOnce() -> String) -> String {
+    catch_format_panic(format).unwrap_or_else(|| PANICKED_WHILE_FORMATTING.to_owned())
+}
 
 /// A borrowed, typed field value.
 #[derive(Clone, Copy)]
@@ -47,7 +115,8 @@ impl<'a> Value<'a> {
     }
 
     /// Converts to an owned value; `Display`, `Debug` and `Error` become strings
-    /// (an error keeps its `source()` chain as [`OwnedValue::Error`]).
+    /// (an error keeps its `source()` chain as [`OwnedValue::Error`]). A value
+    /// whose formatting panics becomes [`PANICKED_WHILE_FORMATTING`].
     pub fn to_owned(&self) -> OwnedValue {
         match *self {
             Value::Str(s) => OwnedValue::Str(s.to_owned()),
@@ -55,8 +124,8 @@ impl<'a> Value<'a> {
             Value::U64(v) => OwnedValue::U64(v),
             Value::F64(v) => OwnedValue::F64(v),
             Value::Bool(v) => OwnedValue::Bool(v),
-            Value::Display(v) => OwnedValue::Str(v.to_string()),
-            Value::Debug(v) => OwnedValue::Str(format!("{v:?}")),
+            Value::Display(v) => OwnedValue::Str(string_or_placeholder(|| v.to_string())),
+            Value::Debug(v) => OwnedValue::Str(string_or_placeholder(|| format!("{v:?}"))),
             Value::Error(e) => OwnedValue::Error(error_chain(e)),
         }
     }

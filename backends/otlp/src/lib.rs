@@ -21,4 +21,4 @@ pub use omniscope;
 pub use omniscope_sdk::BuildError;
 pub use otlp::Otlp;
 pub use protocol::{Compression, Protocol};
-pub use signal::Signal;
+pub use omniscope_sdk::Signal;

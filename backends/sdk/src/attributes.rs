@@ -14,61 +14,23 @@
 //! caught around that call alone (further out, it would leave a span slot
 //! or a log record half-built), the value is recorded as
 //! [`PANICKED_WHILE_FORMATTING`], and the panic is counted in
-//! [`format_panics`]. Span, event and link attributes, log fields and
+//! [`format_panics`] (both the facade's, which formats values the same way
+//! for the pre-init buffer and `testing`). Span, event and link attributes, log fields and
 //! messages, and error fields all format through here, so every signal
 //! behaves alike.
 
-use std::any::Any;
 use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::ops::Range;
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use omniscope::{Field, Value};
 
 /// String values up to this many bytes are stored inside their entry.
 pub const INLINE_TEXT: usize = 22;
 
-/// What a value is recorded as when its `Display` or `Debug` impl panicked
-/// while being formatted (see the [module docs](self)).
-pub const PANICKED_WHILE_FORMATTING: &str = "<panicked while formatting>";
-
-/// Panics caught while formatting values, in the whole process.
-static FORMAT_PANICS: AtomicU64 = AtomicU64::new(0);
-
-/// How many times formatting a value (an attribute, a log field or message,
-/// an error field) panicked in this process; each such value was recorded
-/// as [`PANICKED_WHILE_FORMATTING`] instead. [`Sdk`](crate::Sdk) reports it
-/// as the self-metric `omniscope_format_panics_total`.
-pub fn format_panics() -> u64 {
-    FORMAT_PANICS.load(Ordering::Relaxed)
-}
-
-/// Runs `format`, a call into a value's own `Display`/`Debug` code, so that
-/// a panic in it never unwinds into the caller: `None` if it panicked (then
-/// counted in [`format_panics`]). What `format` wrote before the panic is
-/// the caller's to discard.
-#[inline]
-pub(crate) fn caught<R>(format: impl FnOnce() -> R) -> Option<R> {
-    match catch_unwind(AssertUnwindSafe(format)) {
-        Ok(r) => Some(r),
-        Err(payload) => {
-            count_panic(payload);
-            None
-        }
-    }
-}
-
-#[cold]
-fn count_panic(payload: Box<dyn Any + Send>) {
-    FORMAT_PANICS.fetch_add(1, Ordering::Relaxed);
-    // The payload is the application's value too: its destructor may panic
-    // in turn (that second payload is leaked: dropping it could panic again).
-    if let Err(again) = catch_unwind(AssertUnwindSafe(move || drop(payload))) {
-        std::mem::forget(again);
-    }
-}
+pub use omniscope::{format_panics, PANICKED_WHILE_FORMATTING};
+// The one place a value's formatting panic is caught and counted.
+pub(crate) use omniscope::catch_format_panic as caught;
 
 /// Whether a value was formatted, or panicked and was replaced by
 /// [`PANICKED_WHILE_FORMATTING`].

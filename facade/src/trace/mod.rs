@@ -21,7 +21,7 @@ pub use span::{Span, SpanGuard};
 pub use state::*;
 
 use crate::level::Level;
-use crate::value::{Field, Value};
+use crate::value::{string_or_placeholder, Field, Value};
 
 /// The role of a span in a request, as in OpenTelemetry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -321,7 +321,7 @@ pub trait Tracer: Send + Sync {
     /// Records an error: by default an `exception` event (OpenTelemetry
     /// semantic conventions) and an error status.
     fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
-        let message = error.to_string();
+        let message = string_or_placeholder(|| error.to_string());
         self.add_event(
             token,
             "exception",

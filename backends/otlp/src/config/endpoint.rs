@@ -56,7 +56,7 @@ pub(crate) fn with_signal_path(base: &Uri, signal: Signal) -> Result<Uri, String
     let query = base.query().map(|q| format!("?{q}")).unwrap_or_default();
     let mut parts = base.clone().into_parts();
     parts.path_and_query = Some(
-        format!("{path}/{}{query}", signal.http_path())
+        format!("{path}/{}{query}", crate::signal::http_path(signal))
             .parse()
             .map_err(|e| format!("cannot take the signal path ({e})"))?,
     );

@@ -46,7 +46,11 @@ impl Field {
 /// signal's part (`OTEL_EXPORTER_OTLP_TRACES_{FIELD}`).
 pub(crate) fn variable(signal: Option<Signal>, field: Field) -> String {
     match signal {
-        Some(s) => format!("OTEL_EXPORTER_OTLP_{}_{}", s.env_part(), field.suffix()),
+        Some(s) => format!(
+            "OTEL_EXPORTER_OTLP_{}_{}",
+            crate::signal::env_part(s),
+            field.suffix()
+        ),
         None => format!("OTEL_EXPORTER_OTLP_{}", field.suffix()),
     }
 }

@@ -1,7 +1,7 @@
 //! [`SdkLogger`]: filter, rate limit, format once, redact, hand off.
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use super::filter::LogFilter;
 use super::intern::intern;
 use super::ratelimit::{RateLimiter, Suppressed, Verdict};
 use super::redact::Redactor;
-use crate::attributes::{caught, Attributes, PANICKED_WHILE_FORMATTING};
+use crate::attributes::Attributes;
 use crate::build::BuildError;
 use crate::export::{ExportError, Exporter, Fanout, LocalBatcher, PipelineConfig, PipelineStats};
 use crate::resource::Resource;
@@ -23,9 +23,6 @@ use crate::resource::Resource;
 /// The most records a thread buffers before handing them to the pipelines
 /// (less when the queues are small: a chunk is queued whole or dropped whole).
 const MAX_CHUNK: usize = 64;
-
-/// The first allocation for a formatted message.
-const MESSAGE_CAPACITY: usize = 64;
 
 /// The name of the field carrying a suppressed-records count.
 pub const SUPPRESSED_FIELD: &str = "suppressed";
@@ -217,7 +214,7 @@ impl Processor {
             observed_timestamp: now,
             level: metadata.level(),
             target: intern(metadata.target()),
-            message: message(record.args()),
+            message: record.format_message(),
             fields: attributes,
             trace_id: trace.map(|(t, _, _)| t),
             span_id: trace.map(|(_, s, _)| s),
@@ -227,24 +224,6 @@ impl Processor {
     }
 }
 
-/// The message, formatted once: a literal is copied without the formatting
-/// machinery; a `Display` impl that fails ends the message early; one that
-/// panics ends it with [`PANICKED_WHILE_FORMATTING`] where it panicked
-/// (what came before is kept: the literal text is usually what tells
-/// records apart).
-fn message(args: &fmt::Arguments<'_>) -> String {
-    match args.as_str() {
-        Some(literal) => literal.to_owned(),
-        None => {
-            // Most messages fit: one allocation instead of a few regrowths.
-            let mut s = String::with_capacity(MESSAGE_CAPACITY);
-            if caught(|| s.write_fmt(*args)).is_none() {
-                s.push_str(PANICKED_WHILE_FORMATTING);
-            }
-            s
-        }
-    }
-}
 
 fn location(metadata: &Metadata<'_>) -> Option<(Cow<'static, str>, Cow<'static, str>, u32)> {
     match (metadata.file(), metadata.line()) {
