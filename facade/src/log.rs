@@ -4,13 +4,8 @@ use std::fmt;
 use std::time::SystemTime;
 
 use crate::level::{Level, LevelFilter};
-<<<<<<< mine
 use crate::trace::{SpanId, TraceFlags, TraceId};
-use crate::value::Field;
-=======
-use crate::trace::{SpanId, TraceId};
 use crate::value::{catch_format_panic, Field, PANICKED_WHILE_FORMATTING};
->>>>>>> theirs
 
 /// Where a log call is in the source: module path, file and line.
 ///
