@@ -1,6 +1,8 @@
 //! Trace capture: requests waiting for the next trace that has a span whose
 //! name matches a pattern. The span exporter offers every trace whose local
-//! root ends; the first waiter that matches gets the trace's view.
+//! root ends, and offers it again when an outer root takes that root's place
+//! (a trace that left the process and came back, see `store::traces`); the
+//! first waiter that matches gets the trace's view.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;

@@ -7,6 +7,12 @@
 //! forgotten, so the store holds at most `max_traces + max_slowest` traces
 //! of at most `max_spans_per_trace` spans each, however long the process
 //! runs.
+//!
+//! The local root is the span without a parent, else the earliest-starting
+//! span whose parent is remote. A trace that leaves the process and comes
+//! back (A calls B over HTTP, both here) has both kinds: B's server span
+//! ends first, and stands as the root only until A's span arrives and takes
+//! its place (the store cannot tell, when B ends, that A is still running).
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
@@ -29,7 +35,8 @@ pub(crate) struct StoredTrace {
     pub(crate) spans: Vec<SpanData>,
     /// Spans refused because the trace was full.
     pub(crate) dropped_spans: u64,
-    /// The index in `spans` of the local root, once it ended.
+    /// The index in `spans` of the best local root that ended (see
+    /// [`root_rank`]).
     root: Option<usize>,
     in_recent: bool,
     in_slowest: bool,
@@ -47,7 +54,8 @@ impl StoredTrace {
         }
     }
 
-    /// The local root, once it ended.
+    /// The local root, once it ended (the best one so far: an outer root
+    /// may still arrive and take its place).
     pub(crate) fn root(&self) -> Option<&SpanData> {
         self.root.and_then(|i| self.spans.get(i))
     }
@@ -74,29 +82,39 @@ impl StoredTrace {
         self.root.is_some()
     }
 
-    /// Adds `span` within `max` spans. The local root always finds room: it
-    /// replaces the latest other span when the trace is full. Returns whether
-    /// `span` completed the trace (it is the first local root to end).
+    /// Adds `span` within `max` spans. A better local root always finds
+    /// room: it replaces the latest other span when the trace is full.
+    /// Returns whether `span` (completed the trace and) became its root.
     fn add(&mut self, span: &SpanData, max: usize) -> bool {
-        let completes = self.root.is_none() && is_local_root(span);
+        let becomes_root = root_rank(span).is_some_and(|rank| {
+            self.root()
+                .and_then(root_rank)
+                .is_none_or(|current| rank < current)
+        });
         if self.spans.len() >= max {
-            let replaceable = completes && self.spans.pop().is_some();
+            // If the latest span was the root, the better one replaces it.
+            let replaceable = becomes_root && self.spans.pop().is_some();
             self.dropped_spans += 1;
             if !replaceable {
                 return false;
             }
         }
         self.spans.push(span.clone());
-        if completes {
+        if becomes_root {
             self.root = Some(self.spans.len() - 1);
         }
-        completes
+        becomes_root
     }
 }
 
-/// No parent here: the span that ends the trace in this process.
-fn is_local_root(span: &SpanData) -> bool {
-    span.parent_span_id.is_none() || span.parent_is_remote
+/// How well `span` serves as its trace's local root, lower is better;
+/// `None` when its parent is in this process. A span without a parent (the
+/// trace started here) comes before one whose parent is remote (the trace
+/// came in); among equals the earliest to start, the outer of the two when
+/// a trace leaves the process and comes back.
+fn root_rank(span: &SpanData) -> Option<(bool, SystemTime)> {
+    let has_parent = span.parent_span_id.is_some();
+    (!has_parent || span.parent_is_remote).then_some((has_parent, span.start_time))
 }
 
 /// How long `span` ran.
@@ -148,7 +166,8 @@ impl TraceStore {
         }
     }
 
-    /// Stores `span`. Returns its trace id when it completed its trace.
+    /// Stores `span`. Returns its trace id when it completed its trace, or
+    /// became its root in place of one that had completed it.
     pub(crate) fn insert(&mut self, span: &SpanData) -> Option<TraceId> {
         self.spans_received += 1;
         if self.limits.max_traces == 0 || self.limits.max_spans_per_trace == 0 {
@@ -188,9 +207,16 @@ impl TraceStore {
         }
     }
 
-    /// A completed trace competes for a place among the slowest.
+    /// A completed trace competes for a place among the slowest; one that
+    /// has a place already (its root changed) keeps it with its new duration.
     fn rank(&mut self, id: TraceId, duration: Duration) {
         if self.limits.max_slowest == 0 {
+            return;
+        }
+        if self.traces.get(&id).is_some_and(|t| t.in_slowest) {
+            if let Some(entry) = self.slowest.iter_mut().find(|(_, t)| *t == id) {
+                entry.0 = duration;
+            }
             return;
         }
         if self.slowest.len() < self.limits.max_slowest {

@@ -1,5 +1,6 @@
 use super::*;
 use crate::testutil::span;
+use omniscope::{SpanContext, SpanId, TraceFlags, TraceState};
 
 fn store(max_traces: usize, max_slowest: usize, max_spans_per_trace: usize) -> TraceStore {
     TraceStore::new(TraceLimits {
@@ -94,4 +95,64 @@ fn zero_limits_keep_nothing() {
     assert_eq!(push_trace(&mut s, 1, 2, 5), None);
     assert_eq!(s.stats().traces, 0);
     assert_eq!(s.stats().spans_dropped, 3);
+}
+
+/// Like [`span`], but its parent `parent` is in another process.
+fn remote_child(t: u128, id: u64, parent: u64, name: &str, start_ms: u64, ms: u64) -> SpanData {
+    let trace_id = TraceId::from_u128(t);
+    let start = SystemTime::UNIX_EPOCH + Duration::from_millis(start_ms);
+    omniscope_sdk::testing::span(name)
+        .with_ids(trace_id, SpanId::from_u64(id))
+        .with_times(start, start + Duration::from_millis(ms))
+        .with_parent(SpanContext::new_remote(
+            trace_id,
+            SpanId::from_u64(parent),
+            TraceFlags::SAMPLED,
+            TraceState::new(),
+        ))
+        .build()
+}
+
+/// Issue #12: a trace that leaves the process and comes back. The inner
+/// server span (remote parent) ends first and completes the trace; the
+/// outer root (no parent) then takes its place, once in the slowest.
+#[test]
+fn a_root_without_parent_takes_the_place_of_one_with_a_remote_parent() {
+    let mut s = store(10, 2, 10);
+    let id = TraceId::from_u128(1);
+    assert_eq!(s.insert(&remote_child(1, 3, 2, "serve", 2, 5)), Some(id));
+    assert_eq!(s.get(&id).unwrap().duration(), Duration::from_millis(5));
+    assert_eq!(s.insert(&span(1, 2, 1, "call", 1, 7)), None);
+    assert_eq!(s.insert(&span(1, 1, 0, "checkout", 0, 10)), Some(id));
+    let t = s.get(&id).unwrap();
+    assert_eq!(t.root().map(|r| r.name.as_ref()), Some("checkout"));
+    assert_eq!(t.duration(), Duration::from_millis(10));
+    assert_eq!(s.stats().slowest, 1);
+    assert_eq!(s.slowest()[0].duration(), Duration::from_millis(10));
+    // A later span with a remote parent does not displace it.
+    assert_eq!(s.insert(&remote_child(1, 4, 2, "serve", 0, 9)), None);
+    assert_eq!(s.get(&id).unwrap().root().unwrap().name, "checkout");
+}
+
+#[test]
+fn of_two_spans_with_remote_parents_the_outer_one_is_the_root() {
+    let mut s = store(10, 2, 10);
+    let id = TraceId::from_u128(1);
+    assert_eq!(s.insert(&remote_child(1, 5, 4, "inner", 3, 2)), Some(id));
+    assert_eq!(s.insert(&remote_child(1, 3, 2, "outer", 1, 6)), Some(id));
+    assert_eq!(s.insert(&remote_child(1, 6, 4, "later", 4, 1)), None);
+    let t = s.get(&id).unwrap();
+    assert_eq!(t.root().map(|r| r.name.as_ref()), Some("outer"));
+}
+
+#[test]
+fn a_better_root_finds_room_in_a_full_trace() {
+    let mut s = store(10, 2, 2);
+    let id = TraceId::from_u128(1);
+    s.insert(&span(1, 4, 3, "child", 2, 1));
+    s.insert(&remote_child(1, 3, 2, "serve", 2, 5));
+    assert_eq!(s.insert(&span(1, 1, 0, "checkout", 0, 10)), Some(id));
+    let t = s.get(&id).unwrap();
+    assert_eq!(t.spans.len(), 2);
+    assert_eq!(t.root().map(|r| r.name.as_ref()), Some("checkout"));
 }
