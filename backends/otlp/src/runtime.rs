@@ -61,7 +61,7 @@ impl IoRuntime {
             let outcome = tokio::time::timeout(timeout, future).await;
             let _ = tx.send(outcome);
         });
-        match rx.recv_timeout(timeout + GRACE) {
+        match rx.recv_timeout(timeout.saturating_add(GRACE)) {
             Ok(Ok(output)) => Ok(output),
             Ok(Err(_elapsed)) => Err(ExportError::Timeout),
             Err(mpsc::RecvTimeoutError::Timeout) => {

@@ -74,7 +74,7 @@ impl GrpcClient {
         // the exporter's own: tonic enforces it on this side too, and the
         // exporter's timer must be the one that fires, so that a timeout
         // reads `ExportError::Timeout` rather than a `Cancelled` status.
-        request.set_timeout(self.timeout + DEADLINE_SLACK);
+        request.set_timeout(self.timeout.saturating_add(DEADLINE_SLACK));
         request
     }
 
