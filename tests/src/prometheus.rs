@@ -4,6 +4,7 @@
 //! directory, stopped by its own handle when dropped. Every wait has a
 //! deadline ([`DEADLINE`]).
 
+use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -169,6 +170,15 @@ impl Prometheus {
     /// The trace ids of the exemplars Prometheus stored for `selector`
     /// over the last hour, once there is at least one.
     pub fn exemplar_trace_ids(&self, selector: &str) -> Vec<String> {
+        self.exemplars(selector)
+            .into_iter()
+            .map(|e| e.trace_id)
+            .collect()
+    }
+
+    /// The exemplars Prometheus stored for `selector` over the last hour,
+    /// once there is at least one.
+    pub fn exemplars(&self, selector: &str) -> Vec<StoredExemplar> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .unwrap()
@@ -181,13 +191,22 @@ impl Prometheus {
         );
         self.wait_for(&format!("exemplars of {selector}"), || {
             let data = self.api(&path)?;
-            let ids: Vec<String> = data
-                .as_array()?
-                .iter()
-                .flat_map(|s| s["exemplars"].as_array().cloned().unwrap_or_default())
-                .filter_map(|e| e["labels"]["trace_id"].as_str().map(str::to_owned))
-                .collect();
-            (!ids.is_empty()).then_some(ids)
+            let mut found = Vec::new();
+            for series in data.as_array()? {
+                let labels: BTreeMap<String, String> = series["seriesLabels"]
+                    .as_object()?
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                    .collect();
+                for e in series["exemplars"].as_array()? {
+                    found.push(StoredExemplar {
+                        series: labels.clone(),
+                        value: e["value"].as_str()?.parse().ok()?,
+                        trace_id: e["labels"]["trace_id"].as_str()?.to_owned(),
+                    });
+                }
+            }
+            (!found.is_empty()).then_some(found)
         })
     }
 
@@ -200,6 +219,27 @@ impl Prometheus {
             .filter(|l| l.split(['{', ' ']).next() == Some(name))
             .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
             .sum()
+    }
+}
+
+/// An exemplar as Prometheus stored it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredExemplar {
+    /// The labels of the series it belongs to (`__name__` and `le` included).
+    pub series: BTreeMap<String, String>,
+    /// The sample's value.
+    pub value: f64,
+    /// Its `trace_id` label.
+    pub trace_id: String,
+}
+
+impl StoredExemplar {
+    /// The `le` of its bucket (`+Inf` included), if it is on one.
+    pub fn le(&self) -> Option<f64> {
+        match self.series.get("le")?.as_str() {
+            "+Inf" => Some(f64::INFINITY),
+            le => le.parse().ok(),
+        }
     }
 }
 

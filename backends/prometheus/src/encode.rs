@@ -130,8 +130,12 @@ impl<W: Write> Writer<'_, W> {
     fn histogram(&mut self, name: &str, labels: &Labels<'_>, h: &HistogramSnapshot) -> fmt::Result {
         let mut total = 0u64;
         let mut last_bound = f64::NEG_INFINITY;
-        // OpenTelemetry: a bucket without an exemplar shows the nearest
-        // lower bucket's (which its cumulative count includes).
+        // Each bucket line shows only an exemplar of its own samples, never
+        // a lower bucket's: Prometheus stores every exemplar it reads, so a
+        // copy on each bucket above would store one observation a dozen
+        // times, mostly outside the bucket it is shown on. Buckets folded
+        // into the next line (below) hand it their exemplars, which must
+        // still lie within that line's range.
         let mut exemplar: Option<&Exemplar> = None;
         for bucket in &h.buckets {
             total = total.saturating_add(bucket.count);
@@ -141,11 +145,15 @@ impl<W: Write> Writer<'_, W> {
             if bucket.upper_bound.is_nan() || bucket.upper_bound <= last_bound {
                 continue;
             }
+            let own = exemplar
+                .take()
+                .filter(|e| within(e.value, last_bound, bucket.upper_bound));
             last_bound = bucket.upper_bound;
-            self.bucket(name, labels, bucket.upper_bound, total, exemplar)?;
+            self.bucket(name, labels, bucket.upper_bound, total, own)?;
         }
         if last_bound != f64::INFINITY {
-            self.bucket(name, labels, f64::INFINITY, total, exemplar)?;
+            let own = exemplar.filter(|e| within(e.value, last_bound, f64::INFINITY));
+            self.bucket(name, labels, f64::INFINITY, total, own)?;
         }
         if reports_sum(h) {
             self.integer(name, "_count", labels, total)?;
@@ -271,6 +279,12 @@ impl<W: Write> Writer<'_, W> {
         self.bounds.push((bits, text));
         Ok(self.bounds.len() - 1)
     }
+}
+
+/// Whether `value` lies in the bucket `(lower, upper]`; the first bucket
+/// (`lower` is `-Inf`) takes `-Inf` too.
+fn within(value: f64, lower: f64, upper: f64) -> bool {
+    (value > lower || lower == f64::NEG_INFINITY) && value <= upper
 }
 
 /// How many formatted bounds [`Writer::bound`] keeps.

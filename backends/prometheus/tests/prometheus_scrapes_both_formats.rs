@@ -2,7 +2,8 @@
 //! formats: the golden snapshot and a live SDK meter, each as OpenMetrics
 //! and as classic text. Every target must be up with no scrape error, the
 //! values must be queryable, and the exemplar recorded in a span must come
-//! back from Prometheus' exemplar storage with its trace id.
+//! back from Prometheus' exemplar storage with its trace id, on its own
+//! bucket only (issue #12).
 //!
 //! Prometheus (`omniscope_tests::prometheus`) listens on 127.0.0.1, on
 //! `OMNISCOPE_TEST_PROMETHEUS_PORT` or a free port; the targets are served
@@ -163,9 +164,16 @@ fn prometheus_scrapes_both_formats() {
         prometheus.wait_for(query, || prometheus.value(query));
     }
 
-    // The exemplar, as Prometheus stored it from the OpenMetrics scrape.
-    let trace_ids = prometheus
-        .exemplar_trace_ids("http_server_request_duration_seconds_bucket{job=\"live_om\"}");
+    // The exemplar, as Prometheus stored it from the OpenMetrics scrape:
+    // on the bucket of the sample recorded in the span (0.3 → le 0.5)
+    // only, not repeated on the buckets above (issue #12).
+    let exemplars =
+        prometheus.exemplars("http_server_request_duration_seconds_bucket{job=\"live_om\"}");
     let want = format!("{TRACE:032x}");
-    assert!(trace_ids.iter().all(|id| *id == want), "{trace_ids:?}");
+    assert!(
+        exemplars.iter().all(|e| e.trace_id == want),
+        "{exemplars:?}"
+    );
+    let buckets: Vec<(Option<f64>, f64)> = exemplars.iter().map(|e| (e.le(), e.value)).collect();
+    assert_eq!(buckets, [(Some(0.5), 0.3)], "{exemplars:?}");
 }
