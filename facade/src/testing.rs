@@ -327,7 +327,11 @@ impl Tracer for Sink {
         let mut state = lock(&self.state);
         let token = SpanToken(state.spans.len() as u64);
         state.spans.push(span);
-        let context = SpanContext::new(trace_id, span_id, TraceFlags::SAMPLED)
+        // Ids made here are random (W3C Trace Context Level 2's `random`
+        // flag); a child keeps what its parent said of the trace id.
+        let random = parent.is_none_or(|p| p.flags().is_random());
+        let flags = TraceFlags::SAMPLED.with_random(random);
+        let context = SpanContext::new(trace_id, span_id, flags)
             .with_trace_state(parent.map(|p| p.trace_state().clone()).unwrap_or_default());
         StartedSpan::recording(context, token)
     }

@@ -31,10 +31,11 @@ fn headers(pairs: &[(&str, &str)]) -> HashMap<String, String> {
 
 // --- strategies -------------------------------------------------------------
 
+/// Keys of W3C Trace Context Level 2 (`@` anywhere but first).
 fn tracestate_key() -> impl Strategy<Value = String> {
     prop_oneof![
-        "[a-z][a-z0-9_*/-]{0,255}",
-        "[a-z0-9][a-z0-9_*/-]{0,240}@[a-z][a-z0-9_*/-]{0,13}",
+        "[a-z0-9][a-z0-9_*/-]{0,255}",
+        "[a-z0-9][a-z0-9_*/@-]{0,255}",
     ]
 }
 
@@ -83,7 +84,7 @@ proptest! {
         let header = format_traceparent(&cx);
         prop_assert_eq!(header.len(), 55);
         let (t, s, f) = parse_traceparent(&header).unwrap();
-        prop_assert_eq!((t, s, f.to_u8()), (cx.trace_id(), cx.span_id(), flags & 1));
+        prop_assert_eq!((t, s, f.to_u8()), (cx.trace_id(), cx.span_id(), flags & 0x03));
     }
 
     #[test]
@@ -257,7 +258,7 @@ fn trace_context_test_suite_cases() {
             .collect::<Vec<_>>()
             .join(",")
     };
-    for bad_state in ["foo=1,foo=2", "FOO=1", "foo=1 2=", "foo", &members(33)] {
+    for bad_state in ["FOO=1", "foo=1 2=", "foo", &members(33)] {
         let carrier = headers(&[("traceparent", TRACEPARENT), ("tracestate", bad_state)]);
         let cx = TraceContextPropagator.extract(Context::new(), &carrier);
         assert!(

@@ -8,7 +8,14 @@
 //! the server side, before starting the request's span). The formats are the
 //! W3C ones: [`TraceContextPropagator`] handles `traceparent` and
 //! `tracestate`, [`BaggagePropagator`] handles `baggage`, and
-//! [`CompositePropagator`] runs several in order.
+//! [`CompositePropagator`] runs several in order. The version is W3C Trace
+//! Context Level 2: the `random` flag travels with `sampled`, and
+//! `tracestate` keys follow the Level 2 grammar.
+//!
+//! A server may also answer with the Level 2 `traceresponse` header, the
+//! context of its own span for the request: [`format_traceresponse`] writes
+//! it and [`parse_traceresponse`] reads it (for HTTP server and client
+//! layers; propagators deal with requests only).
 //!
 //! Extraction never fails: an invalid header is ignored and the context is
 //! returned as it was. The strict parsers ([`parse_traceparent`],
@@ -59,7 +66,10 @@ pub use carrier::Carrier;
 pub use composite::{CompositePropagator, NoopPropagator};
 pub use global::{extract, inject_current, propagator, set_propagator};
 pub use percent::{percent_decode, percent_decode_lossy};
-pub use traceparent::{format_traceparent, parse_traceparent, TraceParentError};
+pub use traceparent::{
+    format_traceparent, format_traceresponse, parse_traceparent, parse_traceresponse,
+    TraceParentError,
+};
 pub use w3c::{BaggagePropagator, TraceContextPropagator};
 
 use crate::context::Context;

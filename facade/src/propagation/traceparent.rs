@@ -1,11 +1,16 @@
-//! The W3C `traceparent` header: `version-traceid-parentid-flags`.
+//! The W3C `traceparent` request header, `version-traceid-parentid-flags`,
+//! and the `traceresponse` response header of the same shape,
+//! `version-traceid-childid-flags`.
 //!
-//! Parsing follows the processing model of [W3C Trace Context level 1][spec]:
+//! Parsing follows the processing model of [W3C Trace Context Level 2][spec]:
 //! version `00` is exactly 55 characters; a higher version (other than the
-//! forbidden `ff`) may be longer, and then continues with `-` after the
-//! flags; everything is lower-case hex and all-zero ids are invalid.
+//! forbidden `ff`) may be longer, is read by the version `00` rules on its
+//! first 55 characters, and then continues with `-` after the flags;
+//! everything is lower-case hex and all-zero ids are invalid. Formatting
+//! writes version `00` with the flags Level 2 defines (`sampled` and
+//! `random`) and the reserved bits zeroed.
 //!
-//! [spec]: https://www.w3.org/TR/trace-context-1/#traceparent-header
+//! [spec]: https://www.w3.org/TR/trace-context-2/#traceparent-header
 
 use std::fmt;
 
@@ -40,7 +45,43 @@ const LEN: usize = 55;
 /// # Ok::<(), omniscope::propagation::TraceParentError>(())
 /// ```
 pub fn parse_traceparent(header: &str) -> Result<(TraceId, SpanId, TraceFlags), TraceParentError> {
+    parse_header(header, Header::TraceParent)
+}
+
+/// Parses a `traceresponse` header value (W3C Trace Context Level 2: what a
+/// server may answer with) into its trace id, child id (the server's span)
+/// and flags, by the rules of [`parse_traceparent`].
+///
+/// A client may read it to learn the id of the server's span, or that the
+/// server sampled a request it was asked not to (the `sampled` flag).
+///
+/// # Errors
+///
+/// As [`parse_traceparent`]; the message names `traceresponse`.
+///
+/// # Examples
+///
+/// ```
+/// use omniscope::propagation::parse_traceresponse;
+///
+/// let (trace_id, child_id, flags) =
+///     parse_traceresponse("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")?;
+/// assert_eq!(child_id.to_string(), "b7ad6b7169203331");
+/// assert!(flags.is_sampled());
+/// # Ok::<(), omniscope::propagation::TraceParentError>(())
+/// ```
+pub fn parse_traceresponse(
+    header: &str,
+) -> Result<(TraceId, SpanId, TraceFlags), TraceParentError> {
+    parse_header(header, Header::TraceResponse)
+}
+
+fn parse_header(
+    header: &str,
+    which: Header,
+) -> Result<(TraceId, SpanId, TraceFlags), TraceParentError> {
     let err = |kind| TraceParentError {
+        header: which,
         kind,
         input: excerpt(header),
     };
@@ -69,8 +110,9 @@ pub fn parse_traceparent(header: &str) -> Result<(TraceId, SpanId, TraceFlags), 
     Ok((trace_id, span_id, TraceFlags::new(flags)))
 }
 
-/// The version `00` `traceparent` header value of `span`. Only the sampled
-/// flag is written; the other bits are undefined in version `00`.
+/// The version `00` `traceparent` header value of `span`, with the flags
+/// W3C Trace Context Level 2 defines (`sampled` and `random`, as the span
+/// has them) and the reserved bits zeroed.
 ///
 /// An invalid span context gives all-zero ids, which receivers reject;
 /// check [`SpanContext::is_valid`] first.
@@ -82,10 +124,43 @@ pub fn parse_traceparent(header: &str) -> Result<(TraceId, SpanId, TraceFlags), 
 /// use omniscope::trace::{SpanContext, SpanId, TraceFlags, TraceId};
 ///
 /// let span = SpanContext::new(TraceId::from_u128(1), SpanId::from_u64(2), TraceFlags::new(0xff));
-/// assert_eq!(format_traceparent(&span), "00-00000000000000000000000000000001-0000000000000002-01");
+/// assert_eq!(format_traceparent(&span), "00-00000000000000000000000000000001-0000000000000002-03");
 /// ```
 pub fn format_traceparent(span: &SpanContext) -> String {
-    let flags = span.flags().to_u8() & TraceFlags::SAMPLED.to_u8();
+    format_version_00(span)
+}
+
+/// The version `00` `traceresponse` header value for `span`, the server's
+/// span of the request being answered (W3C Trace Context Level 2): its
+/// trace id, its span id as the child id, and its `sampled` and `random`
+/// flags (the reserved bits zeroed).
+///
+/// For an HTTP server layer: set it as the `traceresponse` response header
+/// (lower case, as the specification recommends) when the server started
+/// a span for the request; a client reads it with [`parse_traceresponse`].
+/// Sending it is optional, and it reveals the server's span id to the
+/// caller: leave it out of answers that cross a trust boundary.
+///
+/// # Examples
+///
+/// ```
+/// use omniscope::propagation::{format_traceresponse, parse_traceresponse};
+/// use omniscope::trace::{SpanContext, SpanId, TraceFlags, TraceId};
+///
+/// let server_span = SpanContext::new(TraceId::from_u128(1), SpanId::from_u64(2), TraceFlags::SAMPLED);
+/// let header = format_traceresponse(&server_span);
+/// assert_eq!(header, "00-00000000000000000000000000000001-0000000000000002-01");
+/// assert_eq!(parse_traceresponse(&header)?.1, server_span.span_id());
+/// # Ok::<(), omniscope::propagation::TraceParentError>(())
+/// ```
+pub fn format_traceresponse(span: &SpanContext) -> String {
+    format_version_00(span)
+}
+
+/// Both headers share the version `00` layout; only the meaning of the
+/// span id differs (the caller's span, or the server's).
+fn format_version_00(span: &SpanContext) -> String {
+    let flags = span.flags().defined().to_u8();
     format!("00-{}-{}-{flags:02x}", span.trace_id(), span.span_id())
 }
 
@@ -104,11 +179,44 @@ fn is_lower_hex(s: &str) -> bool {
         .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
 }
 
-/// The error returned when a `traceparent` header is invalid.
+/// The error returned when a `traceparent` (or `traceresponse`) header is
+/// invalid.
 #[derive(Clone, PartialEq, Eq)]
 pub struct TraceParentError {
+    header: Header,
     kind: ErrorKind,
     input: String,
+}
+
+/// Which header was parsed, for the message.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Header {
+    TraceParent,
+    TraceResponse,
+}
+
+impl Header {
+    const fn name(self) -> &'static str {
+        match self {
+            Header::TraceParent => "traceparent",
+            Header::TraceResponse => "traceresponse",
+        }
+    }
+
+    const fn layout(self) -> &'static str {
+        match self {
+            Header::TraceParent => "version-traceid-parentid-flags",
+            Header::TraceResponse => "version-traceid-childid-flags",
+        }
+    }
+
+    /// What the header calls its span id.
+    const fn span_id(self) -> &'static str {
+        match self {
+            Header::TraceParent => "parent id",
+            Header::TraceResponse => "child id",
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -125,7 +233,8 @@ enum ErrorKind {
 
 impl fmt::Display for TraceParentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid traceparent `{}`: ", self.input)?;
+        let header = self.header;
+        write!(f, "invalid {} `{}`: ", header.name(), self.input)?;
         match self.kind {
             ErrorKind::Version => {
                 f.write_str("expected a version of two lower-case hex digits and `-`")
@@ -133,21 +242,26 @@ impl fmt::Display for TraceParentError {
             ErrorKind::ForbiddenVersion => f.write_str("version `ff` is forbidden"),
             ErrorKind::Length(len) => write!(
                 f,
-                "found {len} characters, expected `version-traceid-parentid-flags` \
-                 (exactly {LEN} for version 00, at least {LEN} for later versions)"
+                "found {len} characters, expected `{}` \
+                 (exactly {LEN} for version 00, at least {LEN} for later versions)",
+                header.layout()
             ),
             ErrorKind::Continuation => {
                 f.write_str("a later version may only continue with `-` after the flags")
             }
-            ErrorKind::Separator => {
-                f.write_str("expected `-` between the trace id, parent id and flags")
-            }
+            ErrorKind::Separator => write!(
+                f,
+                "expected `-` between the trace id, {} and flags",
+                header.span_id()
+            ),
             ErrorKind::TraceId => {
                 f.write_str("the trace id must be 32 lower-case hex digits, not all zero")
             }
-            ErrorKind::SpanId => {
-                f.write_str("the parent id must be 16 lower-case hex digits, not all zero")
-            }
+            ErrorKind::SpanId => write!(
+                f,
+                "the {} must be 16 lower-case hex digits, not all zero",
+                header.span_id()
+            ),
             ErrorKind::Flags => f.write_str("the flags must be two lower-case hex digits"),
         }
     }
@@ -156,6 +270,7 @@ impl fmt::Display for TraceParentError {
 impl fmt::Debug for TraceParentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TraceParentError")
+            .field("header", &self.header)
             .field("kind", &self.kind)
             .field("input", &self.input)
             .finish()
@@ -218,13 +333,13 @@ mod tests {
     }
 
     #[test]
-    fn format_keeps_only_the_sampled_bit() {
+    fn format_keeps_only_the_defined_bits() {
         let span = SpanContext::new(
             TraceId::from_u128(1),
             SpanId::from_u64(2),
-            TraceFlags::new(0x08),
+            TraceFlags::new(0x0a),
         );
-        assert!(format_traceparent(&span).ends_with("-00"));
+        assert!(format_traceparent(&span).ends_with("-02"));
         let (t, s, _) = parse(&format_traceparent(&span)).unwrap();
         assert_eq!((t, s), (TraceId::from_u128(1), SpanId::from_u64(2)));
     }

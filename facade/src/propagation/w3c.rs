@@ -15,8 +15,11 @@ const BAGGAGE: &str = "baggage";
 /// `inject` writes `traceparent` when the context has a valid span, and
 /// `tracestate` when that span's trace state is not empty. `extract` sets a
 /// remote parent span when `traceparent` is valid (its surrounding spaces and
-/// tabs ignored); an invalid `tracestate` is dropped, keeping the parent,
-/// and `tracestate` is ignored without a valid `traceparent`.
+/// tabs ignored); an invalid `tracestate` is dropped, keeping the parent (a
+/// member that repeats a key is dropped alone, see [`TraceState::parse`]),
+/// and `tracestate` is ignored without a valid `traceparent`. The flags go
+/// out as W3C Trace Context Level 2 defines them: `sampled` and `random` as
+/// the span has them, the reserved bits zeroed.
 ///
 /// # Examples
 ///
@@ -186,7 +189,7 @@ mod tests {
         let span = SpanContext::new(TraceId::from_u128(1), SpanId::from_u64(2), flags);
         TraceContextPropagator.inject(&Context::new().with_remote_span(span), &mut out);
         assert_eq!(out.len(), 1);
-        assert!(out["traceparent"].ends_with("-01"));
+        assert!(out["traceparent"].ends_with("-03"));
         let invalid = SpanContext::new(TraceId::INVALID, SpanId::from_u64(2), flags);
         let mut out = HashMap::new();
         TraceContextPropagator.inject(&Context::new().with_remote_span(invalid), &mut out);

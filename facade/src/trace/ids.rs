@@ -147,15 +147,24 @@ const fn hex_digit(c: u8) -> Option<u8> {
     }
 }
 
-/// The W3C trace flags byte.
+/// The W3C trace flags byte, all eight bits as received.
+///
+/// W3C Trace Context Level 2 defines two flags: [`SAMPLED`](Self::SAMPLED)
+/// and [`RANDOM`](Self::RANDOM). The others are reserved: they are kept as
+/// received but never sent on ([`defined`](Self::defined)), as both levels
+/// of the specification require.
 #[derive(Copy, Clone, PartialEq, Eq, Hash, Default)]
 pub struct TraceFlags(u8);
 
 impl TraceFlags {
     /// No flag set: not sampled.
     pub const NOT_SAMPLED: TraceFlags = TraceFlags(0);
-    /// The `sampled` flag.
+    /// The `sampled` flag: the caller may have recorded the trace.
     pub const SAMPLED: TraceFlags = TraceFlags(1);
+    /// The `random` flag (W3C Trace Context Level 2): at least the
+    /// right-most 7 bytes of the trace id are random, so samplers and
+    /// backends downstream may rely on them.
+    pub const RANDOM: TraceFlags = TraceFlags(2);
 
     /// Flags from their byte.
     pub const fn new(byte: u8) -> TraceFlags {
@@ -169,12 +178,38 @@ impl TraceFlags {
 
     /// Whether the `sampled` flag is set.
     pub const fn is_sampled(self) -> bool {
-        self.0 & 1 == 1
+        self.0 & Self::SAMPLED.0 != 0
     }
 
     /// These flags with `sampled` set or cleared.
     pub const fn with_sampled(self, sampled: bool) -> TraceFlags {
-        TraceFlags(if sampled { self.0 | 1 } else { self.0 & !1 })
+        self.with(Self::SAMPLED, sampled)
+    }
+
+    /// Whether the `random` flag is set.
+    pub const fn is_random(self) -> bool {
+        self.0 & Self::RANDOM.0 != 0
+    }
+
+    /// These flags with `random` set or cleared.
+    pub const fn with_random(self, random: bool) -> TraceFlags {
+        self.with(Self::RANDOM, random)
+    }
+
+    /// Only the flags W3C Trace Context Level 2 defines (`sampled` and
+    /// `random`), the reserved bits cleared: what `traceparent` carries on
+    /// and what a span under these flags inherits.
+    #[must_use]
+    pub const fn defined(self) -> TraceFlags {
+        TraceFlags(self.0 & (Self::SAMPLED.0 | Self::RANDOM.0))
+    }
+
+    const fn with(self, flag: TraceFlags, on: bool) -> TraceFlags {
+        TraceFlags(if on {
+            self.0 | flag.0
+        } else {
+            self.0 & !flag.0
+        })
     }
 }
 
@@ -287,5 +322,7 @@ mod tests {
     fn flags() {
         assert!(TraceFlags::new(0x09).is_sampled());
         assert_eq!(TraceFlags::new(0x09).with_sampled(false).to_u8(), 0x08);
+        assert!(TraceFlags::new(0x0a).is_random() && !TraceFlags::new(0x0a).is_sampled());
+        assert_eq!(TraceFlags::new(0x0b).defined(), TraceFlags::new(0x03));
     }
 }
