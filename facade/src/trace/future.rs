@@ -15,6 +15,11 @@ pub trait FutureExt: Future + Sized {
     /// and ends when the future completes or is dropped. Accepts a
     /// [`SpanGuard`](crate::SpanGuard) from [`span!`](crate::span) as well.
     ///
+    /// A span that started nothing under its parent (see
+    /// [`Span::start_in`]) runs the future under that parent, so that calls
+    /// it makes stay in the parent's trace; only [`Span::none`] (or a guard
+    /// over nothing) leaves the future in the context current at this call.
+    ///
     /// ```
     /// use omniscope::FutureExt;
     /// # async fn fetch() {}

@@ -113,9 +113,14 @@ pub(crate) fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> SpanG
     if global::tracer_hint() == super::SamplingHint::Off && global::state() & global::SCOPED == 0 {
         return SpanGuard::none();
     }
+    // No span started: the parent is current already, so nothing is entered.
     match push_child(|parent| start(parent, site, None, fields).map(|(rec, cx)| (cx, rec))) {
         Some((slot, recording)) => SpanGuard {
-            entered: Some(Entered { recording, slot }),
+            entered: Some(Entered {
+                recording,
+                slot,
+                own: true,
+            }),
             _not_send: PhantomData,
         },
         None => SpanGuard::none(),
@@ -178,6 +183,12 @@ macro_rules! recording_methods {
 struct Inner {
     recording: Option<Recording>,
     cx: Context,
+    /// Whether `cx` is the span's own context. When no span was started
+    /// (nothing installed, or the tracer started nothing under an unsampled
+    /// parent), `cx` is the parent's, kept so that what runs "in the span"
+    /// runs under the parent, and downstream services see the parent's
+    /// trace and its decision rather than a new trace.
+    own: bool,
 }
 
 /// A started span. It ends when dropped (or by [`Span::end`]); if the thread
@@ -201,25 +212,47 @@ impl Span {
     /// Starts a span at `site` as a child of `parent` (use
     /// [`Context::new`] for a new trace), whatever the current context is.
     /// `name` replaces the site's name when given.
+    ///
+    /// When no span starts (no tracer is installed, or the tracer starts
+    /// none under this parent, as parent-based sampling does under an
+    /// unsampled parent), the span keeps `parent`: entering it or running a
+    /// future [`in_span`](crate::FutureExt::in_span) makes `parent` current,
+    /// so children and outgoing requests stay in the parent's trace, with
+    /// its flags and `tracestate`, and the decision not to sample holds
+    /// downstream.
     pub fn start_in(
         parent: &Context,
         site: &'static SpanSite,
         name: Option<&str>,
         fields: &[Field<'_>],
     ) -> Span {
-        let inner =
-            start(parent, site, name, fields).map(|(recording, cx)| Inner { recording, cx });
-        Span { inner }
+        let inner = match start(parent, site, name, fields) {
+            Some((recording, cx)) => Inner {
+                recording,
+                cx,
+                own: true,
+            },
+            None => Inner {
+                recording: None,
+                cx: parent.clone(),
+                own: false,
+            },
+        };
+        Span { inner: Some(inner) }
     }
 
-    /// The span's context (ids, flags), if a tracer is installed.
+    /// The span's own context (ids, flags), if a span was started: `None`
+    /// for a span that kept its parent's context (see [`Span::start_in`]).
     pub fn context(&self) -> Option<SpanContext> {
         self.inner
             .as_ref()
+            .filter(|i| i.own)
             .and_then(|i| i.cx.span_context().cloned())
     }
 
-    /// The context the span's children start under.
+    /// The context the span's children start under and that entering it
+    /// makes current: its own, or, when no span was started, its parent's.
+    /// `None` only for [`Span::none`].
     pub fn as_context(&self) -> Option<&Context> {
         self.inner.as_ref().map(|i| &i.cx)
     }
@@ -234,12 +267,16 @@ impl Span {
     /// Makes the span current on this thread until the guard drops; the
     /// guard then ends the span.
     pub fn enter(mut self) -> SpanGuard {
-        let Some(Inner { recording, cx }) = self.inner.take() else {
+        let Some(Inner { recording, cx, own }) = self.inner.take() else {
             return SpanGuard::none();
         };
         match push(cx) {
             Some(slot) => SpanGuard {
-                entered: Some(Entered { recording, slot }),
+                entered: Some(Entered {
+                    recording,
+                    slot,
+                    own,
+                }),
                 _not_send: PhantomData,
             },
             // Thread teardown: the span cannot become current; it still ends.
@@ -299,6 +336,8 @@ pub struct SpanGuard {
 struct Entered {
     recording: Option<Recording>,
     slot: Slot,
+    /// As [`Inner::own`].
+    own: bool,
 }
 
 impl SpanGuard {
@@ -310,10 +349,11 @@ impl SpanGuard {
         }
     }
 
-    /// The span's context (ids, flags), if a tracer is installed.
+    /// The span's own context (ids, flags), if a span was started: `None`
+    /// when the guard holds its parent's context (see [`Span::start_in`]).
     pub fn context(&self) -> Option<SpanContext> {
-        let slot = self.entered.as_ref()?.slot;
-        with_entered(slot, |cx| cx.span_context().cloned()).flatten()
+        let entered = self.entered.as_ref().filter(|e| e.own)?;
+        with_entered(entered.slot, |cx| cx.span_context().cloned()).flatten()
     }
 
     fn recording(&self) -> Option<(&dyn Tracer, SpanToken)> {
@@ -325,12 +365,17 @@ impl SpanGuard {
 
     /// Leaves the span's context without ending the span, and returns it.
     pub fn exit(mut self) -> Span {
-        let Some(Entered { recording, slot }) = self.entered.take() else {
+        let Some(Entered {
+            recording,
+            slot,
+            own,
+        }) = self.entered.take()
+        else {
             return Span::none();
         };
         let cx = pop(slot).unwrap_or_default();
         Span {
-            inner: Some(Inner { recording, cx }),
+            inner: Some(Inner { recording, cx, own }),
         }
     }
 }
@@ -344,7 +389,10 @@ impl From<SpanGuard> for Span {
 impl Drop for SpanGuard {
     #[inline]
     fn drop(&mut self) {
-        if let Some(Entered { recording, slot }) = self.entered.take() {
+        if let Some(Entered {
+            recording, slot, ..
+        }) = self.entered.take()
+        {
             // Leave first: the span ends outside itself, as it began.
             drop(pop(slot));
             if let Some(recording) = recording {
