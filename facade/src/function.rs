@@ -44,6 +44,7 @@
 //! at the argument, with that trait's message). Method probing ignores
 //! lifetimes, so no level may require `'static`.
 
+use std::backtrace::Backtrace;
 use std::error::Error;
 use std::fmt;
 use std::future::{poll_fn, Future};
@@ -57,8 +58,8 @@ use crate::global::{self, Signal, SCOPED};
 use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
 };
-use crate::trace::{Span, SpanSite, Status};
-use crate::value::{string_or_placeholder, Field, ToValue, Value};
+use crate::trace::{Exception, Span, SpanSite};
+use crate::value::{string_or_placeholder, ToValue, Value};
 
 const CALLS: &str = "function_calls_total";
 const IN_FLIGHT: &str = "function_in_flight";
@@ -270,33 +271,40 @@ impl Call {
     }
 
     /// Records an error returned by the function: on the span (through
-    /// [`Span::record_error`]: an `exception` event and an error status) and
-    /// in `function_errors_total{kind}`; `type_name` is the error type's.
+    /// [`Span::record_exception`]: an `exception` event with the error's
+    /// message, its type `type_name` and a backtrace when capture is enabled,
+    /// and an error status) and in `function_errors_total{kind}`.
     ///
     /// The error need not be `'static` (generic `E: Error` parameters and
     /// borrowing errors must compile), so the span gets an owned copy of its
     /// message and `source()` chain, made only if the span is recording.
     pub fn record_error(&mut self, error: &dyn Error, type_name: &'static str) {
         if self.span.is_recording() {
-            self.span.record_error(&OwnedError::from_chain(error));
+            self.record_exception(&OwnedError::from_chain(error), type_name);
         }
         self.count_error(type_name);
     }
 
-    /// Records an error that is not a `std::error::Error`, through its text.
+    /// Records an error that is not a `std::error::Error`, through its text,
+    /// as [`record_error`](Call::record_error) does.
     pub fn record_error_text(&mut self, text: &dyn fmt::Display, type_name: &'static str) {
         if self.span.is_recording() {
             let message = string_or_placeholder(|| text.to_string());
-            self.span.add_event(
-                "exception",
-                &[
-                    Field::new("exception.message", Value::Str(&message)),
-                    Field::new("exception.type", Value::Str(type_name)),
-                ],
-            );
-            self.span.set_status(Status::error(message));
+            self.record_exception(&OwnedError::from_message(message), type_name);
         }
         self.count_error(type_name);
+    }
+
+    /// The `exception` event of an error the function returned, with a
+    /// backtrace of where it returned it: [`Backtrace::capture`] costs one
+    /// relaxed load unless `RUST_LIB_BACKTRACE` / `RUST_BACKTRACE` enable it.
+    fn record_exception(&self, error: &OwnedError, type_name: &'static str) {
+        let backtrace = Backtrace::capture();
+        self.span.record_exception(
+            &Exception::new(error)
+                .with_type_name(type_name)
+                .with_backtrace(&backtrace),
+        );
     }
 
     fn count_error(&mut self, type_name: &'static str) {
@@ -412,7 +420,7 @@ impl Drop for PanicGuard<'_> {
 }
 
 /// An error's message and its sources' messages, owned, so that an error
-/// of any lifetime can be handed to [`Span::record_error`].
+/// of any lifetime can be handed to [`Span::record_exception`].
 #[derive(Debug)]
 struct OwnedError {
     message: String,
@@ -441,13 +449,15 @@ impl OwnedError {
                 source: chain,
             }));
         }
-        chain.map_or_else(
-            || OwnedError {
-                message: String::new(),
-                source: None,
-            },
-            |outer| *outer,
-        )
+        chain.map_or_else(|| OwnedError::from_message(String::new()), |outer| *outer)
+    }
+
+    /// An error of this message, without sources.
+    fn from_message(message: String) -> OwnedError {
+        OwnedError {
+            message,
+            source: None,
+        }
     }
 }
 

@@ -78,10 +78,16 @@ use quote::ToTokens;
 ///   of its future, on whichever thread polls it.
 /// - **An error**: when the function returns an `Err(e)` (any
 ///   `Result<T, E>`, aliases such as `io::Result` included), `e` is recorded
-///   on the span — through [`Span::record_error`] if `E` is a
-///   `std::error::Error` (or a `Box<dyn Error>` / `anyhow::Error`-like type
-///   that derefs to one), else an `exception` event and an error status
-///   with its `Display` or `Debug` text. `Ok` leaves the status unset.
+///   on the span through [`Span::record_exception`]: an error status and an
+///   `exception` event with OpenTelemetry's attributes — `exception.type`,
+///   the full path of `E` (`std::any::type_name`); `exception.message`, its
+///   `Display` text if `E` is a `std::error::Error` (or a `Box<dyn Error>` /
+///   `anyhow::Error`-like type that derefs to one), else its `Display` or
+///   `Debug` text; and `exception.stacktrace`, a backtrace of where the
+///   function returned it, when std's backtrace capture is enabled
+///   (`RUST_LIB_BACKTRACE=1`, or `RUST_BACKTRACE=1` while
+///   `RUST_LIB_BACKTRACE` is unset; see [`Exception`] for its cost). `Ok`
+///   leaves the status unset.
 /// - **A panic**: the span records it (an event and an error status) as the
 ///   thread unwinds; no `catch_unwind` is involved.
 /// - **Meters**, labelled `function="module::path::function"`:
@@ -156,7 +162,8 @@ use quote::ToTokens;
 ///   the qualified name `module::method` (the attribute cannot see the
 ///   type); give them distinct modules if their meters must differ.
 ///
-/// [`Span::record_error`]: https://docs.rs/omniscope/latest/omniscope/struct.Span.html#method.record_error
+/// [`Span::record_exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Span.html#method.record_exception
+/// [`Exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Exception.html
 #[proc_macro_attribute]
 pub fn instrument(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

@@ -148,6 +148,10 @@ fn an_error_is_recorded_on_the_span_and_counted_by_kind() {
         exception_message(spans[0]).as_deref(),
         Some("gone is out of stock")
     );
+    // The full type path, as OpenTelemetry's `exception.type` asks (#12).
+    let (_, fields) = &spans[0].events[0];
+    let type_name = format!("{}::OutOfStock", module_path!());
+    assert!(fields.contains(&("exception.type".to_owned(), OwnedValue::Str(type_name))));
     assert_eq!(
         spans[1].status,
         Status::error("? is out of stock"),

@@ -6,6 +6,7 @@
 //! [`SpanContext`]; the facade keeps that context so the span can become the
 //! current one, be propagated, and be stamped on logs and errors.
 
+mod exception;
 mod future;
 mod ids;
 mod span;
@@ -14,6 +15,7 @@ mod state;
 use std::borrow::Cow;
 use std::error::Error;
 
+pub use exception::Exception;
 pub use future::{FutureExt, Instrumented};
 pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
 pub(crate) use span::{enter_span, start_span};
@@ -21,7 +23,7 @@ pub use span::{Span, SpanGuard};
 pub use state::*;
 
 use crate::level::Level;
-use crate::value::{string_or_placeholder, Field, Value};
+use crate::value::{string_or_placeholder, Field};
 
 /// The role of a span in a request, as in OpenTelemetry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -318,15 +320,26 @@ pub trait Tracer: Send + Sync {
         let _ = (token, name);
     }
 
-    /// Records an error: by default an `exception` event (OpenTelemetry
-    /// semantic conventions) and an error status.
+    /// Records an error whose type is not known:
+    /// [`record_exception`](Tracer::record_exception) of
+    /// [`Exception::new(error)`](Exception::new). Implementations override
+    /// `record_exception`, which every recorded error reaches.
     fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
-        let message = string_or_placeholder(|| error.to_string());
-        self.add_event(
-            token,
-            "exception",
-            &[Field::new("exception.message", Value::Str(&message))],
-        );
+        self.record_exception(token, &Exception::new(error));
+    }
+
+    /// Records an error: by default an `exception` event with OpenTelemetry's
+    /// attributes (`exception.type` when known, `exception.message`,
+    /// `exception.stacktrace` when a backtrace was captured; see
+    /// [`Exception`]) and an error status with the message.
+    fn record_exception(&self, token: SpanToken, exception: &Exception<'_>) {
+        let message = string_or_placeholder(|| exception.error().to_string());
+        let stacktrace = exception
+            .backtrace()
+            .map(|b| string_or_placeholder(|| b.to_string()));
+        exception.with_event_fields(&message, stacktrace.as_deref(), |fields| {
+            self.add_event(token, Exception::EVENT_NAME, fields);
+        });
         self.set_status(token, &Status::Error(Cow::Owned(message)));
     }
 
@@ -388,6 +401,9 @@ macro_rules! forward_tracer {
             }
             fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
                 (**self).record_error(token, error)
+            }
+            fn record_exception(&self, token: SpanToken, exception: &Exception<'_>) {
+                (**self).record_exception(token, exception)
             }
             fn record_panic(&self, token: SpanToken) {
                 (**self).record_panic(token)

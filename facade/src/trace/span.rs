@@ -10,7 +10,7 @@ use std::error::Error;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use super::{SpanContext, SpanSite, SpanStart, SpanToken, Status, Tracer};
+use super::{Exception, SpanContext, SpanSite, SpanStart, SpanToken, Status, Tracer};
 use crate::context::{pop, push, push_child, with_current, with_entered, Context, Slot};
 use crate::global::{self, Scope, Signal};
 use crate::value::{Field, ToValue};
@@ -171,10 +171,22 @@ macro_rules! recording_methods {
             }
         }
 
-        /// Records an error on the span (an `exception` event and an error status).
+        /// Records an error on the span: an `exception` event with its
+        /// message (a `&dyn Error` does not tell its type: use
+        /// [`record_exception`](Self::record_exception) to give it, and a
+        /// backtrace) and an error status.
         pub fn record_error(&self, error: &(dyn Error + 'static)) {
             if let Some((tracer, token)) = self.recording() {
                 tracer.record_error(token, error);
+            }
+        }
+
+        /// Records an error on the span with what is known of it (its type,
+        /// a backtrace): an `exception` event with OpenTelemetry's
+        /// attributes and an error status; see [`Exception`].
+        pub fn record_exception(&self, exception: &Exception<'_>) {
+            if let Some((tracer, token)) = self.recording() {
+                tracer.record_exception(token, exception);
             }
         }
     };

@@ -1,13 +1,12 @@
 //! [`SdkTracer`]: the recording [`Tracer`].
 
 use std::borrow::Cow;
-use std::error::Error;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
 use omniscope::trace::{SamplingHint, SpanStart, SpanToken, StartedSpan};
-use omniscope::{Field, SpanContext, Status, TraceFlags, Tracer, Value};
+use omniscope::{Exception, Field, SpanContext, Status, TraceFlags, Tracer, Value};
 
 use super::builder::TracerBuilder;
 use super::clock::{self, Tick};
@@ -598,15 +597,19 @@ impl Tracer for SdkTracer {
         inner.set_attribute(token, field);
     }
 
-    /// Records the error's message with its formatting caught, as every
-    /// value is (the facade's default formats it unguarded).
-    fn record_error(&self, token: SpanToken, error: &(dyn Error + 'static)) {
-        let message = FormattedText::of(&Value::Error(error));
+    /// The `exception` event with OpenTelemetry's attributes (see
+    /// [`Exception`]), message and backtrace formatted with their panics
+    /// caught, as every value is; the message is also the error status.
+    fn record_exception(&self, token: SpanToken, exception: &Exception<'_>) {
+        let message = FormattedText::of(&Value::Error(exception.error()));
         let message = message.as_str();
-        self.add_event(
-            token,
-            "exception",
-            &[Field::new_static("exception.message", Value::Str(message))],
+        let stacktrace = exception
+            .backtrace()
+            .map(|b| FormattedText::of(&Value::Display(b)));
+        exception.with_event_fields(
+            message,
+            stacktrace.as_ref().map(FormattedText::as_str),
+            |fields| self.add_event(token, Exception::EVENT_NAME, fields),
         );
         self.set_status(token, &Status::Error(Cow::Owned(message.to_owned())));
     }
