@@ -115,6 +115,7 @@ impl Collector {
                             Some(series_out(
                                 entry,
                                 cumulative_value(entry, read.as_ref()?, mapping),
+                                entry.created,
                             ))
                         })
                         .collect();
@@ -148,7 +149,7 @@ impl Collector {
                 if let Some(value) =
                     delta_value(entry, &read, previous.as_ref(), high, since, mapping)
                 {
-                    series.push(series_out(entry, value));
+                    series.push(series_out(entry, value, since.max(entry.created)));
                 }
             }
             out.extend(family_out(&f.view, series));
@@ -403,10 +404,11 @@ fn histogram_out(bounds: &[f64], read: &HistogramRead, mapping: &Mapping) -> His
     }
 }
 
-fn series_out(entry: &SeriesEntry, value: SeriesValue) -> Series {
+fn series_out(entry: &SeriesEntry, value: SeriesValue, start_time: SystemTime) -> Series {
     Series {
         key: entry.key.clone(),
         value,
+        start_time: Some(start_time),
     }
 }
 

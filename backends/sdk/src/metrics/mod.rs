@@ -95,7 +95,8 @@
 //! differences since its previous collection (counters and histograms with
 //! no new samples left out, see [`DeltaReader::collect`]). Families are
 //! sorted by name; series are in registration order, the overflow series
-//! last.
+//! last. Each series carries its start time ([`Series::start_time`]): when
+//! it was registered, or for a delta the start of its interval.
 
 mod cells;
 mod collect;

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::time::SystemTime;
 
 use omniscope::metrics::{Counter, InstrumentKind, Key, Label, MetricMeta};
 
@@ -62,11 +63,13 @@ impl Instrument {
     }
 }
 
-/// One series: a stable id (for delta readers), its key, its instrument.
+/// One series: a stable id (for delta readers), its key, its instrument,
+/// and when it was registered (its start time in snapshots).
 pub(crate) struct SeriesEntry {
     pub(crate) uid: u64,
     pub(crate) key: Key<'static>,
     pub(crate) instrument: Instrument,
+    pub(crate) created: SystemTime,
 }
 
 /// A family as a collection sees it: copied out of the lock.
@@ -267,6 +270,7 @@ impl Registry {
                     uid: old.uid,
                     key: old.key.clone(),
                     instrument,
+                    created: SystemTime::now(),
                 });
                 None
             }
@@ -283,6 +287,7 @@ impl Registry {
                             uid,
                             key,
                             instrument: instrument.clone(),
+                            created: SystemTime::now(),
                         }));
                         Some(instrument)
                     }
@@ -324,6 +329,7 @@ impl Registry {
                     uid,
                     key,
                     instrument: instrument.clone(),
+                    created: SystemTime::now(),
                 }));
                 Some(instrument)
             }
@@ -415,6 +421,7 @@ impl Registry {
                     uid,
                     key,
                     instrument: instrument.clone(),
+                    created: SystemTime::now(),
                 }));
                 instrument
             }

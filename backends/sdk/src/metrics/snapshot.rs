@@ -70,6 +70,13 @@ pub struct Series {
     pub key: Key<'static>,
     /// The value.
     pub value: SeriesValue,
+    /// Since when the value counts: in a cumulative snapshot, when the
+    /// series was registered (a callback series: when its callback was);
+    /// in a delta snapshot, the start of its interval, or the registration
+    /// when that is later. Exporters write it as OpenMetrics' `_created`
+    /// and OTLP's start time. `None` (hand-built snapshots): the
+    /// snapshot's [`start_time`](MetricsSnapshot::start_time) stands in.
+    pub start_time: Option<SystemTime>,
 }
 
 /// A series' value.
@@ -163,9 +170,21 @@ impl MetricFamily {
 }
 
 impl Series {
-    /// A series with this key (name and labels) and value.
+    /// A series with this key (name and labels) and value, and no start
+    /// time of its own.
     pub fn new(key: Key<'static>, value: SeriesValue) -> Series {
-        Series { key, value }
+        Series {
+            key,
+            value,
+            start_time: None,
+        }
+    }
+
+    /// This series, counting since `start_time`.
+    #[must_use]
+    pub fn with_start_time(mut self, start_time: SystemTime) -> Series {
+        self.start_time = Some(start_time);
+        self
     }
 }
 
