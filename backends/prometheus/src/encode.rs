@@ -1,6 +1,7 @@
 //! Writes [`Family`]s as classic text (0.0.4) or OpenMetrics 1.0 text.
 
 use std::fmt::{self, Write};
+use std::time::SystemTime;
 
 use omniscope_sdk::metrics::{Exemplar, HistogramSnapshot};
 
@@ -26,6 +27,9 @@ pub(crate) fn write_families<W: Write>(
         w.metadata(family)?;
         for point in &family.points {
             w.point(family, &point.labels, &point.value)?;
+            if let (true, Some(created)) = (w.openmetrics(), point.created) {
+                w.created(&family.name, &point.labels, created)?;
+            }
         }
     }
     if format == Format::OpenMetrics {
@@ -190,6 +194,15 @@ impl<W: Write> Writer<'_, W> {
         self.out.write_char(' ')?;
         write_integer(self.out, cumulative)?;
         self.exemplar(exemplar)?;
+        self.out.write_char('\n')
+    }
+
+    /// `<name>_created`: when the point's series started counting, in
+    /// seconds since the Unix epoch (OpenMetrics only).
+    fn created(&mut self, name: &str, labels: &Labels<'_>, time: SystemTime) -> fmt::Result {
+        self.series(name, "_created", labels, None)?;
+        self.out.write_char(' ')?;
+        write_timestamp(self.out, time)?;
         self.out.write_char('\n')
     }
 

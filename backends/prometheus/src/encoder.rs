@@ -8,7 +8,7 @@ use omniscope_sdk::Resource;
 
 use crate::encode::write_families;
 use crate::format::Format;
-use crate::model::families;
+use crate::model::{families, Extras};
 
 /// Renders `snapshot` and `resource` in `format` with the default
 /// [`Encoder`] (no quantile summaries, `target_info` on).
@@ -26,6 +26,7 @@ pub fn render(snapshot: &MetricsSnapshot, resource: &Resource, format: Format) -
 pub struct Encoder {
     quantiles: bool,
     target_info: bool,
+    created: bool,
 }
 
 impl Encoder {
@@ -34,6 +35,7 @@ impl Encoder {
         Encoder {
             quantiles: false,
             target_info: true,
+            created: true,
         }
     }
 
@@ -68,7 +70,12 @@ impl Encoder {
         resource: &Resource,
         format: Format,
     ) -> fmt::Result {
-        let families = families(snapshot, resource, self.target_info, self.quantiles);
+        let extras = Extras {
+            target_info: self.target_info,
+            quantiles: self.quantiles,
+            created: self.created,
+        };
+        let families = families(snapshot, resource, extras);
         write_families(out, &families, format)
     }
 }
@@ -120,6 +127,19 @@ impl EncoderBuilder {
     /// nothing either way).
     pub const fn with_target_info(mut self, target_info: bool) -> EncoderBuilder {
         self.encoder.target_info = target_info;
+        self
+    }
+
+    /// Whether OpenMetrics text carries a `_created` sample for each
+    /// counter, histogram and summary series: the time it started counting
+    /// (its [`Series::start_time`](omniscope_sdk::metrics::Series::start_time),
+    /// else the snapshot's), as OpenMetrics defines (default `true`; the
+    /// classic format has no such sample). Prometheus before 2.50, and
+    /// later ones without `--enable-feature=created-timestamp-zero-ingestion`,
+    /// store each as a series of its own (`<name>_created`): turn this off
+    /// to spare them.
+    pub const fn with_created(mut self, created: bool) -> EncoderBuilder {
+        self.encoder.created = created;
         self
     }
 

@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::time::SystemTime;
 
 use omniscope::metrics::{InstrumentKind, Key};
 use omniscope_sdk::hash::FxBuildHasher;
@@ -66,6 +67,9 @@ pub(crate) struct Family<'a> {
 pub(crate) struct Point<'a> {
     pub(crate) labels: Labels<'a>,
     pub(crate) value: Value<'a>,
+    /// Since when it counts (OpenMetrics' `_created`), for counters,
+    /// histograms and summaries; `None` when unknown or not wanted.
+    pub(crate) created: Option<SystemTime>,
 }
 
 /// A series' value.
@@ -80,15 +84,28 @@ pub(crate) enum Value<'a> {
     Info,
 }
 
-/// The families of `snapshot`, preceded by `target` (the resource) when
-/// `target_info` is set and followed, for each histogram, by its
-/// `<name>_quantiles` summary when `quantiles` is set.
+/// What to write besides the snapshot's own families.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Extras {
+    /// `target` (the resource), first.
+    pub(crate) target_info: bool,
+    /// A `<name>_quantiles` summary after each histogram.
+    pub(crate) quantiles: bool,
+    /// Each series' start time, for `_created` samples.
+    pub(crate) created: bool,
+}
+
+/// The families of `snapshot`, with the [`Extras`] asked for.
 pub(crate) fn families<'a>(
     snapshot: &'a MetricsSnapshot,
     resource: &'a Resource,
-    target_info: bool,
-    quantiles: bool,
+    extras: Extras,
 ) -> Vec<Family<'a>> {
+    let Extras {
+        target_info,
+        quantiles,
+        created,
+    } = extras;
     let mut set = FamilySet::default();
     if target_info {
         if let Some(target) = target(resource) {
@@ -101,7 +118,13 @@ pub(crate) fn families<'a>(
         let points = metric
             .series
             .iter()
-            .filter_map(|s| point(&s.key, &s.value, kind))
+            .filter_map(|s| {
+                let mut point = point(&s.key, &s.value, kind)?;
+                if created && kind != Kind::Gauge {
+                    point.created = s.start_time.or(snapshot.start_time);
+                }
+                Some(point)
+            })
             .collect();
         set.add(Family {
             name: name.name,
@@ -183,6 +206,7 @@ impl<'a> FamilySet<'a> {
                         // `point` gives histogram families distributions only.
                         _ => Value::Info,
                     },
+                    created: p.created,
                 })
                 .collect();
             let summary = Family {
@@ -279,6 +303,7 @@ fn point<'a>(key: &'a Key<'static>, value: &'a SeriesValue, kind: Kind) -> Optio
     Some(Point {
         labels: labels(pairs, reserved),
         value,
+        created: None,
     })
 }
 
@@ -299,6 +324,7 @@ fn target(resource: &Resource) -> Option<Family<'_>> {
         points: vec![Point {
             labels: labels(pairs.into_iter(), &[]),
             value: Value::Info,
+            created: None,
         }],
     })
 }
@@ -374,6 +400,7 @@ mod tests {
         let point = |v: &'static str, n| Point {
             labels: vec![(Cow::Borrowed("a"), Cow::Borrowed(v))],
             value: Value::Unsigned(n),
+            created: None,
         };
         let mut points = vec![
             point("x", 1),

@@ -139,6 +139,11 @@ fn prometheus_scrapes_both_formats() {
             "5",
         ),
         ("queue_depth{job=\"golden_om\",q=\"tiny\"}", "1.5e-07"),
+        // Prometheus 2.42 stores `_created` as a series of its own.
+        (
+            "http_requests_created{job=\"golden_om\",method=\"PUT\"}",
+            "1699999000",
+        ),
         ("target_info{job=\"golden_om\",weird_key=\"x;y\"}", "1"),
         ("target_info{job=\"golden_text\",weird_key=\"x;y\"}", "1"),
         ("orders_created_total{job=\"live_om\"}", "7"),

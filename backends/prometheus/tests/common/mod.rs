@@ -115,6 +115,8 @@ pub(crate) fn snapshot() -> MetricsSnapshot {
         vec![(0.5, 2.0)],
     );
     let mut snapshot = MetricsSnapshot::default();
+    // The start of every series without a start time of its own (`_created`).
+    snapshot.start_time = Some(UNIX_EPOCH + Duration::from_secs(1_699_999_000));
     snapshot.families = vec![
         family(
             "9.lives",
@@ -170,7 +172,8 @@ pub(crate) fn snapshot() -> MetricsSnapshot {
                     "http.requests",
                     &[("method", "POST"), ("route", "/ü")],
                     SeriesValue::Counter(0),
-                ),
+                )
+                .with_start_time(UNIX_EPOCH + Duration::from_millis(1_699_999_500_125)),
             ],
         ),
         family(
