@@ -38,7 +38,7 @@ use crate::format::Format;
 /// # Ok::<(), omniscope_sdk::BuildError>(())
 /// ```
 pub fn render_scrape(sdk: &Sdk, accept: Option<&str>, accept_encoding: Option<&str>) -> Scrape {
-    Exposition::default().scrape(
+    Scrape::new(
         &sdk.meter().snapshot(),
         sdk.resource(),
         accept,
@@ -55,6 +55,30 @@ pub struct Scrape {
 }
 
 impl Scrape {
+    /// Renders `snapshot` and `resource` for a scraper that sent these
+    /// `Accept` and `Accept-Encoding` headers, with the default settings,
+    /// as [`render_scrape`] does for an SDK's meter. For snapshots changed
+    /// on the way (the dashboard cuts long label values first), so that
+    /// every `/metrics` negotiates the same way.
+    ///
+    /// ```
+    /// use omniscope_prometheus::{Format, Scrape};
+    /// use omniscope_sdk::metrics::MetricsSnapshot;
+    /// use omniscope_sdk::Resource;
+    ///
+    /// let scrape = Scrape::new(&MetricsSnapshot::default(), &Resource::new("svc"), None, Some("gzip"));
+    /// assert_eq!(scrape.format(), Format::Text004);
+    /// assert_eq!(scrape.content_encoding(), Some("gzip"));
+    /// ```
+    pub fn new(
+        snapshot: &MetricsSnapshot,
+        resource: &Resource,
+        accept: Option<&str>,
+        accept_encoding: Option<&str>,
+    ) -> Scrape {
+        Exposition::default().scrape(snapshot, resource, accept, accept_encoding)
+    }
+
     /// The format of the (uncompressed) body.
     pub fn format(&self) -> Format {
         self.format
