@@ -1,21 +1,26 @@
-//! `/metrics`: the SDK's meter in Prometheus exposition format, written by
-//! `omniscope-prometheus` (the classic text format, or OpenMetrics when the
-//! scraper asks for it), with label values cut to the dashboard's string
-//! length.
+//! `/metrics`: the SDK's meter in Prometheus exposition format, with label
+//! values cut to the dashboard's string length, answered by
+//! `omniscope-prometheus` exactly as its own endpoint answers: the format
+//! from `Accept` (OpenMetrics when the scraper asks for it), gzip when
+//! `Accept-Encoding` allows it, `Vary: Accept, Accept-Encoding`.
 
-use hyper::header::ACCEPT;
-use hyper::{HeaderMap, Response, StatusCode};
-use omniscope_prometheus::Format;
+use hyper::header::{ACCEPT, ACCEPT_ENCODING};
+use hyper::{HeaderMap, Response};
+use omniscope_prometheus::Scrape;
 
-use super::response::{with_type, Body};
+use super::response::Body;
 use super::App;
 use crate::truncate;
 
 /// Answers a scrape.
 pub(crate) fn scrape(app: &App, headers: &HeaderMap) -> Response<Body> {
-    let accept = headers.get(ACCEPT).and_then(|v| v.to_str().ok());
-    let format = Format::negotiate(accept);
+    let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let snapshot = truncate::snapshot(app.sdk.meter().snapshot(), app.state.max_string_len);
-    let text = omniscope_prometheus::render(&snapshot, app.sdk.resource(), format);
-    with_type(StatusCode::OK, format.content_type(), text)
+    Scrape::new(
+        &snapshot,
+        app.sdk.resource(),
+        header(ACCEPT),
+        header(ACCEPT_ENCODING),
+    )
+    .into_response()
 }
