@@ -5,7 +5,9 @@
 //! library's per-process random keys (`RandomState`), the thread id, the time
 //! and a process-wide counter. Ids are not cryptographic; they are unique
 //! with overwhelming probability and never all-zero, so always W3C-valid.
-//! The lower 8 bytes of a trace id are random, as ratio sampling requires.
+//! Every byte of a trace id is random: the lower 8 as ratio sampling
+//! requires, the right-most 7 as W3C Trace Context Level 2's `random` flag
+//! promises, which the tracer therefore sets on every root.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hash, Hasher};

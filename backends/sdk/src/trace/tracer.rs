@@ -283,7 +283,9 @@ impl Drop for Inner {
 }
 
 /// The outcome for a span that is not recorded and needs no context of its
-/// own: the parent's context stays current (the facade then builds nothing).
+/// own: the parent's context stays in force (the facade builds nothing, and
+/// what runs in the span, `in_span` or entered, runs under the parent), so
+/// the parent's trace id, flags and `tracestate` go downstream unchanged.
 #[inline]
 fn unsampled(_: &SpanStart<'_>) -> StartedSpan {
     StartedSpan::unsampled()
@@ -406,16 +408,15 @@ impl SdkTracer {
             if parent.is_some_and(|p| !p.is_sampled()) {
                 return unsampled(start);
             }
-            let flags = parent.map_or(TraceFlags::NOT_SAMPLED, |p| p.flags().with_sampled(false));
             return StartedSpan::non_recording(context(
                 trace_id,
                 local.ids.span_id(),
-                flags,
+                span_flags(parent, false),
                 parent,
             ));
         }
         let span_id = local.ids.span_id();
-        let flags = parent.map_or(TraceFlags::SAMPLED, |p| p.flags().with_sampled(true));
+        let flags = span_flags(parent, true);
         let cx = context(trace_id, span_id, flags, parent);
         let Some(slot) = local.free.pop().or_else(|| refill(inner, local)) else {
             inner.counters.buffer_full.fetch_add(1, Ordering::Relaxed);
@@ -465,6 +466,17 @@ impl SdkTracer {
             }
         }
     }
+}
+
+/// A new span's flags: `sampled` as decided; `random` (W3C Trace Context
+/// Level 2) as the parent has it, or set on a root, whose trace id the
+/// [`IdGenerator`](super::IdGenerator) made at random. The reserved bits of
+/// a remote parent are not inherited: they would be sent on and exported.
+#[inline]
+fn span_flags(parent: Option<&SpanContext>, sampled: bool) -> TraceFlags {
+    parent
+        .map_or(TraceFlags::RANDOM, |p| p.flags().defined())
+        .with_sampled(sampled)
 }
 
 fn context(
