@@ -203,57 +203,59 @@ mod tests {
         assert!(matches!(sanitize("already_fine"), Cow::Borrowed(_)));
     }
 
-    fn family(name: &str, kind: InstrumentKind, unit: &str) -> (String, Option<String>) {
-        let f = family_name(name, kind, unit);
-        (f.name, f.unit)
-    }
-
+    /// OpenTelemetry's Prometheus mapping, one row per rule: the recorded
+    /// name, kind and unit; the family name; the `UNIT`, if any. (Counters'
+    /// samples add `_total` to the family name.)
     #[test]
-    fn counters_keep_one_total_after_the_unit() {
-        let seconds = Some("seconds".to_owned());
-        assert_eq!(
-            family("process_cpu_seconds_total", Counter, "s"),
-            ("process_cpu_seconds".to_owned(), seconds.clone())
-        );
-        assert_eq!(
-            family("cpu.time", Counter, "s"),
-            ("cpu_time_seconds".to_owned(), seconds)
-        );
-        assert_eq!(family("requests_total", Counter, "").0, "requests");
-        assert_eq!(family("requests", Counter, "{request}").0, "requests");
-        assert_eq!(family("_total", Counter, "").0, "_total");
-        assert_eq!(family("total", Counter, "").0, "total");
-        assert_eq!(family("", Counter, "").0, "unnamed");
-        assert_eq!(family("...", Gauge, "").0, "unnamed");
-        // Only counters lose `_total`.
-        assert_eq!(family("queue_total", Gauge, "").0, "queue_total");
-    }
-
-    #[test]
-    fn units_become_suffixes_once() {
-        assert_eq!(family("latency", Histogram, "ms").0, "latency_milliseconds");
-        assert_eq!(family("size", Gauge, "By").0, "size_bytes");
-        assert_eq!(family("memory_bytes", Gauge, "By").0, "memory_bytes");
-        assert_eq!(
-            family("bytes_in_use", Gauge, "By"),
-            ("bytes_in_use".into(), None)
-        );
-        assert_eq!(
-            family("throughput", Gauge, "By/s").0,
-            "throughput_bytes_per_second"
-        );
-        assert_eq!(family("rate", Gauge, "{packet}/s").0, "rate_per_second");
-        assert_eq!(
-            family("cpu.utilization", Gauge, "1").0,
-            "cpu_utilization_ratio"
-        );
-        assert_eq!(family("items", UpDownCounter, "1").0, "items");
-        assert_eq!(family("items", Counter, "1").0, "items");
-        assert_eq!(family("load", Gauge, "%").0, "load_percent");
-        assert_eq!(family("temp", Gauge, "Cel").0, "temp_celsius");
-        assert_eq!(family("odd", Gauge, "req-s").0, "odd_req_s");
-        assert_eq!(family("odd", Gauge, "{unclosed").0, "odd");
-        assert_eq!(family("odd.", Gauge, "s").0, "odd_seconds");
-        assert_eq!(family("odd", Gauge, "///").0, "odd");
+    fn otel_names_map_to_prometheus_names() {
+        #[rustfmt::skip]
+        let table: &[(&str, InstrumentKind, &str, &str, Option<&str>)] = &[
+            // Dots and other invalid characters become `_`; the unit is a suffix.
+            ("http.server.request.duration", Histogram, "s", "http_server_request_duration_seconds", Some("seconds")),
+            ("function.duration", Histogram, "s", "function_duration_seconds", Some("seconds")),
+            ("latency", Histogram, "ms", "latency_milliseconds", Some("milliseconds")),
+            ("size", Gauge, "By", "size_bytes", Some("bytes")),
+            ("temp", Gauge, "Cel", "temp_celsius", Some("celsius")),
+            ("load", Gauge, "%", "load_percent", Some("percent")),
+            // Annotations are dropped: a count has no unit suffix.
+            ("function.calls", Counter, "{call}", "function_calls", None),
+            ("omniscope.export.dropped", Counter, "{item}", "omniscope_export_dropped", None),
+            ("function.in_flight", UpDownCounter, "{call}", "function_in_flight", None),
+            ("requests", Counter, "{request}", "requests", None),
+            ("odd", Gauge, "{unclosed", "odd", None),
+            // `1` is `ratio` on gauges, nothing elsewhere.
+            ("cpu.utilization", Gauge, "1", "cpu_utilization_ratio", Some("ratio")),
+            ("items", UpDownCounter, "1", "items", None),
+            ("items", Counter, "1", "items", None),
+            // `a/b` is `a_per_b`; an annotated numerator leaves `per_b`.
+            ("throughput", Gauge, "By/s", "throughput_bytes_per_second", Some("bytes_per_second")),
+            ("rate", Gauge, "{packet}/s", "rate_per_second", Some("per_second")),
+            ("odd", Gauge, "///", "odd", None),
+            // A suffix already there is not doubled; a counter's `_total`
+            // is set aside for its samples and comes after the unit.
+            ("process_cpu_seconds_total", Counter, "s", "process_cpu_seconds", Some("seconds")),
+            ("cpu.time", Counter, "s", "cpu_time_seconds", Some("seconds")),
+            ("memory_bytes", Gauge, "By", "memory_bytes", Some("bytes")),
+            ("bytes_in_use", Gauge, "By", "bytes_in_use", None),
+            ("requests_total", Counter, "", "requests", None),
+            // Only counters lose `_total`.
+            ("queue_total", Gauge, "", "queue_total", None),
+            // Units outside the table are sanitized words.
+            ("odd", Gauge, "req-s", "odd_req_s", Some("req_s")),
+            ("odd.", Gauge, "s", "odd_seconds", Some("seconds")),
+            // Names with nothing valid left.
+            ("_total", Counter, "", "_total", None),
+            ("total", Counter, "", "total", None),
+            ("", Counter, "", "unnamed", None),
+            ("...", Gauge, "", "unnamed", None),
+        ];
+        for &(name, kind, unit, want, want_unit) in table {
+            let got = family_name(name, kind, unit);
+            assert_eq!(
+                (got.name.as_str(), got.unit.as_deref()),
+                (want, want_unit),
+                "{name:?} ({kind:?}, unit {unit:?})"
+            );
+        }
     }
 }
