@@ -6,14 +6,13 @@ use std::time::Duration;
 use omniscope::OwnedValue;
 use omniscope_sdk::errors::ErrorsBuilder;
 use omniscope_sdk::logs::{LogFilter, SdkLogger};
-use omniscope_sdk::metrics::Temporality;
 use omniscope_sdk::trace::{Sampler, SdkTracer};
 use omniscope_sdk::{Resource, Sdk, SdkBuilder, SdkErrors};
 
-use crate::backend::{self, Backend, Signal};
-use crate::env::{self, signal_index, EnvConfig};
+use crate::backends::{self as backend, Backend, Code, Env, LookupFn, Part, Servers};
+use crate::env::{self, EnvConfig};
 use crate::guard::TelemetryGuard;
-use crate::Error;
+use crate::{Error, Signal};
 
 /// How often chosen push exporters receive metrics, unless
 /// `OTEL_METRIC_EXPORT_INTERVAL` says otherwise (OpenTelemetry's default).
@@ -22,7 +21,7 @@ pub const DEFAULT_METRIC_EXPORT_INTERVAL: Duration = Duration::from_secs(60);
 /// The log filter when neither code nor `RUST_LOG` sets one.
 pub const DEFAULT_LOG_FILTER: &str = "info";
 
-type Lookup = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
+type Lookup = Box<LookupFn>;
 
 /// Where [`KitBuilder::install`] reads variables.
 enum EnvSource {
@@ -49,16 +48,9 @@ pub struct KitBuilder {
     metric_export_interval: Option<Duration>,
     shutdown_timeout: Option<Duration>,
     panic_hook: bool,
-    #[cfg(feature = "console")]
-    console: Option<omniscope_console::ConsoleBuilder>,
-    #[cfg(feature = "present")]
-    present: Option<omniscope_present::PresentBuilder>,
-    #[cfg(feature = "otlp")]
-    otlp: Option<omniscope_otlp::OtlpBuilder>,
-    #[cfg(feature = "jaeger")]
-    jaeger: Option<omniscope_otlp::OtlpBuilder>,
-    #[cfg(feature = "prometheus")]
-    prometheus: Option<omniscope_prometheus::PrometheusBuilder>,
+    /// What code gave each backend's `with_*` setter (in its module),
+    /// indexed like [`Backend::ALL`]; only that module reads it back.
+    pub(crate) code: [Option<Code>; Backend::ALL.len()],
 }
 
 impl fmt::Debug for KitBuilder {
@@ -69,6 +61,13 @@ impl fmt::Debug for KitBuilder {
             .field("exporters", &self.exporters)
             .field("sampler", &self.sampler)
             .field("log_filter", &self.log_filter)
+            .field(
+                "configured_in_code",
+                &Backend::ALL
+                    .into_iter()
+                    .filter(|b| self.code[*b as usize].is_some())
+                    .collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -86,16 +85,7 @@ impl KitBuilder {
             metric_export_interval: None,
             shutdown_timeout: None,
             panic_hook: true,
-            #[cfg(feature = "console")]
-            console: None,
-            #[cfg(feature = "present")]
-            present: None,
-            #[cfg(feature = "otlp")]
-            otlp: None,
-            #[cfg(feature = "jaeger")]
-            jaeger: None,
-            #[cfg(feature = "prometheus")]
-            prometheus: None,
+            code: [const { None }; Backend::ALL.len()],
         }
     }
 
@@ -157,7 +147,7 @@ impl KitBuilder {
                 chosen.push(b);
             }
         }
-        self.exporters[signal_index(signal)] = Some(chosen);
+        self.exporters[signal.index()] = Some(chosen);
         self
     }
 
@@ -196,58 +186,6 @@ impl KitBuilder {
         self
     }
 
-    /// Configures the console backend (used when a signal chooses it).
-    /// Default: `Console::builder()`, reading `OMNISCOPE_LOG_FORMAT` when the
-    /// environment is read.
-    #[cfg(feature = "console")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "console")))]
-    pub fn with_console(mut self, console: omniscope_console::ConsoleBuilder) -> KitBuilder {
-        self.console = Some(console);
-        self
-    }
-
-    /// Configures the dashboard (used when a signal chooses it). Default:
-    /// `Present::builder()`, on `127.0.0.1:9000`.
-    #[cfg(feature = "present")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "present")))]
-    pub fn with_present(mut self, present: omniscope_present::PresentBuilder) -> KitBuilder {
-        self.present = Some(present);
-        self
-    }
-
-    /// Configures the OTLP backend (used when a signal chooses it).
-    /// Default: `Otlp::builder()`, reading `OTEL_EXPORTER_OTLP_*` when the
-    /// environment is read.
-    #[cfg(feature = "otlp")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
-    pub fn with_otlp(mut self, otlp: omniscope_otlp::OtlpBuilder) -> KitBuilder {
-        self.otlp = Some(otlp);
-        self
-    }
-
-    /// Configures the Jaeger backend (used when traces choose it).
-    /// Default: `omniscope_jaeger::builder()`, reading `OTEL_EXPORTER_OTLP_*`
-    /// when the environment is read.
-    #[cfg(feature = "jaeger")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
-    pub fn with_jaeger(mut self, jaeger: omniscope_otlp::OtlpBuilder) -> KitBuilder {
-        self.jaeger = Some(jaeger);
-        self
-    }
-
-    /// Configures the Prometheus endpoint (used when metrics choose it).
-    /// Default: `Prometheus::builder()` on `127.0.0.1:9464`, reading
-    /// `OTEL_EXPORTER_PROMETHEUS_HOST` / `_PORT` when the environment is read.
-    #[cfg(feature = "prometheus")]
-    #[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
-    pub fn with_prometheus(
-        mut self,
-        prometheus: omniscope_prometheus::PrometheusBuilder,
-    ) -> KitBuilder {
-        self.prometheus = Some(prometheus);
-        self
-    }
-
     /// Builds the backends and the SDK, starts their threads, and installs
     /// the SDK as the facade's globals.
     ///
@@ -257,17 +195,17 @@ impl KitBuilder {
     /// backend rejects, a dashboard that cannot bind its address, or globals
     /// already installed.
     pub fn install(mut self) -> Result<TelemetryGuard, Error> {
-        let env = match &self.env {
-            Some(EnvSource::Process) => env::read(&omniscope_sdk::env::var)?,
-            Some(EnvSource::Lookup(lookup)) => env::read(&omniscope_sdk::env::infallible(lookup))?,
-            None => EnvConfig::default(),
+        let env = match self.env_source() {
+            Env::Unread => EnvConfig::default(),
+            Env::Process => env::read(&omniscope_sdk::env::var)?,
+            Env::Lookup(lookup) => env::read(&omniscope_sdk::env::infallible(lookup))?,
         };
         if env.disabled {
-            return Ok(TelemetryGuard::new(None));
+            return Ok(TelemetryGuard::new(None, Vec::new()));
         }
         let chosen = self.choose(&env)?;
         let resource = self.resource(&env);
-        let parts = Parts::build(&mut self, &chosen)?;
+        let parts = self.build_parts(&chosen)?;
         let mut sdk = Sdk::builder()
             .with_resource(resource)
             .with_shutdown_timeout(
@@ -279,19 +217,38 @@ impl KitBuilder {
         sdk = self.with_metrics(sdk, &env, &chosen, &parts);
         let sdk = sdk.build()?;
         omniscope_sdk::process::register(sdk.meter());
-        #[cfg(feature = "present")]
-        let dashboard = parts.serve_dashboard(&sdk)?;
-        #[cfg(feature = "prometheus")]
-        let scrape = parts.serve_prometheus(&sdk)?;
-        let telemetry = TelemetryGuard::new(Some(sdk.install()?));
-        #[cfg(feature = "present")]
-        let telemetry = telemetry.with_dashboard(dashboard);
-        #[cfg(feature = "prometheus")]
-        let telemetry = telemetry.with_prometheus(scrape);
+        let servers = serve(&parts, &sdk)?;
+        let telemetry = TelemetryGuard::new(Some(sdk.install()?), servers);
         if self.panic_hook {
             omniscope::install_panic_hook();
         }
         Ok(telemetry)
+    }
+
+    /// Builds every backend some signal uses, in [`Backend::ALL`] order,
+    /// from code and (when read) the environment.
+    fn build_parts(&mut self, chosen: &Chosen) -> Result<Parts, Error> {
+        let mut parts = Parts::default();
+        for backend in Backend::ALL.into_iter().filter(|b| chosen.uses(*b)) {
+            // `choose` refused every backend whose feature is off.
+            let module = backend
+                .module()
+                .ok_or_else(|| Error::backend(backend::not_compiled_in(backend)))?;
+            let code = self.code[backend as usize].take();
+            parts
+                .0
+                .push((backend, module.build(code, self.env_source())?));
+        }
+        Ok(parts)
+    }
+
+    /// Where `install` reads variables, for the kit and every backend.
+    fn env_source(&self) -> Env<'_> {
+        match &self.env {
+            None => Env::Unread,
+            Some(EnvSource::Process) => Env::Process,
+            Some(EnvSource::Lookup(lookup)) => Env::Lookup(lookup.as_ref()),
+        }
     }
 
     /// The backends of each signal: code, then environment, then defaults;
@@ -299,7 +256,7 @@ impl KitBuilder {
     fn choose(&self, env: &EnvConfig) -> Result<Chosen, Error> {
         let mut chosen = Chosen::default();
         for signal in Signal::ALL {
-            let i = signal_index(signal);
+            let i = signal.index();
             let backends = match (&self.exporters[i], env.exporters(signal)) {
                 (Some(code), _) => code.clone(),
                 (None, Some(from_env)) => from_env.to_vec(),
@@ -366,7 +323,7 @@ impl KitBuilder {
             .or_else(|| env.sampler.clone())
             .unwrap_or_else(|| Sampler::parent_based(Sampler::AlwaysOn));
         let mut tracer = SdkTracer::builder().with_sampler(sampler);
-        for exporter in backends.iter().filter_map(|b| parts.span_exporter(*b)) {
+        for exporter in parts.of(backends).filter_map(|p| p.spans()) {
             tracer = tracer.with_exporter(exporter);
         }
         sdk.with_tracer(tracer)
@@ -384,7 +341,7 @@ impl KitBuilder {
     ) -> Result<SdkBuilder, Error> {
         let backends = chosen.of(Signal::Logs);
         let mut errors: ErrorsBuilder = SdkErrors::builder();
-        for reporter in backends.iter().filter_map(|b| parts.error_reporter(*b)) {
+        for reporter in parts.of(backends).filter_map(|p| p.errors()) {
             errors = errors.with_reporter(reporter);
         }
         let sdk = sdk.with_errors(errors);
@@ -397,7 +354,7 @@ impl KitBuilder {
             (None, None) => LogFilter::parse(DEFAULT_LOG_FILTER)?,
         };
         let mut logger = SdkLogger::builder().with_log_filter(filter);
-        for exporter in backends.iter().filter_map(|b| parts.log_exporter(*b)) {
+        for exporter in parts.of(backends).filter_map(|p| p.logs()) {
             logger = logger.with_exporter(exporter);
         }
         Ok(sdk.with_logger(logger))
@@ -416,8 +373,8 @@ impl KitBuilder {
             .metric_export_interval
             .or(env.metric_export_interval)
             .unwrap_or(DEFAULT_METRIC_EXPORT_INTERVAL);
-        for b in chosen.of(Signal::Metrics) {
-            if let Some((exporter, temporality)) = parts.metric_exporter(*b) {
+        for part in parts.of(chosen.of(Signal::Metrics)) {
+            if let Some((exporter, temporality)) = part.metrics() {
                 sdk = sdk.with_metric_exporter(exporter, interval, temporality);
             }
         }
@@ -431,198 +388,40 @@ struct Chosen([Vec<Backend>; 3]);
 
 impl Chosen {
     fn of(&self, signal: Signal) -> &[Backend] {
-        &self.0[signal_index(signal)]
+        &self.0[signal.index()]
     }
 
-    #[cfg(any(
-        feature = "console",
-        feature = "present",
-        feature = "otlp",
-        feature = "jaeger",
-        feature = "prometheus"
-    ))]
     fn uses(&self, backend: Backend) -> bool {
         self.0.iter().any(|list| list.contains(&backend))
     }
 }
 
-/// The built backends that some signal uses.
-struct Parts {
-    #[cfg(feature = "console")]
-    console: Option<omniscope_console::Console>,
-    #[cfg(feature = "present")]
-    present: Option<omniscope_present::Present>,
-    #[cfg(feature = "otlp")]
-    otlp: Option<omniscope_otlp::Otlp>,
-    #[cfg(feature = "jaeger")]
-    jaeger: Option<omniscope_otlp::Otlp>,
-    #[cfg(feature = "prometheus")]
-    prometheus: Option<omniscope_prometheus::Prometheus>,
-}
+/// The built backends that some signal uses, in [`Backend::ALL`] order.
+#[derive(Default)]
+struct Parts(Vec<(Backend, Box<dyn Part>)>);
 
-type SpanExporter = Box<dyn omniscope_sdk::export::Exporter<omniscope_sdk::trace::SpanData>>;
-type LogExporter = Box<dyn omniscope_sdk::export::Exporter<omniscope_sdk::logs::LogData>>;
-type ErrorReporter = Box<dyn omniscope_sdk::export::Exporter<omniscope_sdk::errors::ErrorEvent>>;
-type MetricExporter =
-    Box<dyn omniscope_sdk::export::Exporter<omniscope_sdk::metrics::MetricsSnapshot>>;
-
-// Each method returns the exporter of a backend that `Parts::build` built
-// (every backend some signal uses); `None` only for a backend of a disabled
-// feature, which `choose` already refused.
-#[allow(unused_variables, clippy::needless_pass_by_ref_mut)]
 impl Parts {
-    fn build(kit: &mut KitBuilder, chosen: &Chosen) -> Result<Parts, Error> {
-        Ok(Parts {
-            #[cfg(feature = "console")]
-            console: match chosen.uses(Backend::Console) {
-                true => {
-                    let console = kit.console.take().unwrap_or_default();
-                    let console = match &kit.env {
-                        Some(EnvSource::Process) => console.from_env(),
-                        Some(EnvSource::Lookup(lookup)) => console.from_env_with(lookup),
-                        None => console,
-                    };
-                    Some(console.build()?)
-                }
-                false => None,
-            },
-            #[cfg(feature = "present")]
-            present: match chosen.uses(Backend::Present) {
-                true => Some(kit.present.take().unwrap_or_default().build()?),
-                false => None,
-            },
-            #[cfg(feature = "otlp")]
-            otlp: match chosen.uses(Backend::Otlp) {
-                true => {
-                    let code = kit.otlp.take();
-                    Some(with_env(kit, code, omniscope_otlp::Otlp::builder)?)
-                }
-                false => None,
-            },
-            #[cfg(feature = "prometheus")]
-            prometheus: match chosen.uses(Backend::Prometheus) {
-                true => {
-                    let prometheus = kit.prometheus.take().unwrap_or_default();
-                    let prometheus = match &kit.env {
-                        Some(EnvSource::Process) => prometheus.from_env(),
-                        Some(EnvSource::Lookup(lookup)) => prometheus.from_env_with(lookup),
-                        None => prometheus,
-                    };
-                    Some(prometheus.build()?)
-                }
-                false => None,
-            },
-            #[cfg(feature = "jaeger")]
-            jaeger: match chosen.uses(Backend::Jaeger) {
-                true => {
-                    let code = kit.jaeger.take();
-                    Some(with_env(kit, code, omniscope_jaeger::builder)?)
-                }
-                false => None,
-            },
+    /// The parts of `backends`, in their order.
+    fn of<'a>(&'a self, backends: &'a [Backend]) -> impl Iterator<Item = &'a dyn Part> + 'a {
+        backends.iter().filter_map(move |b| {
+            self.0
+                .iter()
+                .find(|(built, _)| built == b)
+                .map(|(_, part)| part.as_ref())
         })
     }
-
-    fn span_exporter(&self, backend: Backend) -> Option<SpanExporter> {
-        match backend {
-            #[cfg(feature = "console")]
-            Backend::Console => self.console.as_ref().map(|c| Box::new(c.spans()) as _),
-            #[cfg(feature = "present")]
-            Backend::Present => self.present.as_ref().map(|p| Box::new(p.spans()) as _),
-            #[cfg(feature = "otlp")]
-            Backend::Otlp => self.otlp.as_ref().map(|o| Box::new(o.spans()) as _),
-            #[cfg(feature = "jaeger")]
-            Backend::Jaeger => self.jaeger.as_ref().map(|j| Box::new(j.spans()) as _),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-
-    fn log_exporter(&self, backend: Backend) -> Option<LogExporter> {
-        match backend {
-            #[cfg(feature = "console")]
-            Backend::Console => self.console.as_ref().map(|c| Box::new(c.logs()) as _),
-            #[cfg(feature = "present")]
-            Backend::Present => self.present.as_ref().map(|p| Box::new(p.logs()) as _),
-            #[cfg(feature = "otlp")]
-            Backend::Otlp => self.otlp.as_ref().map(|o| Box::new(o.logs()) as _),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-
-    /// The error reporter of a backend (OTLP has none: errors follow logs
-    /// to the backends that show them).
-    fn error_reporter(&self, backend: Backend) -> Option<ErrorReporter> {
-        match backend {
-            #[cfg(feature = "console")]
-            Backend::Console => self.console.as_ref().map(|c| Box::new(c.errors()) as _),
-            #[cfg(feature = "present")]
-            Backend::Present => self.present.as_ref().map(|p| Box::new(p.errors()) as _),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-
-    /// The push exporter of a backend and the temporality it wants, or
-    /// `None` for one that reads the meter when asked (the dashboard).
-    fn metric_exporter(&self, backend: Backend) -> Option<(MetricExporter, Temporality)> {
-        match backend {
-            #[cfg(feature = "console")]
-            Backend::Console => self
-                .console
-                .as_ref()
-                .map(|c| (Box::new(c.metrics()) as _, Temporality::Cumulative)),
-            #[cfg(feature = "otlp")]
-            Backend::Otlp => self
-                .otlp
-                .as_ref()
-                .map(|o| (Box::new(o.metrics()) as _, o.temporality())),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
-    }
-
-    /// Starts the Prometheus endpoint, if metrics use it.
-    #[cfg(feature = "prometheus")]
-    fn serve_prometheus(&self, sdk: &Sdk) -> Result<Option<omniscope_prometheus::Server>, Error> {
-        self.prometheus
-            .as_ref()
-            .map(|prometheus| {
-                prometheus
-                    .serve(sdk)
-                    .map_err(|e| Error::start("the Prometheus endpoint (omniscope-prometheus)", e))
-            })
-            .transpose()
-    }
-
-    /// Starts the dashboard's server, if a signal uses it.
-    #[cfg(feature = "present")]
-    fn serve_dashboard(&self, sdk: &Sdk) -> Result<Option<omniscope_present::Server>, Error> {
-        self.present
-            .as_ref()
-            .map(|present| {
-                present
-                    .serve(sdk.clone())
-                    .map_err(|e| Error::start("the dashboard (omniscope-present)", e))
-            })
-            .transpose()
-    }
 }
 
-/// An OTLP builder from code (or `default`), with the environment filling
-/// what code left unset when the kit reads it.
-#[cfg(any(feature = "otlp", feature = "jaeger"))]
-fn with_env(
-    kit: &KitBuilder,
-    code: Option<omniscope_otlp::OtlpBuilder>,
-    default: fn() -> omniscope_otlp::OtlpBuilder,
-) -> Result<omniscope_otlp::Otlp, Error> {
-    let builder = code.unwrap_or_else(default);
-    let builder = match &kit.env {
-        Some(EnvSource::Process) => builder.from_env(),
-        Some(EnvSource::Lookup(lookup)) => builder.from_env_with(lookup),
-        None => builder,
-    };
-    Ok(builder.build()?)
+/// Starts the server of every built backend that needs one.
+fn serve(parts: &Parts, sdk: &Sdk) -> Result<Servers, Error> {
+    let mut servers = Vec::new();
+    for (backend, part) in &parts.0 {
+        let Some(what) = backend.spec().server else {
+            continue;
+        };
+        if let Some(server) = part.serve(sdk).map_err(|e| Error::start(what, e))? {
+            servers.push((*backend, server));
+        }
+    }
+    Ok(servers)
 }

@@ -13,8 +13,8 @@ use omniscope_sdk::env::{self, Lookup};
 use omniscope_sdk::logs::LogFilter;
 use omniscope_sdk::trace::Sampler;
 
-use crate::backend::{self, Backend, Signal};
-use crate::Error;
+use crate::backends::{self as backend, Backend};
+use crate::{Error, Signal};
 
 /// What the environment asks for; `None` where a variable is unset or empty
 /// (OpenTelemetry treats an empty value as unset).
@@ -40,15 +40,16 @@ pub(crate) struct EnvConfig {
 impl EnvConfig {
     /// The backends the environment chose for `signal`.
     pub(crate) fn exporters(&self, signal: Signal) -> Option<&[Backend]> {
-        self.exporters[signal_index(signal)].as_deref()
+        self.exporters[signal.index()].as_deref()
     }
 }
 
-pub(crate) fn signal_index(signal: Signal) -> usize {
+/// The variable choosing `signal`'s backends (`OTEL_TRACES_EXPORTER`, …).
+pub(crate) const fn exporter_variable(signal: Signal) -> &'static str {
     match signal {
-        Signal::Traces => 0,
-        Signal::Metrics => 1,
-        Signal::Logs => 2,
+        Signal::Traces => "OTEL_TRACES_EXPORTER",
+        Signal::Metrics => "OTEL_METRICS_EXPORTER",
+        Signal::Logs => "OTEL_LOGS_EXPORTER",
     }
 }
 
@@ -72,9 +73,9 @@ pub(crate) fn read(lookup: Lookup<'_>) -> Result<EnvConfig, Error> {
         config.resource_attributes = parse_resource_attributes(&v)?;
     }
     for signal in Signal::ALL {
-        let var = signal.exporter_variable();
+        let var = exporter_variable(signal);
         if let Some(v) = get(var)? {
-            config.exporters[signal_index(signal)] = Some(parse_exporters(var, signal, &v)?);
+            config.exporters[signal.index()] = Some(parse_exporters(var, signal, &v)?);
         }
     }
     if let Some(name) = get("OTEL_TRACES_SAMPLER")? {
@@ -106,18 +107,9 @@ pub(crate) fn read(lookup: Lookup<'_>) -> Result<EnvConfig, Error> {
     if let Some(v) = get("OTEL_METRIC_EXPORT_INTERVAL")? {
         config.metric_export_interval = Some(parse_millis("OTEL_METRIC_EXPORT_INTERVAL", &v)?);
     }
-    // Checked whatever the backends, so that a typo is found before the day
-    // the console is chosen (the console reads it again when it is).
-    #[cfg(feature = "console")]
-    if let Some(v) = get(omniscope_console::FORMAT_ENV)? {
-        use omniscope_console::Format;
-        if Format::from_name(&v).is_none() {
-            return Err(Error::env(
-                omniscope_console::FORMAT_ENV,
-                &v,
-                format!("not a log format: use {}", Format::ACCEPTED),
-            ));
-        }
+    // Each compiled-in backend checks its own variables, chosen or not.
+    for module in Backend::ALL.into_iter().filter_map(Backend::module) {
+        module.check_env(lookup)?;
     }
     Ok(config)
 }

@@ -38,7 +38,6 @@ enum Kind {
     /// A backend chosen in code that this build cannot provide.
     Backend(String),
     /// A backend that could not start (a dashboard port in use).
-    #[cfg(any(feature = "present", feature = "prometheus"))]
     Start {
         what: &'static str,
         source: Box<dyn std::error::Error + Send + Sync>,
@@ -72,16 +71,12 @@ impl Error {
         }
     }
 
-    #[cfg(any(feature = "present", feature = "prometheus"))]
     pub(crate) fn start(
         what: &'static str,
-        source: impl std::error::Error + Send + Sync + 'static,
+        source: Box<dyn std::error::Error + Send + Sync>,
     ) -> Error {
         Error {
-            kind: Kind::Start {
-                what,
-                source: Box::new(source),
-            },
+            kind: Kind::Start { what, source },
         }
     }
 
@@ -104,7 +99,6 @@ impl fmt::Display for Error {
             } => write!(f, "invalid {var}=`{value}`: {problem}"),
             Kind::Unreadable { error, .. } => error.fmt(f),
             Kind::Backend(message) => f.write_str(message),
-            #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { what, .. } => write!(f, "{what} could not start"),
             Kind::Build(e) => e.fmt(f),
             Kind::Install(e) => e.fmt(f),
@@ -119,7 +113,6 @@ impl std::error::Error for Error {
             // below them.
             Kind::Build(e) => e.source(),
             Kind::Install(e) => e.source(),
-            #[cfg(any(feature = "present", feature = "prometheus"))]
             Kind::Start { source, .. } => Some(source.as_ref()),
             Kind::Env { .. } | Kind::Unreadable { .. } | Kind::Backend(_) => None,
         }

@@ -1,14 +1,15 @@
 //! [`TelemetryGuard`]: what `install` returns; dropping it flushes and
 //! shuts everything down.
 
-#[cfg(any(feature = "present", feature = "prometheus"))]
 use std::time::{Duration, Instant};
 
 use omniscope_sdk::{Sdk, SdkGuard};
 
-/// How long the dashboard (or the Prometheus endpoint) may take to stop
-/// after the SDK has shut down.
-#[cfg(any(feature = "present", feature = "prometheus"))]
+use crate::backends::Servers;
+use crate::Backend;
+
+/// How long a backend's server (the dashboard, the Prometheus endpoint) may
+/// take to stop after the SDK has shut down.
 const SERVER_SHUTDOWN: Duration = Duration::from_secs(2);
 
 /// Installed telemetry. Keep it alive for the life of the program: dropping
@@ -18,41 +19,13 @@ const SERVER_SHUTDOWN: Duration = Duration::from_secs(2);
 #[derive(Debug)]
 pub struct TelemetryGuard {
     sdk: Option<SdkGuard>,
-    #[cfg(feature = "present")]
-    dashboard: Option<omniscope_present::Server>,
-    #[cfg(feature = "prometheus")]
-    prometheus: Option<omniscope_prometheus::Server>,
+    /// The servers of the backends that needed one, stopped after the SDK.
+    servers: Servers,
 }
 
 impl TelemetryGuard {
-    pub(crate) fn new(sdk: Option<SdkGuard>) -> TelemetryGuard {
-        TelemetryGuard {
-            sdk,
-            #[cfg(feature = "present")]
-            dashboard: None,
-            #[cfg(feature = "prometheus")]
-            prometheus: None,
-        }
-    }
-
-    /// This guard, stopping the dashboard's `server` after the SDK.
-    #[cfg(feature = "present")]
-    pub(crate) fn with_dashboard(
-        mut self,
-        server: Option<omniscope_present::Server>,
-    ) -> TelemetryGuard {
-        self.dashboard = server;
-        self
-    }
-
-    /// This guard, stopping the Prometheus endpoint after the SDK.
-    #[cfg(feature = "prometheus")]
-    pub(crate) fn with_prometheus(
-        mut self,
-        server: Option<omniscope_prometheus::Server>,
-    ) -> TelemetryGuard {
-        self.prometheus = server;
-        self
+    pub(crate) fn new(sdk: Option<SdkGuard>, servers: Servers) -> TelemetryGuard {
+        TelemetryGuard { sdk, servers }
     }
 
     /// The installed SDK (`None` when `OTEL_SDK_DISABLED=true`): pipeline
@@ -63,22 +36,21 @@ impl TelemetryGuard {
 
     /// The dashboard's address (`http://127.0.0.1:9000/`), when it runs.
     pub fn dashboard_url(&self) -> Option<String> {
-        #[cfg(feature = "present")]
-        return self.dashboard.as_ref().map(omniscope_present::Server::url);
-        #[cfg(not(feature = "present"))]
-        None
+        self.url(Backend::Present)
     }
 
     /// The Prometheus endpoint's address (`http://127.0.0.1:9464/metrics`),
     /// when it runs.
     pub fn prometheus_url(&self) -> Option<String> {
-        #[cfg(feature = "prometheus")]
-        return self
-            .prometheus
-            .as_ref()
-            .map(omniscope_prometheus::Server::url);
-        #[cfg(not(feature = "prometheus"))]
-        None
+        self.url(Backend::Prometheus)
+    }
+
+    /// The address of `backend`'s server, when it runs one.
+    fn url(&self, backend: Backend) -> Option<String> {
+        self.servers
+            .iter()
+            .find(|(b, _)| *b == backend)
+            .map(|(_, server)| server.url())
     }
 }
 
@@ -86,13 +58,8 @@ impl Drop for TelemetryGuard {
     fn drop(&mut self) {
         // The SDK first: its last exports still reach the dashboard.
         drop(self.sdk.take());
-        #[cfg(feature = "present")]
-        if let Some(server) = self.dashboard.take() {
-            let _ = server.shutdown(Instant::now() + SERVER_SHUTDOWN);
-        }
-        #[cfg(feature = "prometheus")]
-        if let Some(server) = self.prometheus.take() {
-            let _ = server.shutdown(Instant::now() + SERVER_SHUTDOWN);
+        for (_, server) in self.servers.drain(..) {
+            server.shutdown(Instant::now() + SERVER_SHUTDOWN);
         }
     }
 }

@@ -1,18 +1,19 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod backend;
+mod backends;
 mod builder;
 mod env;
 mod error;
 mod guard;
 
-pub use backend::{Backend, Signal};
+pub use backends::Backend;
 pub use builder::{KitBuilder, DEFAULT_LOG_FILTER, DEFAULT_METRIC_EXPORT_INTERVAL};
 pub use error::Error;
 pub use guard::TelemetryGuard;
 pub use omniscope;
 pub use omniscope_sdk as sdk;
+pub use omniscope_sdk::Signal;
 
 #[cfg(feature = "console")]
 #[cfg_attr(docsrs, doc(cfg(feature = "console")))]

@@ -93,7 +93,7 @@ fn resource_attributes_errors_name_the_pair() {
 #[test]
 fn exporters_none_and_unknown() {
     for signal in Signal::ALL {
-        let var = signal.exporter_variable();
+        let var = exporter_variable(signal);
         let c = read_vars(&[(var, "none")]).unwrap();
         assert_eq!(c.exporters(signal), Some(&[][..]));
         assert_eq!(
