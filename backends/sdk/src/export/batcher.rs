@@ -164,27 +164,25 @@ impl<T: Send + Sync + 'static> LocalBatcher<T> {
             .iter()
             .find(|e| e.batcher == self.id)
             .and_then(|e| e.slot.as_any().downcast_ref::<ThreadBuffer<T>>());
-        let full = match found {
+        match found {
             Some(buffer) => {
                 let mut items = lock(&buffer.items);
                 items.push(item);
                 if items.len() >= self.chunk_size {
-                    Some(std::mem::replace(
-                        &mut *items,
-                        Vec::with_capacity(self.chunk_size),
-                    ))
-                } else {
-                    None
+                    let full = std::mem::replace(&mut *items, Vec::with_capacity(self.chunk_size));
+                    // Handed over under the buffer's lock, as `flush_buffers`
+                    // does: what it took from this buffer before reaches the
+                    // pipelines first, so the thread's items keep their order.
+                    self.sink.push(Arc::from(full));
                 }
             }
             None => {
                 let mut items = Vec::with_capacity(self.chunk_size);
                 items.push(item);
-                self.register(entries, items)
+                if let Some(full) = self.register(entries, items) {
+                    self.sink.push(Arc::from(full));
+                }
             }
-        };
-        if let Some(items) = full {
-            self.sink.push(Arc::from(items));
         }
     }
 
@@ -210,26 +208,22 @@ impl<T: Send + Sync + 'static> LocalBatcher<T> {
 
     /// Hands over what every thread's buffer holds, and forgets the buffers
     /// of threads that have exited.
+    ///
+    /// Each buffer's items are handed over while its lock is held, so that
+    /// its thread cannot hand over a later chunk first: a thread's items
+    /// reach the pipelines in the order it pushed them.
     pub fn flush_buffers(&self) {
-        let mut chunks = Vec::new();
-        {
-            let mut buffers = lock(&self.buffers);
-            buffers.retain(|buffer| {
-                // Read before draining: an exited thread pushes nothing more.
-                let exited = !buffer.thread_alive.load(Ordering::Acquire);
-                let mut items = lock(&buffer.items);
-                if !items.is_empty() {
-                    chunks.push(std::mem::replace(
-                        &mut *items,
-                        Vec::with_capacity(self.chunk_size),
-                    ));
-                }
-                !exited
-            });
-        }
-        for items in chunks {
-            self.sink.push(Arc::from(items));
-        }
+        let mut buffers = lock(&self.buffers);
+        buffers.retain(|buffer| {
+            // Read before draining: an exited thread pushes nothing more.
+            let exited = !buffer.thread_alive.load(Ordering::Acquire);
+            let mut items = lock(&buffer.items);
+            if !items.is_empty() {
+                let chunk = std::mem::replace(&mut *items, Vec::with_capacity(self.chunk_size));
+                self.sink.push(Arc::from(chunk));
+            }
+            !exited
+        });
     }
 
     /// Hands over every buffer, then flushes the fanout; see
