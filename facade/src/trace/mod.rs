@@ -243,9 +243,12 @@ impl StartedSpan {
     }
 
     /// No span at all: nothing is recorded and the parent's context stays
-    /// current, so children and downstream services see the parent (the
-    /// right outcome under an unsampled parent, or when tracing is off).
-    /// This is the cheapest outcome: the facade builds and enters nothing.
+    /// in force, so children and downstream services see the parent, its
+    /// trace id, flags and `tracestate` (the right outcome under an unsampled
+    /// parent, or when tracing is off). For a span started under an explicit
+    /// parent ([`Span::start_in`]), the span keeps that parent's context, so
+    /// entering it or running a future in it makes the parent current. This
+    /// is the cheapest outcome: the facade builds no context of its own.
     pub const fn unsampled() -> StartedSpan {
         StartedSpan { inner: None }
     }
