@@ -7,6 +7,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
+use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::BuildError;
 use omniscope_serve::{check_host_name, check_loopback};
 
@@ -19,6 +20,10 @@ use crate::store::{Ring, TraceLimits, TraceStore};
 /// The default address: loopback only, port 9000.
 pub const DEFAULT_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 9000);
+
+/// The variable [`PresentBuilder::from_env`] reads for the address when
+/// code sets none: `127.0.0.1:9001`, `[::1]:9001` or `localhost:9001`.
+pub const ADDR_ENV: &str = "OMNISCOPE_DASHBOARD_ADDR";
 
 /// At most this many metric series have recent values kept.
 pub const MAX_HISTORY_SERIES: usize = 4096;
@@ -41,7 +46,11 @@ pub const MIN_MAX_STRING_LEN: usize = 64;
 #[must_use]
 #[derive(Clone)]
 pub struct PresentBuilder {
-    addr: SocketAddr,
+    /// The address from code; `None`: [`ADDR_ENV`] when read, else
+    /// [`DEFAULT_ADDR`].
+    addr: Option<SocketAddr>,
+    /// [`ADDR_ENV`] as read by `from_env` (`None`: unset or not read).
+    env_addr: Option<Result<String, EnvError>>,
     public: bool,
     unauthenticated: bool,
     bearer_token: Option<String>,
@@ -58,6 +67,7 @@ impl fmt::Debug for PresentBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PresentBuilder")
             .field("addr", &self.addr)
+            .field("env_addr", &self.env_addr)
             .field("public", &self.public)
             .field("unauthenticated", &self.unauthenticated)
             .field(
@@ -78,7 +88,8 @@ impl fmt::Debug for PresentBuilder {
 impl Default for PresentBuilder {
     fn default() -> PresentBuilder {
         PresentBuilder {
-            addr: DEFAULT_ADDR,
+            addr: None,
+            env_addr: None,
             public: false,
             unauthenticated: false,
             bearer_token: None,
@@ -98,12 +109,37 @@ impl Default for PresentBuilder {
 }
 
 impl PresentBuilder {
-    /// The address to listen on. Default: [`DEFAULT_ADDR`], `127.0.0.1:9000`.
-    /// Port 0 picks a free port ([`Server::local_addr`](crate::Server::local_addr)
-    /// tells which). A non-loopback address also needs
+    /// The address to listen on. Default: [`ADDR_ENV`]
+    /// (`OMNISCOPE_DASHBOARD_ADDR`) when [`from_env`](PresentBuilder::from_env)
+    /// read it, else [`DEFAULT_ADDR`], `127.0.0.1:9000`. Port 0 picks a free
+    /// port ([`Server::local_addr`](crate::Server::local_addr) tells which).
+    /// A non-loopback address also needs
     /// [`with_public(true)`](PresentBuilder::with_public).
     pub fn with_addr(mut self, addr: SocketAddr) -> PresentBuilder {
-        self.addr = addr;
+        self.addr = Some(addr);
+        self
+    }
+
+    /// Reads [`ADDR_ENV`] (`OMNISCOPE_DASHBOARD_ADDR`: `127.0.0.1:9001`,
+    /// `[::1]:9001` or `localhost:9001`) now, for the address if code sets
+    /// none. An empty or blank value counts as unset; any other value that
+    /// is not an address and port (or is not UTF-8) makes
+    /// [`build`](PresentBuilder::build) fail with an error naming the
+    /// variable and the value. A non-loopback address still needs
+    /// [`with_public(true)`](PresentBuilder::with_public) and a token, in
+    /// code: the dashboard shows logs, traces and errors.
+    pub fn from_env(self) -> PresentBuilder {
+        self.read_env(&env::var)
+    }
+
+    /// [`from_env`](PresentBuilder::from_env) with the variables of `lookup`
+    /// (read now) instead of the process environment.
+    pub fn from_env_with(self, lookup: impl Fn(&str) -> Option<String>) -> PresentBuilder {
+        self.read_env(&env::infallible(lookup))
+    }
+
+    fn read_env(mut self, lookup: Lookup<'_>) -> PresentBuilder {
+        self.env_addr = env::get(lookup, ADDR_ENV).transpose();
         self
     }
 
@@ -218,7 +254,8 @@ impl PresentBuilder {
     /// ASCII; an allowed host that is not a host name; a zero sample
     /// interval; a maximum string length below [`MIN_MAX_STRING_LEN`].
     pub fn build(self) -> Result<Present, BuildError> {
-        check_loopback(self.addr, self.public).map_err(|refused| {
+        let addr = self.resolve_addr()?;
+        check_loopback(addr, self.public).map_err(|refused| {
             BuildError::new(
                 "dashboard",
                 format!(
@@ -230,7 +267,7 @@ impl PresentBuilder {
         })?;
         if let Some(token) = &self.bearer_token {
             check_token(token)?;
-        } else if !self.addr.ip().is_loopback() && !self.unauthenticated {
+        } else if !addr.ip().is_loopback() && !self.unauthenticated {
             return Err(BuildError::new(
                 "dashboard",
                 format!(
@@ -239,7 +276,7 @@ impl PresentBuilder {
                      with_bearer_token with a random secret of at least {MIN_TOKEN_LEN} \
                      characters, or listen on 127.0.0.1 (on a network you trust entirely, \
                      with_unauthenticated_public_access(true) serves it without one)",
-                    self.addr
+                    addr
                 ),
             ));
         }
@@ -275,12 +312,50 @@ impl PresentBuilder {
         Ok(Present::new(
             Arc::new(state),
             ServerConfig {
-                addr: self.addr,
+                addr,
                 bearer_token: self.bearer_token,
                 allowed_hosts: self.allowed_hosts,
                 sample_interval: self.sample_interval,
             },
         ))
+    }
+}
+
+impl PresentBuilder {
+    /// The address from code, else from the environment, else the default.
+    fn resolve_addr(&self) -> Result<SocketAddr, BuildError> {
+        match (self.addr, &self.env_addr) {
+            (Some(code), _) => Ok(code),
+            (None, Some(Err(unreadable))) => {
+                Err(BuildError::new("dashboard", unreadable.to_string()))
+            }
+            (None, Some(Ok(value))) => parse_addr(value),
+            (None, None) => Ok(DEFAULT_ADDR),
+        }
+    }
+}
+
+/// An address and port from [`ADDR_ENV`]: an IP address (IPv6 in
+/// brackets) or `localhost`, which is `127.0.0.1`. Host names are not
+/// resolved: listening needs an address of this machine.
+fn parse_addr(value: &str) -> Result<SocketAddr, BuildError> {
+    let trimmed = value.trim();
+    let localhost = trimmed
+        .strip_prefix("localhost:")
+        .map(|port| format!("127.0.0.1:{port}"));
+    let port_is_digits = trimmed
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit()));
+    match localhost.as_deref().unwrap_or(trimmed).parse() {
+        Ok(addr) if port_is_digits => Ok(addr),
+        _ => Err(BuildError::new(
+            "dashboard",
+            format!(
+                "{ADDR_ENV}=`{value}` is not an address to listen on: give an IP address and \
+                 a port, such as 127.0.0.1:9001, [::1]:9001 or localhost:9001 (port 0 picks a \
+                 free one)"
+            ),
+        )),
     }
 }
 
@@ -310,6 +385,36 @@ fn check_token(token: &str) -> Result<(), BuildError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue #12: the address can come from `OMNISCOPE_DASHBOARD_ADDR`.
+    #[test]
+    fn the_address_from_the_environment() {
+        let env = |value: &'static str| {
+            PresentBuilder::default().from_env_with(move |v| (v == ADDR_ENV).then(|| value.into()))
+        };
+        let addr = |b: PresentBuilder| b.resolve_addr();
+        assert_eq!(addr(env("[::1]:9001")), Ok("[::1]:9001".parse().unwrap()));
+        assert_eq!(
+            addr(env(" localhost:9001 ")),
+            Ok("127.0.0.1:9001".parse().unwrap())
+        );
+        assert_eq!(addr(env("")), Ok(DEFAULT_ADDR));
+        let code = "127.0.0.1:9002".parse().unwrap();
+        assert_eq!(addr(env("127.0.0.1:9001").with_addr(code)), Ok(code));
+        for bad in [
+            "9001",
+            "127.0.0.1",
+            "127.0.0.1:+1",
+            "127.0.0.1:65536",
+            "host:1",
+        ] {
+            let message = addr(env(bad)).unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("{ADDR_ENV}=`{bad}`")),
+                "{message}"
+            );
+        }
+    }
 
     #[test]
     fn a_public_address_needs_the_opt_in_and_a_token() {

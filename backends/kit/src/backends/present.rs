@@ -44,9 +44,14 @@ mod on {
     }
 
     impl Module for Present {
-        fn build(&self, code: Option<Code>, _env: Env<'_>) -> Result<Box<dyn Part>, Error> {
+        fn build(&self, code: Option<Code>, env: Env<'_>) -> Result<Box<dyn Part>, Error> {
             let present = code.and_then(|c| c.downcast::<PresentBuilder>().ok());
             let present = present.map_or_else(PresentBuilder::default, |b| *b);
+            let present = match env {
+                Env::Unread => present,
+                Env::Process => present.from_env(),
+                Env::Lookup(lookup) => present.from_env_with(lookup),
+            };
             Ok(Box::new(present.build()?))
         }
     }

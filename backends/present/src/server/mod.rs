@@ -62,7 +62,7 @@ pub(crate) fn start(
         Server::builder(config.addr)
             .with_name("omniscope-present")
             .with_purpose("the dashboard")
-            .with_bind_hint("pick another address with with_addr")
+            .with_bind_hint("pick another address with with_addr or OMNISCOPE_DASHBOARD_ADDR")
             .with_max_connections(MAX_CONNECTIONS),
         |server, name| server.with_allowed_host(name.clone()),
     );
