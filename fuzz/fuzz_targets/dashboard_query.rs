@@ -1,0 +1,6 @@
+//! `omniscope_parser_checks::dashboard::dashboard_query` on the fuzzer's bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(
+    |data: &[u8]| omniscope_parser_checks::dashboard::dashboard_query(data)
+);
