@@ -9,6 +9,9 @@
 //! [`error_sources`] is the one walker of `source()` chains that every
 //! omniscope crate uses: it stops after [`MAX_ERROR_CHAIN`] errors, so that a
 //! chain that loops back on itself costs a few messages, never a hung thread.
+//!
+//! [`kind_label`] is the one definition of an error's `kind` label, which
+//! `errors_total{kind}` and `function_errors_total{kind}` share.
 
 use std::backtrace::Backtrace;
 use std::error::Error;
@@ -19,6 +22,11 @@ use std::time::SystemTime;
 
 use crate::trace::{SpanId, TraceId};
 use crate::value::{string_or_placeholder, Field};
+
+mod kind;
+
+pub use kind::kind_label;
+pub(crate) use kind::{short_type_name, typed_kind_label};
 
 /// Whether an error was handled by the application or came from a panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -53,7 +53,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
 use crate::context::{Context, ContextGuard};
-use crate::error::{error_sources, MAX_ERROR_CHAIN};
+use crate::error::{error_sources, short_type_name, typed_kind_label, MAX_ERROR_CHAIN};
 use crate::global::{self, Signal, SCOPED};
 use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
@@ -273,7 +273,8 @@ impl Call {
     /// Records an error returned by the function: on the span (through
     /// [`Span::record_exception`]: an `exception` event with the error's
     /// message, its type `type_name` and a backtrace when capture is enabled,
-    /// and an error status) and in `function_errors_total{kind}`.
+    /// and an error status) and in `function_errors_total{kind}`, `kind`
+    /// being [`kind_label`](crate::error::kind_label)'s.
     ///
     /// The error need not be `'static` (generic `E: Error` parameters and
     /// borrowing errors must compile), so the span gets an owned copy of its
@@ -282,17 +283,28 @@ impl Call {
         if self.span.is_recording() {
             self.record_exception(&OwnedError::from_chain(error), type_name);
         }
-        self.count_error(type_name);
+        self.count_error(|| typed_kind_label(error, type_name));
     }
 
-    /// Records an error that is not a `std::error::Error`, through its text,
-    /// as [`record_error`](Call::record_error) does.
+    /// Records an error that is not a `std::error::Error` but has `Debug`,
+    /// through its `Debug` text, as [`record_error`](Call::record_error)
+    /// does (the same `kind`).
+    pub fn record_error_debug(&mut self, error: &dyn fmt::Debug, type_name: &'static str) {
+        if self.span.is_recording() {
+            let message = string_or_placeholder(|| format!("{error:?}"));
+            self.record_exception(&OwnedError::from_message(message), type_name);
+        }
+        self.count_error(|| typed_kind_label(error, type_name));
+    }
+
+    /// Records an error with neither `std::error::Error` nor `Debug`,
+    /// through its text; its `kind` is its type's name.
     pub fn record_error_text(&mut self, text: &dyn fmt::Display, type_name: &'static str) {
         if self.span.is_recording() {
             let message = string_or_placeholder(|| text.to_string());
             self.record_exception(&OwnedError::from_message(message), type_name);
         }
-        self.count_error(type_name);
+        self.count_error(|| short_type_name(type_name).to_owned());
     }
 
     /// The `exception` event of an error the function returned, with a
@@ -307,14 +319,16 @@ impl Call {
         );
     }
 
-    fn count_error(&mut self, type_name: &'static str) {
+    /// Counts the error in `function_errors_total{kind}`; `kind` runs only
+    /// when the call is metered.
+    fn count_error(&mut self, kind: impl FnOnce() -> String) {
         self.errored = true;
         if self.started.is_none() {
             return;
         }
         let labels = [
             Label::new("function", self.function.qualified_name()),
-            Label::new("kind", short_type_name(type_name)),
+            Label::new("kind", kind()),
         ];
         errors_counter(&Key::new(ERRORS, &labels)).increment(1);
     }
@@ -487,13 +501,6 @@ fn errors_counter(key: &Key<'_>) -> Counter {
     Counter::noop()
 }
 
-/// The last path segment of a type name, generics stripped:
-/// `std::io::error::Error` → `Error`, `my::Wrapper<u8>` → `Wrapper`.
-pub(crate) fn short_type_name(type_name: &'static str) -> &'static str {
-    let base = type_name.split('<').next().unwrap_or(type_name);
-    base.rsplit("::").next().unwrap_or(base)
-}
-
 /// Calls `f`. The sync expansion runs the body in a closure passed here, so
 /// that `return` and `?` leave the closure with the function's result and
 /// the guard still sees it; the turbofish gives the closure its return type.
@@ -664,7 +671,7 @@ error_via!(
 error_via!(
     /// Fifth choice: its `Debug` text.
     ErrorViaDebug, &ErrorRef<'a, E>, [fmt::Debug],
-    |call, e| call.record_error_text(&format_args!("{e:?}"), std::any::type_name::<E>())
+    |call, e| call.record_error_debug(e, std::any::type_name::<E>())
 );
 error_via!(
     /// Last resort: its type name.
@@ -679,17 +686,6 @@ error_via!(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn short_type_names_drop_paths_and_generics() {
-        assert_eq!(short_type_name("std::io::error::Error"), "Error");
-        assert_eq!(
-            short_type_name("my::Wrapper<alloc::string::String>"),
-            "Wrapper"
-        );
-        assert_eq!(short_type_name("Plain"), "Plain");
-        assert_eq!(short_type_name(std::any::type_name::<u8>()), "u8");
-    }
 
     #[derive(Debug)]
     struct Layer(&'static str, Option<Box<Layer>>);

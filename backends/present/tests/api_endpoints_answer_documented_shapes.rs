@@ -178,7 +178,9 @@ fn funcs_has_calls_errors_and_latency_per_function() {
     assert_eq!(place["calls"], 20);
     // Orders 5, 10, 15, 20 are invalid; 7 and 14 are declined.
     assert_eq!(place["errors_total"], 6);
-    assert_eq!(place["errors"]["OrderError"], 6);
+    // By kind, as `omniscope::error::kind_label` names them: the variants.
+    assert_eq!(place["errors"]["Invalid"], 4);
+    assert_eq!(place["errors"]["Payment"], 2);
     assert_eq!(place["in_flight"], 0);
     assert_eq!(
         keys(&place["success"]),

@@ -97,7 +97,7 @@ use quote::ToTokens;
 ///   | `function_calls_total` | counter | +1 at the call |
 ///   | `function_in_flight` | up-down counter | +1 at the call, −1 when it ends (panics included) |
 ///   | `function_duration_seconds{outcome}` | histogram, seconds | at the end; `outcome` is `ok`, `error` or `panic` |
-///   | `function_errors_total{kind}` | counter | on `Err`; `kind` is the error type's name without path or generics |
+///   | `function_errors_total{kind}` | counter | on `Err`; `kind` is [`omniscope::error::kind_label`]'s name for the error (its `Debug` output's leading name: an enum's variant, a struct's name; `io::Error` and the standard library's other errors by type; a `Display`-only error by its type's name), the same the error handler's `errors_total{kind}` uses |
 ///   | `function_panics_total` | counter | on a panic |
 ///
 ///   The clock is read only when a meter (or a `testing` capture) is there
@@ -164,6 +164,7 @@ use quote::ToTokens;
 ///
 /// [`Span::record_exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Span.html#method.record_exception
 /// [`Exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Exception.html
+/// [`omniscope::error::kind_label`]: https://docs.rs/omniscope/latest/omniscope/error/fn.kind_label.html
 #[proc_macro_attribute]
 pub fn instrument(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

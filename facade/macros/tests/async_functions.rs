@@ -201,7 +201,7 @@ fn an_async_error_is_recorded() {
         assert!(result.is_err());
     });
     let name = function("fail");
-    let errors = [("function", name.as_str()), ("kind", "Error")];
+    let errors = [("function", name.as_str()), ("kind", "io::Error")];
     assert_eq!(captured.counter("function_errors_total", &errors), Some(1));
     assert_eq!(durations(&captured, "fail", "error"), Some(1));
     if !spans_compiled_in() {

@@ -149,7 +149,7 @@ fn global_meter_and_tracer_receive_function_telemetry() {
     );
     assert_eq!(
         get(format!(
-            "function_errors_total{{function={function:?},kind=\"Error\"}}"
+            "function_errors_total{{function={function:?},kind=\"fmt::Error\"}}"
         )),
         (1.0, 1)
     );
