@@ -12,6 +12,7 @@ pub mod logs;
 pub mod metrics;
 pub mod process;
 pub mod resource;
+pub mod retry;
 mod sdk;
 mod self_metrics;
 mod signal;

@@ -2,11 +2,12 @@
 //! retryable (with the server's requested delay), or failed.
 
 use std::error::Error;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use hyper::header::RETRY_AFTER;
 use hyper::{HeaderMap, StatusCode};
 use omniscope_sdk::export::{Accepted, ExportError};
+use omniscope_sdk::retry;
 use tonic::Code;
 use tonic_types::StatusExt;
 
@@ -56,17 +57,16 @@ pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError
     }
 }
 
-/// An HTTP answer that is not a success. 429, 502, 503 and 504 are
-/// retried, after the `Retry-After` delay if the server gave one.
+/// An HTTP answer that is not a success, as the SDK classifies it
+/// ([`retry::http_error`]): 429, 502, 503 and 504 are retried, after the
+/// `Retry-After` delay if the server gave one.
 pub(super) fn http_status(status: StatusCode, headers: &HeaderMap, endpoint: &str) -> ExportError {
     let message = format!("{endpoint} answered HTTP {status}");
-    match status.as_u16() {
-        429 | 502 | 503 | 504 => ExportError::Retryable {
-            message,
-            retry_after: retry_after(headers, SystemTime::now()),
-        },
-        _ => ExportError::Internal(message),
-    }
+    let retry_after = headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| retry::retry_after(v, SystemTime::now()));
+    retry::http_error(status.as_u16(), retry_after, message)
 }
 
 /// A request that got no answer (refused, reset, TLS failure): retried.
@@ -75,18 +75,6 @@ pub(super) fn unreachable(endpoint: &str, error: &(dyn Error + 'static)) -> Expo
         message: with_sources(format!("cannot send to {endpoint}"), error),
         retry_after: None,
     }
-}
-
-/// `Retry-After`: delay-seconds or an HTTP date. Seconds beyond `u64` are
-/// read as the longest wait, not as no header: the server asked for more
-/// than a batch's budget (the pipeline then drops the batch, counted).
-pub(super) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(Duration::from_secs(value.parse().unwrap_or(u64::MAX)));
-    }
-    let date = httpdate::parse_http_date(value).ok()?;
-    Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// `message: error: its source: …`, the chain as the facade's bounded
@@ -107,6 +95,7 @@ fn with_sources(mut message: String, error: &(dyn Error + 'static)) -> String {
 mod tests {
     use super::*;
     use hyper::header::HeaderValue;
+    use std::time::Duration;
 
     fn headers(retry_after: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -114,32 +103,18 @@ mod tests {
         h
     }
 
-    #[test]
-    fn retry_after_takes_seconds_and_dates() {
-        let now = httpdate::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT").unwrap();
-        assert_eq!(
-            retry_after(&headers("7"), now),
-            Some(Duration::from_secs(7))
-        );
-        assert_eq!(
-            retry_after(&headers("Sun, 06 Nov 1994 08:50:07 GMT"), now),
-            Some(Duration::from_secs(30))
-        );
-        assert_eq!(retry_after(&headers("soon"), now), None);
-        // Issue #11: waits no clock can count are kept, as the longest.
-        let forever = Some(Duration::from_secs(u64::MAX));
-        assert_eq!(retry_after(&headers("18446744073709551615"), now), forever);
-        assert_eq!(
-            retry_after(&headers("99999999999999999999999"), now),
-            forever
-        );
-        assert!(retry_after(&headers("Fri, 31 Dec 9999 23:59:59 GMT"), now)
-            .is_some_and(|d| d > Duration::from_secs(250_000_000_000)));
-        assert_eq!(retry_after(&HeaderMap::new(), now), None);
-    }
-
+    /// The header reaches the SDK's classifier, dates included.
     #[test]
     fn http_statuses_map_to_retry_or_failure() {
+        let far = http_status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &headers("Fri, 31 Dec 9999 23:59:59 GMT"),
+            "http://c/v1/traces",
+        );
+        assert!(
+            matches!(far, ExportError::Retryable { retry_after: Some(d), .. } if d > Duration::from_secs(1 << 30)),
+            "{far:?}"
+        );
         for code in [429, 502, 503, 504] {
             let status = StatusCode::from_u16(code).unwrap();
             let e = http_status(status, &headers("3"), "http://c/v1/traces");

@@ -2,10 +2,11 @@
 //! single-threaded runtime, created on the export thread at the first push
 //! (so the application needs no runtime), every request bounded by a
 //! timeout. Answers are mapped to [`ExportError`]s the pipeline
-//! understands: retry on 429, 502, 503, 504 and on connection failures;
-//! give up on anything else, with the Pushgateway's own message.
+//! understands, by the SDK's classification ([`retry`]): retry on 429,
+//! 502, 503, 504 (after `Retry-After`, seconds or a date) and on connection
+//! failures; give up on anything else, with the Pushgateway's own message.
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Bytes;
@@ -15,6 +16,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use omniscope_sdk::export::ExportError;
+use omniscope_sdk::retry;
 use tokio::runtime::Runtime;
 
 use crate::format::Format;
@@ -147,24 +149,14 @@ fn outcome(
         Some((cut, _)) => format!("{}…", &said[..cut]),
         None => said.to_owned(),
     };
-    let message = format!("the Pushgateway answered {status} to {what}: {said}");
-    match status.as_u16() {
-        429 | 502 | 503 | 504 => Err(ExportError::Retryable {
-            message,
-            retry_after: retry_after.and_then(seconds),
-        }),
-        401 | 403 => Err(ExportError::Internal(format!(
-            "{message} (check the credentials given to with_basic_auth)"
-        ))),
-        _ => Err(ExportError::Internal(message)),
+    let mut message = format!("the Pushgateway answered {status} to {what}: {said}");
+    if matches!(status.as_u16(), 401 | 403) {
+        message.push_str(" (check the credentials given to with_basic_auth)");
     }
-}
-
-/// `Retry-After` in seconds (the HTTP-date form is not used by the
-/// Pushgateway or the proxies in front of it, and is ignored).
-fn seconds(value: &HeaderValue) -> Option<Duration> {
-    let seconds: u64 = value.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(seconds))
+    let retry_after = retry_after
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| retry::retry_after(v, SystemTime::now()));
+    Err(retry::http_error(status.as_u16(), retry_after, message))
 }
 
 /// An error and its sources, `a: b: c` (as the facade's bounded walker
@@ -220,14 +212,32 @@ mod tests {
         }
     }
 
+    /// Issue #12: `Retry-After` as an HTTP date was ignored here (OTLP
+    /// honoured it); both read it through the SDK's one classifier now.
     #[test]
-    fn retry_after_in_seconds_only() {
-        assert_eq!(
-            seconds(&HeaderValue::from_static(" 120 ")),
-            Some(Duration::from_secs(120))
+    fn retry_after_as_seconds_or_a_date() {
+        let wait = |value: &'static str| {
+            let header = HeaderValue::from_static(value);
+            match outcome(StatusCode::SERVICE_UNAVAILABLE, Some(&header), b"", "PUT x") {
+                Err(ExportError::Retryable { retry_after, .. }) => retry_after,
+                other => panic!("{value}: {other:?}"),
+            }
+        };
+        assert_eq!(wait(" 120 "), Some(Duration::from_secs(120)));
+        let far = wait("Fri, 31 Dec 9999 23:59:59 GMT");
+        assert!(
+            far.is_some_and(|d| d > Duration::from_secs(250_000_000_000)),
+            "{far:?}"
         );
-        let date = HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT");
-        assert_eq!(seconds(&date), None);
+        assert_eq!(
+            wait("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO),
+            "past"
+        );
+        assert_eq!(
+            wait("18446744073709551615"),
+            Some(Duration::from_secs(u64::MAX))
+        );
     }
 
     /// Its own source for 1000 steps: a walker must stop long before.
