@@ -12,6 +12,7 @@ use omniscope_sdk::trace::SpanData;
 use omniscope_sdk::Resource;
 
 use crate::encode::{self, Style};
+use crate::options::Format;
 use crate::sink::{lock, SharedSink};
 
 /// The exporter name in self-metrics (`exporter="console"`).
@@ -20,13 +21,19 @@ const NAME: &str = "console";
 /// Writes one signal's records (`T` is [`LogData`], [`SpanData`],
 /// [`ErrorEvent`] or [`MetricsSnapshot`]) to its console's target.
 ///
-/// It runs on the SDK pipeline's export thread: the application hands
-/// records to the pipeline's bounded queue and never writes to the
-/// terminal or file itself. Each batch is encoded and written through one
-/// buffer and flushed once, under the console's lock, so the lines of
-/// exporters sharing a console never interleave. A write error fails the
-/// batch with [`ExportError::Internal`] naming the target (the pipeline
-/// counts it in `omniscope_exporter_dropped_total{reason="export_failed"}`).
+/// In the JSON format it runs on the SDK pipeline's export thread: the
+/// application hands records to the pipeline's bounded queue and never
+/// writes to the terminal or file itself. In the pretty format (for
+/// development) the exporters of log records and errors are
+/// [immediate](Exporter::is_immediate): the logging thread writes its line
+/// before the call returns, so lines show at once and in the order they
+/// were logged (the thread waits for the write, as with any console
+/// logger); spans and metrics are batched in both formats. Each batch is
+/// encoded and written through one buffer and flushed once, under the
+/// console's lock, so the lines of exporters sharing a console never
+/// interleave. A write error fails the batch with [`ExportError::Internal`]
+/// naming the target (counted in
+/// `omniscope_exporter_dropped_total{reason="export_failed"}`).
 pub struct ConsoleExporter<T> {
     sink: SharedSink,
     style: Style,
@@ -77,11 +84,11 @@ impl<T> fmt::Debug for ConsoleExporter<T> {
     }
 }
 
-/// `Exporter<$item>` through `$encode`. Flush and shutdown only flush: the
-/// sink is shared with the console's other exporters and closes when the
-/// last of them is dropped.
+/// `Exporter<$item>` through `$encode`, immediate in the pretty format when
+/// `$immediate`. Flush and shutdown only flush: the sink is shared with the
+/// console's other exporters and closes when the last of them is dropped.
 macro_rules! console_exporter {
-    ($item:ty, $encode:path) => {
+    ($item:ty, $encode:path, $immediate:literal) => {
         impl Exporter<$item> for ConsoleExporter<$item> {
             fn name(&self) -> &str {
                 NAME
@@ -102,14 +109,20 @@ macro_rules! console_exporter {
             fn shutdown(&mut self, _deadline: Instant) -> Result<(), ExportError> {
                 self.flush_sink()
             }
+
+            fn is_immediate(&self) -> bool {
+                $immediate && self.style.format == Format::Pretty
+            }
         }
     };
 }
 
-console_exporter!(LogData, encode::log);
-console_exporter!(SpanData, encode::span);
-console_exporter!(ErrorEvent, encode::error);
-console_exporter!(MetricsSnapshot, encode::metrics);
+// Log lines and errors are what a developer watches as they happen; a span
+// line is written when the span ends, long after its logs, in any case.
+console_exporter!(LogData, encode::log, true);
+console_exporter!(SpanData, encode::span, false);
+console_exporter!(ErrorEvent, encode::error, true);
+console_exporter!(MetricsSnapshot, encode::metrics, false);
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,7 @@ use super::builder::ErrorsBuilder;
 use super::convert::{outer_type_name, to_event, FieldLimits};
 use super::data::ErrorEvent;
 use crate::build::BuildError;
-use crate::export::{ExportError, Exporter, Fanout, PipelineConfig, PipelineStats};
+use crate::export::{ExportError, Exporter, Fanout, Immediate, PipelineConfig, PipelineStats};
 use crate::logs::redact::Redactor;
 use crate::resource::Resource;
 
@@ -24,7 +24,9 @@ pub(crate) type ErrorFilter =
 /// The SDK's [`ErrorHandler`]: counts every handled error by type and every
 /// panic, skips what the filter rejects, and hands an [`ErrorEvent`] to
 /// every [`ErrorReporter`](crate::export::ErrorReporter) — each on its own
-/// pipeline thread, never on the caller's.
+/// pipeline thread, never on the caller's, except a reporter that asks for
+/// [immediate](Exporter::is_immediate) delivery (the console's pretty
+/// format), which reports on the caller's thread before `handle` returns.
 ///
 /// Counting goes through the facade, so it lands in whatever meter is
 /// installed (or an [`omniscope::testing::capture`]):
@@ -62,6 +64,7 @@ struct Inner {
     redactor: Redactor,
     limits: FieldLimits,
     fanout: Fanout<ErrorEvent>,
+    immediate: Immediate<ErrorEvent>,
     handled: AtomicU64,
     panics: AtomicU64,
     filtered: AtomicU64,
@@ -83,6 +86,7 @@ impl SdkErrors {
         resource: Arc<Resource>,
         config: PipelineConfig,
     ) -> Result<SdkErrors, BuildError> {
+        let (immediate, reporters) = Immediate::split("errors", reporters, &resource);
         let fanout = Fanout::spawn("errors", reporters, &resource, &config)?;
         Ok(SdkErrors {
             inner: Arc::new(Inner {
@@ -90,6 +94,7 @@ impl SdkErrors {
                 redactor,
                 limits,
                 fanout,
+                immediate,
                 handled: AtomicU64::new(0),
                 panics: AtomicU64::new(0),
                 filtered: AtomicU64::new(0),
@@ -126,7 +131,9 @@ impl SdkErrors {
     /// [`ExportError::Timeout`] when the deadline passed first;
     /// [`ExportError::AlreadyShutdown`] after [`shutdown`](SdkErrors::shutdown).
     pub fn flush(&self, deadline: Instant) -> Result<(), ExportError> {
-        self.inner.fanout.flush(deadline)
+        let batched = self.inner.fanout.flush(deadline);
+        let immediate = self.inner.immediate.flush(deadline);
+        batched.and(immediate)
     }
 
     /// Delivers what is queued, then shuts every reporter down by `deadline`;
@@ -136,12 +143,17 @@ impl SdkErrors {
     /// [`ExportError::Timeout`] when the deadline passed first;
     /// [`ExportError::AlreadyShutdown`] on a second call.
     pub fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
-        self.inner.fanout.shutdown(deadline)
+        let batched = self.inner.fanout.shutdown(deadline);
+        let immediate = self.inner.immediate.shutdown(deadline);
+        batched.and(immediate)
     }
 
-    /// Each reporter's pipeline statistics, in the order the reporters were added.
+    /// Each reporter's pipeline statistics, in the order the reporters were
+    /// added (an immediate reporter's queue capacity is 0).
     pub fn pipeline_stats(&self) -> Vec<PipelineStats> {
-        self.inner.fanout.stats()
+        self.inner
+            .immediate
+            .stats_in_order(self.inner.fanout.stats())
     }
 }
 
@@ -178,7 +190,9 @@ impl Inner {
             self.dropped_fields
                 .fetch_add(dropped as u64, Ordering::Relaxed);
         }
-        self.fanout.push(Arc::from([event]));
+        let chunk: Arc<[ErrorEvent]> = Arc::from([event]);
+        self.fanout.push(chunk.clone());
+        self.immediate.export(&chunk);
     }
 }
 

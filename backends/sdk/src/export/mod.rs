@@ -38,12 +38,19 @@
 //! - **Self-metrics.** [`PipelineStats::for_each_metric`] yields
 //!   `omniscope_exporter_{exported,dropped,errors,retries}_total` and
 //!   `omniscope_exporter_queue_{length,capacity}`.
+//! - **Immediate exporters.** An exporter whose
+//!   [`is_immediate`](Exporter::is_immediate) is `true` (the console's
+//!   pretty format) gets no pipeline from the logger and the error handler:
+//!   each item is exported on the recording thread, under a lock, before
+//!   the call returns, so it is delivered at once and in order; the caller
+//!   waits for it, and a failure drops the item (counted), never retried.
 
 mod backoff;
 mod batcher;
 mod config;
 mod deadline;
 mod fanout;
+mod immediate;
 mod memory;
 mod pipeline;
 mod stats;
@@ -57,6 +64,7 @@ pub use batcher::LocalBatcher;
 pub use config::PipelineConfig;
 pub(crate) use deadline::{after as deadline_after, instant_after};
 pub use fanout::Fanout;
+pub(crate) use immediate::Immediate;
 pub use memory::{InMemoryExporter, InMemoryHandle};
 pub use pipeline::Pipeline;
 pub(crate) use pipeline::Recycler;
@@ -212,6 +220,23 @@ pub trait Exporter<T>: Send {
         let _ = deadline;
         Ok(())
     }
+
+    /// Whether this exporter takes each item at once, on the thread that
+    /// recorded it, instead of in batches on a pipeline thread. Default
+    /// `false`. Read once, when the exporter is added.
+    ///
+    /// The logger ([`SdkLogger`](crate::logs::SdkLogger)) and the error
+    /// handler ([`SdkErrors`](crate::errors::SdkErrors)) honour it: each
+    /// item is exported as a one-item batch under a lock, before the
+    /// recording call returns, so items arrive in the order they were
+    /// recorded, across threads too. The caller waits while the exporter
+    /// works, and nothing is queued or retried: a failure drops the item
+    /// (counted, `export_failed`). Only for fast, local exporters in
+    /// development (the console's pretty format); spans and metrics are
+    /// always batched.
+    fn is_immediate(&self) -> bool {
+        false
+    }
 }
 
 impl<T, E: Exporter<T> + ?Sized> Exporter<T> for Box<E> {
@@ -226,6 +251,9 @@ impl<T, E: Exporter<T> + ?Sized> Exporter<T> for Box<E> {
     }
     fn shutdown(&mut self, deadline: Instant) -> Result<(), ExportError> {
         (**self).shutdown(deadline)
+    }
+    fn is_immediate(&self) -> bool {
+        (**self).is_immediate()
     }
 }
 

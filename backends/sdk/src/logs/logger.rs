@@ -17,7 +17,9 @@ use super::ratelimit::{RateLimiter, Suppressed, Verdict};
 use super::redact::Redactor;
 use crate::attributes::Attributes;
 use crate::build::BuildError;
-use crate::export::{ExportError, Exporter, Fanout, LocalBatcher, PipelineConfig, PipelineStats};
+use crate::export::{
+    ExportError, Exporter, Fanout, Immediate, LocalBatcher, PipelineConfig, PipelineStats,
+};
 use crate::resource::Resource;
 
 /// The most records a thread buffers before handing them to the pipelines
@@ -29,7 +31,10 @@ pub const SUPPRESSED_FIELD: &str = "suppressed";
 
 /// The SDK's [`Logger`]: per-target level filters, per-call-site rate
 /// limiting, redaction, and batched background export to every
-/// [`LogExporter`](crate::export::LogExporter) configured.
+/// [`LogExporter`](crate::export::LogExporter) configured — except to an
+/// [immediate](Exporter::is_immediate) one (the console's pretty format),
+/// which receives each record on the logging thread before `log` returns,
+/// in the order records were logged.
 ///
 /// Cheap to clone (an `Arc` inside): install one clone with
 /// [`omniscope::set_logger`] and keep another to flush and shut down.
@@ -61,6 +66,9 @@ pub struct SdkLogger {
 struct Inner {
     processor: Processor,
     batcher: Arc<LocalBatcher<LogData>>,
+    /// Whether the batcher has pipelines (some exporter is not immediate).
+    batched: bool,
+    immediate: Immediate<LogData>,
 }
 
 /// Everything between a record and its [`LogData`].
@@ -89,13 +97,22 @@ impl SdkLogger {
         resource: Arc<Resource>,
         config: PipelineConfig,
     ) -> Result<SdkLogger, BuildError> {
+        let (immediate, exporters) = Immediate::split("logs", exporters, &resource);
+        let batched = !exporters.is_empty();
         let fanout = Fanout::spawn("logs", exporters, &resource, &config)?;
         let chunk_size = (config.queue_capacity() / 8).clamp(1, MAX_CHUNK);
         let batcher = LocalBatcher::new(fanout, chunk_size);
-        // A quiet thread's buffered records still leave within a batch timeout.
-        batcher.spawn_ticker(config.batch_timeout())?;
+        if batched {
+            // A quiet thread's buffered records still leave within a batch timeout.
+            batcher.spawn_ticker(config.batch_timeout())?;
+        }
         Ok(SdkLogger {
-            inner: Arc::new(Inner { processor, batcher }),
+            inner: Arc::new(Inner {
+                processor,
+                batcher,
+                batched,
+                immediate,
+            }),
         })
     }
 
@@ -122,7 +139,7 @@ impl SdkLogger {
 
     /// Records lost to a panic inside the logger: expected to stay 0 (a
     /// value whose formatting panics is recorded as
-    /// [`PANICKED_WHILE_FORMATTING`] instead, and counted in
+    /// [`PANICKED_WHILE_FORMATTING`](crate::attributes::PANICKED_WHILE_FORMATTING) instead, and counted in
     /// [`format_panics`](crate::attributes::format_panics)), but counted,
     /// so that a bug would cost counted records, never the caller.
     pub fn lost_total(&self) -> u64 {
@@ -131,37 +148,45 @@ impl SdkLogger {
 
     /// Reports pending suppression counts, hands every buffered record to
     /// the pipelines, and waits until each exporter has received them (or
-    /// `deadline` passes).
+    /// `deadline` passes); flushes the immediate exporters.
     ///
     /// # Errors
     /// [`ExportError::Timeout`] when the deadline passed first;
     /// [`ExportError::AlreadyShutdown`] after [`shutdown`](SdkLogger::shutdown).
     pub fn flush(&self, deadline: Instant) -> Result<(), ExportError> {
         self.report_all_suppressed();
-        self.inner.batcher.flush(deadline)
+        let batched = self.inner.batcher.flush(deadline);
+        let immediate = self.inner.immediate.flush(deadline);
+        batched.and(immediate)
     }
 
-    /// Flushes, then shuts every pipeline down by `deadline`; records logged
-    /// afterwards are dropped and counted by the pipelines.
+    /// Flushes, then shuts every exporter down by `deadline`; records logged
+    /// afterwards are dropped and counted (`reason="shutdown"`).
     ///
     /// # Errors
     /// [`ExportError::Timeout`] when the deadline passed first;
     /// [`ExportError::AlreadyShutdown`] on a second call.
     pub fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
         self.report_all_suppressed();
-        self.inner.batcher.shutdown(deadline)
+        let batched = self.inner.batcher.shutdown(deadline);
+        let immediate = self.inner.immediate.shutdown(deadline);
+        batched.and(immediate)
     }
 
-    /// Each exporter's pipeline statistics, in the order the exporters were added.
+    /// Each exporter's pipeline statistics, in the order the exporters were
+    /// added (an [immediate](Exporter::is_immediate) exporter's queue
+    /// capacity is 0).
     pub fn pipeline_stats(&self) -> Vec<PipelineStats> {
-        self.inner.batcher.stats()
+        self.inner
+            .immediate
+            .stats_in_order(self.inner.batcher.stats())
     }
 
     fn report_all_suppressed(&self) {
         if let Some(limiter) = &self.inner.processor.limiter {
             let now = SystemTime::now();
             for report in limiter.take_reports(limiter.now(), true) {
-                self.inner.batcher.push(suppressed_record(report, now));
+                self.inner.deliver(suppressed_record(report, now));
             }
         }
     }
@@ -186,9 +211,26 @@ impl SdkLogger {
         // Read the clock only for records that are delivered.
         let now = SystemTime::now();
         for report in reports {
-            inner.batcher.push(suppressed_record(report, now));
+            inner.deliver(suppressed_record(report, now));
         }
-        inner.batcher.push(p.process(record, now));
+        inner.deliver(p.process(record, now));
+    }
+}
+
+impl Inner {
+    /// Hands `data` to the batcher (for the pipelines) and exports it to
+    /// the immediate exporters, on this thread.
+    fn deliver(&self, data: LogData) {
+        if self.immediate.is_empty() {
+            return self.batcher.push(data);
+        }
+        let chunk: Arc<[LogData]> = Arc::from([data]);
+        if self.batched {
+            if let Some(data) = chunk.first() {
+                self.batcher.push(data.clone());
+            }
+        }
+        self.immediate.export(&chunk);
     }
 }
 
@@ -223,7 +265,6 @@ impl Processor {
         }
     }
 }
-
 
 fn location(metadata: &Metadata<'_>) -> Option<(Cow<'static, str>, Cow<'static, str>, u32)> {
     match (metadata.file(), metadata.line()) {
