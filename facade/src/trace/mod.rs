@@ -41,6 +41,24 @@ pub enum SpanKind {
     Consumer,
 }
 
+impl SpanKind {
+    /// The lower-case name, as OpenTelemetry's JSON and the dashboards
+    /// write it (`internal`, `server`, `client`, `producer`, `consumer`).
+    ///
+    /// ```
+    /// assert_eq!(omniscope::SpanKind::Server.as_str(), "server");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SpanKind::Internal => "internal",
+            SpanKind::Server => "server",
+            SpanKind::Client => "client",
+            SpanKind::Producer => "producer",
+            SpanKind::Consumer => "consumer",
+        }
+    }
+}
+
 /// The outcome of a span.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Status {

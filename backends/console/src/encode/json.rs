@@ -23,7 +23,6 @@ use omniscope_sdk::logs::LogData;
 use omniscope_sdk::trace::{SpanData, SpanEvent, SpanLink};
 use omniscope_sdk::{Attributes, Resource};
 
-use super::pretty::kind_name;
 use super::time::{write_rfc3339, Precision};
 
 pub(super) fn log(record: &LogData, resource: &Resource, out: &mut String) {
@@ -52,7 +51,7 @@ pub(super) fn span(span: &SpanData, resource: &Resource, out: &mut String) {
     number(o.key("duration_ms"), elapsed.as_secs_f64() * 1e3);
     o.str("name", &span.name);
     o.str("target", span.site.target());
-    o.str("kind", kind_name(span.kind));
+    o.str("kind", span.kind.as_str());
     o.display("trace_id", span.context.trace_id());
     o.display("span_id", span.context.span_id());
     o.display_opt("parent_span_id", span.parent_span_id);

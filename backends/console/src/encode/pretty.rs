@@ -92,8 +92,7 @@ pub(super) fn span(span: &SpanData, color: bool, out: &mut String) {
         .duration_since(span.start_time)
         .unwrap_or_default();
     duration(out, elapsed);
-    let kind =
-        (span.kind != SpanKind::Internal).then(|| ("kind", Value::Str(kind_name(span.kind))));
+    let kind = (span.kind != SpanKind::Internal).then(|| ("kind", Value::Str(span.kind.as_str())));
     let (status, description) = match &span.status {
         Status::Unset => (None, None),
         Status::Ok => (Some(("status", Value::Str("ok"))), None),
@@ -227,15 +226,5 @@ fn level_color(level: Level) -> &'static str {
         Level::Info => GREEN,
         Level::Debug => BLUE,
         Level::Trace => MAGENTA,
-    }
-}
-
-pub(super) fn kind_name(kind: SpanKind) -> &'static str {
-    match kind {
-        SpanKind::Internal => "internal",
-        SpanKind::Server => "server",
-        SpanKind::Client => "client",
-        SpanKind::Producer => "producer",
-        SpanKind::Consumer => "consumer",
     }
 }

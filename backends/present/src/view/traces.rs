@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::SystemTime;
 
-use omniscope::{SpanId, SpanKind, Status};
+use omniscope::{SpanId, Status};
 use omniscope_sdk::trace::{SpanData, SpanEvent, SpanLink};
 use serde::Serialize;
 use serde_json::{Map, Value as Json};
@@ -186,7 +186,7 @@ impl SpanView {
             parent_span_id: s.parent_span_id.map(|p| p.to_string()),
             parent_is_remote: s.parent_is_remote,
             name: s.name.to_string(),
-            kind: kind(s.kind),
+            kind: s.kind.as_str(),
             target: s.site.target(),
             function: s.site.function(),
             file: s.site.file(),
@@ -226,16 +226,6 @@ impl LinkView {
             span_id: l.context.span_id().to_string(),
             attributes: attributes(&l.attributes),
         }
-    }
-}
-
-fn kind(k: SpanKind) -> &'static str {
-    match k {
-        SpanKind::Internal => "internal",
-        SpanKind::Server => "server",
-        SpanKind::Client => "client",
-        SpanKind::Producer => "producer",
-        SpanKind::Consumer => "consumer",
     }
 }
 
