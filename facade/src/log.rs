@@ -223,8 +223,7 @@ impl<'a> Record<'a> {
 
     /// The message, formatted: a literal is copied without the formatting
     /// machinery; a `Display` impl that fails ends the message early; one
-    /// that panics ends it with
-    /// [`PANICKED_WHILE_FORMATTING`](crate::PANICKED_WHILE_FORMATTING) where it
+    /// that panics ends it with [`PANICKED_WHILE_FORMATTING`] where it
     /// panicked (what came before is kept: the literal text is usually what
     /// tells records apart), and the panic is counted in
     /// [`format_panics`](crate::format_panics). Loggers that keep the message

@@ -21,7 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::error::error_chain;
 
 /// What a value is recorded as when its `Display` or `Debug` impl panicked
-/// while being formatted (see the [module docs](self)).
+/// while being formatted: every omniscope crate formats application values
+/// through [`catch_format_panic`], so no telemetry call unwinds into the
+/// caller, and every signal behaves alike.
 pub const PANICKED_WHILE_FORMATTING: &str = "<panicked while formatting>";
 
 /// Panics caught while formatting values, in the whole process.
