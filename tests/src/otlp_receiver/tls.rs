@@ -44,7 +44,11 @@ impl ServerTls {
             .expect("the receiver's certificate chain is not PEM");
         let key = PrivateKeyDer::from_pem_slice(identity.private_key.as_bytes())
             .expect("the receiver's private key is not PEM");
-        let mut http = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
+        // rustls 0.23.48 deprecates *ring* for lacking post-quantum key
+        // exchange; the receiver needs none, and aws-lc-rs needs cmake.
+        #[allow(deprecated)]
+        let ring = ring::default_provider();
+        let mut http = ServerConfig::builder_with_provider(Arc::new(ring))
             .with_safe_default_protocol_versions()
             .expect("rustls refuses its default protocol versions")
             .with_no_client_auth()

@@ -1,10 +1,12 @@
-//! TLS for `https://` endpoints: rustls with the *ring* provider, trusting
-//! the configured PEM file's authorities, else the system's.
+//! TLS for `https://` endpoints: rustls with the process's crypto provider
+//! if the application installed one, else *ring*; trusting the configured
+//! PEM file's authorities, else the system's.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use omniscope_sdk::BuildError;
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
@@ -19,14 +21,30 @@ pub(super) fn client_config(config: &SignalConfig) -> Result<ClientConfig, Build
     } else {
         RootCertStore::empty()
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
     // No ALPN here: hyper-rustls sets it (and panics if it is preset).
-    let tls = ClientConfig::builder_with_provider(provider)
+    let tls = ClientConfig::builder_with_provider(provider())
         .with_safe_default_protocol_versions()
         .map_err(|e| invalid(config, format!("cannot set up TLS: {e}")))?
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(tls)
+}
+
+/// The process's default crypto provider when the application installed
+/// one (aws-lc-rs, for post-quantum key exchange, or a FIPS provider), else
+/// *ring*.
+fn provider() -> Arc<CryptoProvider> {
+    if let Some(installed) = CryptoProvider::get_default() {
+        return installed.clone();
+    }
+    // rustls 0.23.48 deprecates its *ring* provider (it has no post-quantum
+    // key exchange). It stays the fallback: aws-lc-rs, rustls' other
+    // provider, needs a C compiler and cmake to build, and an application
+    // that wants post-quantum key exchange installs it as the process
+    // default, used above.
+    #[allow(deprecated)]
+    let ring = rustls::crypto::ring::default_provider();
+    Arc::new(ring)
 }
 
 fn roots(config: &SignalConfig) -> Result<RootCertStore, BuildError> {
