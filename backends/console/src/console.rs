@@ -1,7 +1,6 @@
 //! [`Console`] and its builder.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
 
 use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::errors::ErrorEvent;
@@ -165,7 +164,7 @@ impl ConsoleBuilder {
         let color =
             format == Format::Pretty && self.color.resolve(sink.is_terminal(), no_color.as_deref());
         Ok(Console {
-            sink: Arc::new(Mutex::new(sink)),
+            sink: SharedSink::new(sink),
             style: Style { format, color },
         })
     }

@@ -2,10 +2,11 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Instant;
 
 use omniscope_sdk::errors::ErrorEvent;
-use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter};
+use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter, ImmediateExporter};
 use omniscope_sdk::logs::LogData;
 use omniscope_sdk::metrics::MetricsSnapshot;
 use omniscope_sdk::trace::SpanData;
@@ -25,14 +26,14 @@ const NAME: &str = "console";
 /// application hands records to the pipeline's bounded queue and never
 /// writes to the terminal or file itself. In the pretty format (for
 /// development) the exporters of log records and errors are
-/// [immediate](Exporter::is_immediate): the logging thread writes its line
-/// before the call returns, so lines show at once and in the order they
-/// were logged (the thread waits for the write, as with any console
-/// logger); spans and metrics are batched in both formats. Each batch is
-/// encoded and written through one buffer and flushed once, under the
-/// console's lock, so the lines of exporters sharing a console never
-/// interleave. A write error fails the batch with [`ExportError::Internal`]
-/// naming the target (counted in
+/// [immediate](Exporter::immediate): the logging thread encodes its line,
+/// then writes and flushes it before the call returns, so lines show at
+/// once and in the order they were logged (the thread waits for the write,
+/// as with any console logger); spans and metrics are batched in both
+/// formats. Each batch or line is written under the console's lock (taken
+/// after the standard stream's own), so the lines of exporters sharing a
+/// console never interleave. A write error fails the batch with
+/// [`ExportError::Internal`] naming the target (counted in
 /// `omniscope_exporter_dropped_total{reason="export_failed"}`).
 pub struct ConsoleExporter<T> {
     sink: SharedSink,
@@ -74,6 +75,36 @@ impl<T> ConsoleExporter<T> {
     }
 }
 
+/// The immediate form of a console exporter: encodes a record on the
+/// recording thread, holding no lock, then writes and flushes its line
+/// under the sink's lock.
+struct LineWriter<T> {
+    sink: SharedSink,
+    style: Style,
+    encode: fn(&T, &Resource, Style, &mut String),
+}
+
+/// The first allocation for a line: most fit.
+const LINE_CAPACITY: usize = 256;
+
+impl<T> ImmediateExporter<T> for LineWriter<T> {
+    fn export(&self, item: &T, resource: &Resource) -> Result<(), ExportError> {
+        let mut line = String::with_capacity(LINE_CAPACITY);
+        (self.encode)(item, resource, self.style, &mut line);
+        let mut sink = lock(&self.sink);
+        sink.write_record(line.as_bytes())?;
+        sink.flush()
+    }
+
+    fn flush(&self, _deadline: Instant) -> Result<(), ExportError> {
+        lock(&self.sink).flush()
+    }
+
+    fn shutdown(&self, _deadline: Instant) -> Result<(), ExportError> {
+        lock(&self.sink).flush()
+    }
+}
+
 impl<T> fmt::Debug for ConsoleExporter<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConsoleExporter")
@@ -110,8 +141,15 @@ macro_rules! console_exporter {
                 self.flush_sink()
             }
 
-            fn is_immediate(&self) -> bool {
-                $immediate && self.style.format == Format::Pretty
+            fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<$item>>> {
+                if !($immediate && self.style.format == Format::Pretty) {
+                    return None;
+                }
+                Some(Arc::new(LineWriter {
+                    sink: self.sink.clone(),
+                    style: self.style,
+                    encode: $encode,
+                }))
             }
         }
     };

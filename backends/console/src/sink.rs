@@ -1,7 +1,8 @@
 //! [`Sink`]: the one writer behind every exporter of a console.
 
 use std::fmt;
-use std::io::{self, BufWriter, IsTerminal as _, Stderr, Stdout, Write};
+use std::io::{self, BufWriter, IsTerminal as _, Stderr, StderrLock, Stdout, StdoutLock, Write};
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use omniscope_sdk::export::ExportError;
@@ -15,12 +16,76 @@ const STREAM_BUFFER: usize = 64 * 1024;
 
 /// The sink, shared by the exporters of one console, so that their
 /// records never interleave within a line.
-pub(crate) type SharedSink = Arc<Mutex<Sink>>;
+#[derive(Clone)]
+pub(crate) struct SharedSink {
+    sink: Arc<Mutex<Sink>>,
+    stream: Stream,
+}
+
+/// The standard stream a sink writes to, if any.
+#[derive(Clone, Copy)]
+enum Stream {
+    Stdout,
+    Stderr,
+    File,
+}
+
+impl SharedSink {
+    pub(crate) fn new(sink: Sink) -> SharedSink {
+        let stream = match &sink {
+            Sink::Stdout(_) => Stream::Stdout,
+            Sink::Stderr(_) => Stream::Stderr,
+            Sink::File(_) => Stream::File,
+        };
+        SharedSink {
+            sink: Arc::new(Mutex::new(sink)),
+            stream,
+        }
+    }
+}
+
+/// The sink, locked, after the lock of the standard stream it writes to
+/// (reentrant: the sink's own writes take it again on the same thread).
+pub(crate) struct SinkGuard<'a> {
+    // Fields drop in order: the sink's lock is released before the stream's.
+    sink: MutexGuard<'a, Sink>,
+    _stdout: Option<StdoutLock<'static>>,
+    _stderr: Option<StderrLock<'static>>,
+}
 
 /// Locks the sink; a panic while it was held (caught by the pipeline)
 /// leaves a usable writer, so poisoning is ignored.
-pub(crate) fn lock(sink: &SharedSink) -> MutexGuard<'_, Sink> {
-    sink.lock().unwrap_or_else(|p| p.into_inner())
+///
+/// A sink on stdout or stderr is locked after the stream's own lock: a
+/// thread that holds the stream (an application writing through
+/// `stdout().lock()`) and logs to a pretty console, which writes on the
+/// logging thread, takes the two locks in the same order as every writer of
+/// the sink, so neither can wait for the other for ever.
+pub(crate) fn lock(sink: &SharedSink) -> SinkGuard<'_> {
+    let (stdout, stderr) = match sink.stream {
+        Stream::Stdout => (Some(io::stdout().lock()), None),
+        Stream::Stderr => (None, Some(io::stderr().lock())),
+        Stream::File => (None, None),
+    };
+    SinkGuard {
+        sink: sink.sink.lock().unwrap_or_else(|p| p.into_inner()),
+        _stdout: stdout,
+        _stderr: stderr,
+    }
+}
+
+impl Deref for SinkGuard<'_> {
+    type Target = Sink;
+
+    fn deref(&self) -> &Sink {
+        &self.sink
+    }
+}
+
+impl DerefMut for SinkGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Sink {
+        &mut self.sink
+    }
 }
 
 /// A buffered standard stream or a rotating file.

@@ -25,7 +25,7 @@ pub(crate) type ErrorFilter =
 /// panic, skips what the filter rejects, and hands an [`ErrorEvent`] to
 /// every [`ErrorReporter`](crate::export::ErrorReporter) — each on its own
 /// pipeline thread, never on the caller's, except a reporter that asks for
-/// [immediate](Exporter::is_immediate) delivery (the console's pretty
+/// [immediate](Exporter::immediate) delivery (the console's pretty
 /// format), which reports on the caller's thread before `handle` returns.
 ///
 /// Counting goes through the facade, so it lands in whatever meter is
@@ -190,9 +190,8 @@ impl Inner {
             self.dropped_fields
                 .fetch_add(dropped as u64, Ordering::Relaxed);
         }
-        let chunk: Arc<[ErrorEvent]> = Arc::from([event]);
-        self.fanout.push(chunk.clone());
-        self.immediate.export(&chunk);
+        self.immediate.export(&event);
+        self.fanout.push(Arc::from([event]));
     }
 }
 

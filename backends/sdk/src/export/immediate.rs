@@ -1,41 +1,70 @@
-//! [`Immediate`]: the exporters that take each item on the thread that
-//! recorded it (see [`Exporter::is_immediate`]), beside the pipelines.
+//! [`ImmediateExporter`]: exporters that take each item on the thread that
+//! recorded it, and [`Immediate`], the set of them a signal keeps beside its
+//! pipelines.
 //!
 //! # Mechanism
 //!
-//! Each immediate exporter sits behind its own mutex. The recording thread
-//! exports its item (a one-item batch) under that mutex, so items reach the
-//! exporter in the order they were recorded, across threads too, and are
-//! delivered when the recording call returns. There is no queue, no batch,
-//! no retry and no thread: a failed or panicking export drops the item and
-//! counts it (`export_failed`), and the caller waits for the exporter while
-//! it writes. That is the right trade for a console in development (what
-//! `env_logger` and `tracing-subscriber`'s `fmt` do); anything slow or
-//! remote belongs on a pipeline.
+//! An exporter offers an immediate form through [`Exporter::immediate`];
+//! the logger and the error handler then give it no pipeline and call it
+//! on the recording thread, before the recording call returns, with the
+//! SDK holding no lock. The exporter serializes its own writes (the console
+//! encodes a line first, then writes it under the standard stream's lock
+//! and its own), so items are delivered at once and in the order they were
+//! recorded, across threads too. There is no queue, no batch, no retry and
+//! no thread: a failed or panicking export drops the item and counts it
+//! (`export_failed`), and the caller waits while the exporter writes. That
+//! is the right trade for a console in development (what `env_logger` and
+//! `tracing-subscriber`'s `fmt` do); anything slow or remote belongs on a
+//! pipeline.
 //!
-//! Each exporter keeps the same counters as a pipeline, so
+//! Each immediate exporter keeps the same counters as a pipeline, so
 //! [`PipelineStats`] and the self-metrics cover it; its queue capacity is 0.
 
-use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use super::stats::{Counters, DropReason, PipelineStats};
 use super::worker::contained;
-use super::{Accepted, Batch, ExportError, Exporter};
+use super::{ExportError, Exporter};
 use crate::resource::Resource;
 use crate::sync::lock;
 
-/// How long `flush` and `shutdown` sleep between two tries of a lock that a
-/// recording thread holds, so that they keep their deadline.
-const RETRY: Duration = Duration::from_millis(1);
+/// An exporter that delivers each item at once, on the thread that
+/// recorded it, before the recording call returns; see
+/// [`Exporter::immediate`].
+///
+/// It is called from any number of threads at once and serializes its own
+/// writes, holding no lock of its own while it waits for another (the SDK
+/// holds none while it calls it), so that a thread that holds, say, the
+/// standard output's lock and records an item cannot deadlock with it.
+/// Implementations must never panic (a panic is caught, and the item
+/// counted as dropped) and should return quickly.
+pub trait ImmediateExporter<T>: Send + Sync {
+    /// Delivers one item.
+    ///
+    /// # Errors
+    /// Whatever prevented delivery: the item is dropped and counted, never
+    /// retried.
+    fn export(&self, item: &T, resource: &Resource) -> Result<(), ExportError>;
 
-thread_local! {
-    /// Set while this thread runs an immediate export: an item the exporter
-    /// records meanwhile (through the same SDK part) would wait for the
-    /// lock its own thread holds.
-    static EXPORTING: Cell<bool> = const { Cell::new(false) };
+    /// Delivers anything the exporter buffers, by `deadline`.
+    ///
+    /// # Errors
+    /// [`ExportError::Timeout`] when the deadline passed.
+    fn flush(&self, deadline: Instant) -> Result<(), ExportError> {
+        let _ = deadline;
+        Ok(())
+    }
+
+    /// Releases resources; called once, after the last export.
+    ///
+    /// # Errors
+    /// [`ExportError::Timeout`] when the deadline passed.
+    fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
+        let _ = deadline;
+        Ok(())
+    }
 }
 
 /// The immediate exporters of one signal, and where each stood among all
@@ -48,7 +77,7 @@ pub(crate) struct Immediate<T> {
 
 /// One immediate exporter.
 struct Direct<T> {
-    exporter: Mutex<Box<dyn Exporter<T>>>,
+    exporter: Arc<dyn ImmediateExporter<T>>,
     signal: &'static str,
     name: String,
     resource: Arc<Resource>,
@@ -59,8 +88,8 @@ struct Direct<T> {
 }
 
 impl<T> Immediate<T> {
-    /// Keeps the exporters of `exporters` that ask for immediate delivery
-    /// and returns the others, in order, for the pipelines.
+    /// Keeps the immediate forms of the exporters of `exporters` that offer
+    /// one, and returns the others, in order, for the pipelines.
     pub(crate) fn split(
         signal: &'static str,
         exporters: Vec<Box<dyn Exporter<T>>>,
@@ -72,56 +101,40 @@ impl<T> Immediate<T> {
         };
         let mut batched = Vec::new();
         for exporter in exporters {
-            let is_immediate = exporter.is_immediate();
-            immediate.order.push(is_immediate);
-            if is_immediate {
-                immediate.exporters.push(Direct {
-                    signal,
-                    name: exporter.name().to_owned(),
-                    exporter: Mutex::new(exporter),
-                    resource: resource.clone(),
-                    counters: Counters::default(),
-                    closed: AtomicBool::new(false),
-                    shutdown: Mutex::new(None),
-                });
-            } else {
-                batched.push(exporter);
+            match exporter.immediate() {
+                Some(direct) => {
+                    immediate.order.push(true);
+                    immediate.exporters.push(Direct {
+                        exporter: direct,
+                        signal,
+                        name: exporter.name().to_owned(),
+                        resource: resource.clone(),
+                        counters: Counters::default(),
+                        closed: AtomicBool::new(false),
+                        shutdown: Mutex::new(None),
+                    });
+                }
+                None => {
+                    immediate.order.push(false);
+                    batched.push(exporter);
+                }
             }
         }
         (immediate, batched)
     }
 
-    /// Whether there is no immediate exporter.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.exporters.is_empty()
-    }
-
-    /// Exports `chunk` to every immediate exporter, on this thread.
-    pub(crate) fn export(&self, chunk: &Arc<[T]>) {
-        if chunk.is_empty() || self.exporters.is_empty() {
-            return;
-        }
-        // While the thread's locals are being destroyed the guard is gone:
-        // nothing there records through the SDK again.
-        if EXPORTING.try_with(|e| e.replace(true)).unwrap_or(false) {
-            for direct in &self.exporters {
-                direct.refuse_reentry(chunk.len() as u64);
-            }
-            return;
-        }
+    /// Exports `item` to every immediate exporter, on this thread.
+    pub(crate) fn export(&self, item: &T) {
         for direct in &self.exporters {
-            direct.export(chunk);
+            direct.export(item);
         }
-        let _ = EXPORTING.try_with(|e| e.set(false));
     }
 
     /// Flushes every immediate exporter by `deadline`.
     ///
     /// # Errors
-    /// The first exporter's error, in order: [`ExportError::Timeout`] when
-    /// a recording thread held it past the deadline,
-    /// [`ExportError::AlreadyShutdown`] after shutdown, or the exporter's
-    /// own flush error.
+    /// The first exporter's error, in order: [`ExportError::AlreadyShutdown`]
+    /// after shutdown, or the exporter's own flush error.
     pub(crate) fn flush(&self, deadline: Instant) -> Result<(), ExportError> {
         let mut outcome = Ok(());
         for direct in &self.exporters {
@@ -138,7 +151,7 @@ impl<T> Immediate<T> {
     /// first outcome.
     ///
     /// # Errors
-    /// As [`flush`](Immediate::flush), but never `AlreadyShutdown`.
+    /// The first exporter's flush or shutdown error, in order.
     pub(crate) fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
         let mut outcome = Ok(());
         for direct in &self.exporters {
@@ -170,40 +183,24 @@ impl<T> Immediate<T> {
 }
 
 impl<T> Direct<T> {
-    fn export(&self, chunk: &Arc<[T]>) {
-        let n = chunk.len() as u64;
-        if self.closed.load(Ordering::Acquire) {
-            self.counters.refuse(DropReason::Shutdown, n);
-            return;
-        }
+    fn export(&self, item: &T) {
         let counters = &self.counters;
-        Counters::add(&counters.accepted, n);
-        Counters::add(&counters.in_flight, n);
-        let batch = Batch::new(vec![chunk.clone()]);
-        let outcome = contained(|| lock(&self.exporter).export(&batch, &self.resource));
-        counters.in_flight.fetch_sub(n, Ordering::Relaxed);
+        if self.closed.load(Ordering::Acquire) {
+            return counters.refuse(DropReason::Shutdown, 1);
+        }
+        Counters::add(&counters.accepted, 1);
+        Counters::add(&counters.in_flight, 1);
+        let outcome = contained(|| self.exporter.export(item, &self.resource));
+        counters.in_flight.fetch_sub(1, Ordering::Relaxed);
         let error = match outcome {
-            Ok(Ok(Accepted::All)) => return Counters::add(&counters.exported, n),
-            Ok(Ok(Accepted::Partial { rejected })) => {
-                let rejected = rejected.min(n);
-                Counters::add(&counters.exported, n - rejected);
-                return counters.drop_items(DropReason::Rejected, rejected);
-            }
+            Ok(Ok(())) => return Counters::add(&counters.exported, 1),
             Ok(Err(error)) => error.to_string(),
             Err(panic) => format!("exporter panicked: {panic}"),
         };
         Counters::add(&counters.errors, 1);
-        counters.drop_items(DropReason::ExportFailed, n);
+        counters.drop_items(DropReason::ExportFailed, 1);
         counters.set_last_error(format!(
-            "immediate export failed, {n} items dropped (never retried): {error}"
-        ));
-    }
-
-    fn refuse_reentry(&self, n: u64) {
-        self.counters.refuse(DropReason::ExportFailed, n);
-        self.counters.set_last_error(format!(
-            "{n} items recorded by the {} exporter while it exported on the same thread were dropped",
-            self.name
+            "immediate export failed, 1 item dropped (never retried): {error}"
         ));
     }
 
@@ -211,7 +208,7 @@ impl<T> Direct<T> {
         if self.closed.load(Ordering::Acquire) {
             return Err(ExportError::AlreadyShutdown);
         }
-        self.with_exporter(deadline, |e| e.flush(deadline))
+        self.call(|e| e.flush(deadline))
     }
 
     fn shutdown(&self, deadline: Instant) -> Result<(), ExportError> {
@@ -219,10 +216,9 @@ impl<T> Direct<T> {
         if let Some(outcome) = &*first {
             return outcome.clone();
         }
-        // From here on, items are refused; one being exported now finishes
-        // under the lock taken below, before the exporter shuts down.
+        // Items recorded from here on are refused and counted.
         self.closed.store(true, Ordering::Release);
-        let outcome = self.with_exporter(deadline, |e| {
+        let outcome = self.call(|e| {
             e.flush(deadline)?;
             e.shutdown(deadline)
         });
@@ -230,21 +226,13 @@ impl<T> Direct<T> {
         outcome
     }
 
-    /// Runs `f` on the exporter once its lock is free, or fails at
-    /// `deadline`; a panic in `f` is an error.
-    fn with_exporter(
+    /// Calls the exporter, a panic being an error; keeps the error in
+    /// `last_error`.
+    fn call(
         &self,
-        deadline: Instant,
-        f: impl FnOnce(&mut Box<dyn Exporter<T>>) -> Result<(), ExportError>,
+        f: impl FnOnce(&dyn ImmediateExporter<T>) -> Result<(), ExportError>,
     ) -> Result<(), ExportError> {
-        let Some(mut exporter) = lock_by(&self.exporter, deadline) else {
-            self.counters.set_last_error(format!(
-                "a recording thread held the {} exporter past the flush or shutdown deadline",
-                self.name
-            ));
-            return Err(ExportError::Timeout);
-        };
-        let outcome = contained(|| f(&mut exporter)).unwrap_or_else(|panic| {
+        let outcome = contained(|| f(&*self.exporter)).unwrap_or_else(|panic| {
             Err(ExportError::Internal(format!("exporter panicked: {panic}")))
         });
         if let Err(error) = &outcome {
@@ -258,79 +246,68 @@ impl<T> Direct<T> {
     }
 }
 
-/// Locks `m`, trying until `deadline` (a recording thread may hold it while
-/// it writes); poisoning is ignored, as by [`lock`].
-fn lock_by<U>(m: &Mutex<U>, deadline: Instant) -> Option<MutexGuard<'_, U>> {
-    loop {
-        match m.try_lock() {
-            Ok(guard) => return Some(guard),
-            Err(TryLockError::Poisoned(p)) => return Some(p.into_inner()),
-            Err(TryLockError::WouldBlock) => {}
-        }
-        let now = Instant::now();
-        if now >= deadline {
-            return None;
-        }
-        std::thread::sleep(RETRY.min(deadline - now));
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
-    use crate::export::InMemoryExporter;
+    use crate::export::{Accepted, Batch, InMemoryExporter};
 
-    /// An in-memory exporter that asks for immediate delivery.
-    struct Now(InMemoryExporter<u32>);
+    /// Keeps what it receives; fails on 13.
+    #[derive(Default)]
+    struct Now(Mutex<Vec<u32>>);
 
-    impl Exporter<u32> for Now {
+    impl ImmediateExporter<u32> for Now {
+        fn export(&self, item: &u32, _: &Resource) -> Result<(), ExportError> {
+            if *item == 13 {
+                return Err(ExportError::Internal("unlucky".into()));
+            }
+            lock(&self.0).push(*item);
+            Ok(())
+        }
+    }
+
+    /// Offers `Now` as its immediate form.
+    struct Offers(Arc<Now>);
+
+    impl Exporter<u32> for Offers {
         fn name(&self) -> &str {
             "now"
         }
-        fn export(
-            &mut self,
-            batch: &Batch<u32>,
-            resource: &Resource,
-        ) -> Result<Accepted, ExportError> {
-            self.0.export(batch, resource)
+        fn export(&mut self, _: &Batch<u32>, _: &Resource) -> Result<Accepted, ExportError> {
+            unreachable!("immediate exporters are not batched")
         }
-        fn is_immediate(&self) -> bool {
-            true
+        fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<u32>>> {
+            Some(self.0.clone())
         }
-    }
-
-    fn far() -> Instant {
-        Instant::now() + Duration::from_secs(10)
     }
 
     #[test]
-    fn items_arrive_at_once_and_stats_keep_the_exporters_order() {
+    fn items_arrive_at_once_are_counted_and_stats_keep_the_exporters_order() {
+        let far = Instant::now() + Duration::from_secs(10);
+        let now = Arc::new(Now::default());
         let (batched, _) = InMemoryExporter::<u32>::new();
-        let (memory, received) = InMemoryExporter::new();
-        let exporters: Vec<Box<dyn Exporter<u32>>> = vec![Box::new(batched), Box::new(Now(memory))];
+        let exporters: Vec<Box<dyn Exporter<u32>>> =
+            vec![Box::new(batched), Box::new(Offers(now.clone()))];
         let (immediate, rest) = Immediate::split("logs", exporters, &Arc::new(Resource::empty()));
         assert_eq!(rest.len(), 1);
-        immediate.export(&Arc::from([1, 2]));
-        assert_eq!(received.items(), [1, 2]);
-        assert_eq!(immediate.shutdown(far()), Ok(()));
-        assert_eq!(immediate.shutdown(far()), Ok(()), "idempotent");
-        immediate.export(&Arc::from([3]));
-        assert_eq!(immediate.flush(far()), Err(ExportError::AlreadyShutdown));
+        for item in [1, 13, 2] {
+            immediate.export(&item);
+        }
+        assert_eq!(*lock(&now.0), [1, 2]);
+        assert_eq!(immediate.shutdown(far), Ok(()));
+        assert_eq!(immediate.shutdown(far), Ok(()), "idempotent");
+        immediate.export(&3);
+        assert_eq!(immediate.flush(far), Err(ExportError::AlreadyShutdown));
         let stats = immediate.stats_in_order(vec![PipelineStats::default()]);
         assert_eq!(stats.len(), 2);
-        assert_eq!(stats[1].exporter, "now");
-        assert_eq!((stats[1].produced, stats[1].exported), (3, 2));
-        assert_eq!(stats[1].dropped.shutdown, 1);
-    }
-
-    #[test]
-    fn a_held_lock_times_out_flush_at_its_deadline() {
-        let m = Mutex::new(());
-        let _held = m.lock().unwrap();
-        std::thread::scope(|s| {
-            let waited =
-                s.spawn(|| lock_by(&m, Instant::now() + Duration::from_millis(5)).is_none());
-            assert!(waited.join().unwrap());
-        });
+        let s = &stats[1];
+        assert_eq!(s.exporter, "now");
+        assert_eq!((s.produced, s.exported, s.errors), (4, 2, 1));
+        assert_eq!((s.dropped.export_failed, s.dropped.shutdown), (1, 1));
+        assert!(s
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("unlucky")));
     }
 }

@@ -41,9 +41,9 @@
 //! - **Immediate exporters.** An exporter whose
 //!   [`is_immediate`](Exporter::is_immediate) is `true` (the console's
 //!   pretty format) gets no pipeline from the logger and the error handler:
-//!   each item is exported on the recording thread, under a lock, before
-//!   the call returns, so it is delivered at once and in order; the caller
-//!   waits for it, and a failure drops the item (counted), never retried.
+//!   each item is exported on the recording thread before the call returns,
+//!   so it is delivered at once and in order; the caller waits for it, and
+//!   a failure drops the item (counted), never retried.
 
 mod backoff;
 mod batcher;
@@ -65,6 +65,7 @@ pub use config::PipelineConfig;
 pub(crate) use deadline::{after as deadline_after, instant_after};
 pub use fanout::Fanout;
 pub(crate) use immediate::Immediate;
+pub use immediate::ImmediateExporter;
 pub use memory::{InMemoryExporter, InMemoryHandle};
 pub use pipeline::Pipeline;
 pub(crate) use pipeline::Recycler;
@@ -221,21 +222,21 @@ pub trait Exporter<T>: Send {
         Ok(())
     }
 
-    /// Whether this exporter takes each item at once, on the thread that
-    /// recorded it, instead of in batches on a pipeline thread. Default
-    /// `false`. Read once, when the exporter is added.
+    /// This exporter's immediate form, if it takes each item at once, on
+    /// the thread that recorded it, instead of in batches on a pipeline
+    /// thread. Default `None`. Asked once, when the exporter is added; an
+    /// exporter that offers one is then used only through it.
     ///
     /// The logger ([`SdkLogger`](crate::logs::SdkLogger)) and the error
     /// handler ([`SdkErrors`](crate::errors::SdkErrors)) honour it: each
-    /// item is exported as a one-item batch under a lock, before the
-    /// recording call returns, so items arrive in the order they were
-    /// recorded, across threads too. The caller waits while the exporter
-    /// works, and nothing is queued or retried: a failure drops the item
-    /// (counted, `export_failed`). Only for fast, local exporters in
-    /// development (the console's pretty format); spans and metrics are
-    /// always batched.
-    fn is_immediate(&self) -> bool {
-        false
+    /// item reaches the [`ImmediateExporter`] before the recording call
+    /// returns, so items arrive in the order they were recorded, across
+    /// threads too. The caller waits while the exporter works, and nothing
+    /// is queued or retried: a failure drops the item (counted,
+    /// `export_failed`). Only for fast, local exporters in development (the
+    /// console's pretty format); spans and metrics are always batched.
+    fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<T>>> {
+        None
     }
 }
 
@@ -252,8 +253,8 @@ impl<T, E: Exporter<T> + ?Sized> Exporter<T> for Box<E> {
     fn shutdown(&mut self, deadline: Instant) -> Result<(), ExportError> {
         (**self).shutdown(deadline)
     }
-    fn is_immediate(&self) -> bool {
-        (**self).is_immediate()
+    fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<T>>> {
+        (**self).immediate()
     }
 }
 

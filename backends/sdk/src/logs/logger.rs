@@ -32,7 +32,7 @@ pub const SUPPRESSED_FIELD: &str = "suppressed";
 /// The SDK's [`Logger`]: per-target level filters, per-call-site rate
 /// limiting, redaction, and batched background export to every
 /// [`LogExporter`](crate::export::LogExporter) configured — except to an
-/// [immediate](Exporter::is_immediate) one (the console's pretty format),
+/// [immediate](Exporter::immediate) one (the console's pretty format),
 /// which receives each record on the logging thread before `log` returns,
 /// in the order records were logged.
 ///
@@ -66,7 +66,7 @@ pub struct SdkLogger {
 struct Inner {
     processor: Processor,
     batcher: Arc<LocalBatcher<LogData>>,
-    /// Whether the batcher has pipelines (some exporter is not immediate).
+    /// Whether the batcher has pipelines (an exporter is not immediate).
     batched: bool,
     immediate: Immediate<LogData>,
 }
@@ -174,8 +174,8 @@ impl SdkLogger {
     }
 
     /// Each exporter's pipeline statistics, in the order the exporters were
-    /// added (an [immediate](Exporter::is_immediate) exporter's queue
-    /// capacity is 0).
+    /// added (an [immediate](Exporter::immediate) exporter's queue capacity
+    /// is 0).
     pub fn pipeline_stats(&self) -> Vec<PipelineStats> {
         self.inner
             .immediate
@@ -218,19 +218,13 @@ impl SdkLogger {
 }
 
 impl Inner {
-    /// Hands `data` to the batcher (for the pipelines) and exports it to
-    /// the immediate exporters, on this thread.
+    /// Exports `data` to the immediate exporters, on this thread, and hands
+    /// it to the batcher for the pipelines.
     fn deliver(&self, data: LogData) {
-        if self.immediate.is_empty() {
-            return self.batcher.push(data);
-        }
-        let chunk: Arc<[LogData]> = Arc::from([data]);
+        self.immediate.export(&data);
         if self.batched {
-            if let Some(data) = chunk.first() {
-                self.batcher.push(data.clone());
-            }
+            self.batcher.push(data);
         }
-        self.immediate.export(&chunk);
     }
 }
 
