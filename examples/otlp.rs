@@ -73,8 +73,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     println!(
         "otlp: (the same counts are the self-metrics {} and {})",
-        PipelineStats::EXPORTED_TOTAL,
-        PipelineStats::DROPPED_TOTAL
+        PipelineStats::EXPORTED,
+        PipelineStats::DROPPED
     );
     Ok(())
 }

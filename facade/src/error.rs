@@ -11,7 +11,7 @@
 //! chain that loops back on itself costs a few messages, never a hung thread.
 //!
 //! [`kind_label`] is the one definition of an error's `kind` label, which
-//! `errors_total{kind}` and `function_errors_total{kind}` share.
+//! `errors{kind}` and `function.errors{kind}` share.
 
 use std::backtrace::Backtrace;
 use std::error::Error;

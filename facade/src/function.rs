@@ -8,9 +8,9 @@
 //! [`Function::start`] reads the dispatch state once. With a tracer (or a
 //! [`testing`](crate::testing) capture), and the site's level not compiled
 //! out by the `max_level_*` features, it starts the span; with a meter (or a
-//! capture) it counts the call, raises `function_in_flight` and reads the
+//! capture) it counts the call, raises `function.in_flight` and reads the
 //! clock. The returned [`Call`] carries those decisions to the end, so a
-//! meter installed mid-call cannot unbalance `function_in_flight`. With
+//! meter installed mid-call cannot unbalance `function.in_flight`. With
 //! nothing installed the whole call costs that one relaxed load and
 //! allocates nothing.
 //!
@@ -55,21 +55,20 @@ use std::time::Instant;
 use crate::context::{Context, ContextGuard};
 use crate::error::{error_sources, short_type_name, typed_kind_label, MAX_ERROR_CHAIN};
 use crate::global::{self, Signal, SCOPED};
+use crate::metrics::names::{
+    FUNCTION_CALLS as CALLS, FUNCTION_DURATION as DURATION, FUNCTION_ERRORS as ERRORS,
+    FUNCTION_IN_FLIGHT as IN_FLIGHT, FUNCTION_PANICS as PANICS,
+};
 use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
 };
 use crate::trace::{Exception, Span, SpanSite};
 use crate::value::{string_or_placeholder, ToValue, Value};
 
-const CALLS: &str = "function_calls_total";
-const IN_FLIGHT: &str = "function_in_flight";
-const DURATION: &str = "function_duration_seconds";
-const ERRORS: &str = "function_errors_total";
-const PANICS: &str = "function_panics_total";
-
-const CALLS_META: MetricMeta = MetricMeta::new(Unit::NONE, "Calls of an instrumented function");
+const CALLS_META: MetricMeta =
+    MetricMeta::new(Unit::custom("{call}"), "Calls of an instrumented function");
 const IN_FLIGHT_META: MetricMeta = MetricMeta::new(
-    Unit::NONE,
+    Unit::custom("{call}"),
     "Calls of an instrumented function not finished yet",
 );
 const DURATION_META: MetricMeta = MetricMeta::new(
@@ -77,11 +76,11 @@ const DURATION_META: MetricMeta = MetricMeta::new(
     "Duration of the calls of an instrumented function, by outcome",
 );
 const ERRORS_META: MetricMeta = MetricMeta::new(
-    Unit::NONE,
-    "Calls of an instrumented function that returned an error, by error type",
+    Unit::custom("{error}"),
+    "Calls of an instrumented function that returned an error, by kind of error",
 );
 const PANICS_META: MetricMeta = MetricMeta::new(
-    Unit::NONE,
+    Unit::custom("{panic}"),
     "Calls of an instrumented function that panicked",
 );
 
@@ -273,7 +272,7 @@ impl Call {
     /// Records an error returned by the function: on the span (through
     /// [`Span::record_exception`]: an `exception` event with the error's
     /// message, its type `type_name` and a backtrace when capture is enabled,
-    /// and an error status) and in `function_errors_total{kind}`, `kind`
+    /// and an error status) and in `function.errors{kind}`, `kind`
     /// being [`kind_label`](crate::error::kind_label)'s.
     ///
     /// The error need not be `'static` (generic `E: Error` parameters and
@@ -319,7 +318,7 @@ impl Call {
         );
     }
 
-    /// Counts the error in `function_errors_total{kind}`; `kind` runs only
+    /// Counts the error in `function.errors{kind}`; `kind` runs only
     /// when the call is metered.
     fn count_error(&mut self, kind: impl FnOnce() -> String) {
         self.errored = true;
@@ -487,7 +486,7 @@ impl Error for OwnedError {
     }
 }
 
-/// `function_errors_total` for a key built per error, with its description.
+/// `function.errors` for a key built per error, with its description.
 fn errors_counter(key: &Key<'_>) -> Counter {
     let state = global::state();
     if state & SCOPED != 0 {

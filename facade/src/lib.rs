@@ -17,8 +17,8 @@
 //! fn create_order(id: u64, total: f64) -> Result<(), std::io::Error> {
 //!     let _span = span!("create_order", order.id = id);      // current until dropped
 //!     info!("creating order"; order.id = id, order.total = total);
-//!     counter!("orders_created_total", "channel" => "web").increment(1);
-//!     histogram!("order_total").record(total);
+//!     counter!("orders.created", "channel" => "web").increment(1);
+//!     histogram!("order.amount").record(total);
 //!     let result = Err(std::io::Error::other("inventory service down"));
 //!     if let Err(e) = &result {
 //!         handle_error!(e; order.id = id);                    // carries the span's trace id
@@ -30,11 +30,13 @@
 //!
 //! With the `macros` feature, `#[omniscope::instrument]` turns a function
 //! into a span named after it (arguments as attributes, an `Err` or a panic
-//! recorded on it) plus per-function meters: `function_calls_total`,
-//! `function_in_flight`, `function_duration_seconds{outcome}`,
-//! `function_errors_total{kind}` and `function_panics_total`, all labelled
-//! `function="module::path::fn"`. An async function's span starts at the
-//! call and follows its future across threads.
+//! recorded on it) plus per-function meters: `function.calls`,
+//! `function.in_flight`, `function.duration{outcome}` (seconds),
+//! `function.errors{kind}` and `function.panics`, all labelled
+//! `function="module::path::fn"` (OpenTelemetry-style names, which
+//! Prometheus shows as `function_calls_total`, `function_duration_seconds`…:
+//! see [`metrics::names`]). An async function's span starts at the call and
+//! follows its future across threads.
 //!
 //! # In applications
 //!

@@ -34,7 +34,7 @@ const NAME: &str = "console";
 /// after the standard stream's own), so the lines of exporters sharing a
 /// console never interleave. A write error fails the batch with
 /// [`ExportError::Internal`] naming the target (counted in
-/// `omniscope_exporter_dropped_total{reason="export_failed"}`).
+/// `omniscope.exporter.dropped{reason="export_failed"}`).
 pub struct ConsoleExporter<T> {
     sink: SharedSink,
     style: Style,

@@ -122,7 +122,7 @@ pub(crate) fn metrics_snapshot() -> omniscope_sdk::metrics::MetricsSnapshot {
     let mut snapshot = meter.snapshot();
     snapshot
         .families
-        .retain(|f| !f.name.starts_with("omniscope_"));
+        .retain(|f| !f.name.starts_with("omniscope."));
     snapshot.time = Some(t0());
     snapshot.start_time = Some(t0() - Duration::from_secs(60));
     snapshot

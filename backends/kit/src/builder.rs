@@ -330,7 +330,7 @@ impl KitBuilder {
     }
 
     /// Logs, and handled errors: every handled error and panic is counted
-    /// (`errors_total{kind}`, `panics_total`) and reaches the backends chosen
+    /// (`errors{kind}`, `panics`) and reaches the backends chosen
     /// for logs that show errors (the console, the dashboard).
     fn with_logs(
         &self,

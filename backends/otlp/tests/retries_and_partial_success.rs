@@ -47,7 +47,7 @@ fn retries_and_partial_success() {
     sdk.shutdown(Instant::now() + Duration::from_secs(30))
         .unwrap();
     for (name, _) in EXPORTERS {
-        let rejected = self_metric(sdk, PipelineStats::DROPPED_TOTAL, name, Some("rejected"));
+        let rejected = self_metric(sdk, PipelineStats::DROPPED, name, Some("rejected"));
         // 3 rejected per batch (the spans may have come in one or more).
         assert!(
             rejected >= 3 && rejected.is_multiple_of(3),

@@ -1,14 +1,17 @@
 //! Per-function statistics (monkit's model) for `#[instrument]`ed functions.
 //!
 //! `#[omniscope::instrument]` records, per function, the meters
-//! `function_calls_total`, `function_errors_total{kind}`,
-//! `function_panics_total`, `function_in_flight` and
-//! `function_duration_seconds{outcome}` (all labelled `function`), and the
-//! tracer counts call-graph edges between instrumented functions. This
-//! module assembles both into one record per function, for exporters and
-//! the dashboard.
+//! `function.calls`, `function.errors{kind}`, `function.panics`,
+//! `function.in_flight` and `function.duration{outcome}` (all labelled
+//! `function`; see [`omniscope::metrics::names`]), and the tracer counts
+//! call-graph edges between instrumented functions. This module assembles
+//! both into one record per function, for exporters and the dashboard.
 
 use std::collections::BTreeMap;
+
+use omniscope::metrics::names::{
+    FUNCTION_CALLS, FUNCTION_DURATION, FUNCTION_ERRORS, FUNCTION_IN_FLIGHT, FUNCTION_PANICS,
+};
 
 use crate::metrics::{HistogramSnapshot, MetricsSnapshot, SeriesValue};
 use crate::trace::CallEdge;
@@ -21,7 +24,7 @@ pub struct FunctionStats {
     pub name: String,
     /// Calls started.
     pub calls: u64,
-    /// Calls that returned `Err`, by error type.
+    /// Calls that returned `Err`, by kind ([`omniscope::error::kind_label`]).
     pub errors: BTreeMap<String, u64>,
     /// Calls that panicked.
     pub panics: u64,
@@ -58,17 +61,17 @@ pub fn function_stats(snapshot: &MetricsSnapshot, edges: &[CallEdge]) -> Vec<Fun
             };
             let stats = entry(&mut by_name, function);
             match (family.name.as_str(), &series.value) {
-                ("function_calls_total", SeriesValue::Counter(n)) => stats.calls += n,
-                ("function_panics_total", SeriesValue::Counter(n)) => stats.panics += n,
-                ("function_errors_total", SeriesValue::Counter(n)) => {
+                (FUNCTION_CALLS, SeriesValue::Counter(n)) => stats.calls += n,
+                (FUNCTION_PANICS, SeriesValue::Counter(n)) => stats.panics += n,
+                (FUNCTION_ERRORS, SeriesValue::Counter(n)) => {
                     let kind = series.key.label("kind").unwrap_or("Error");
                     *stats.errors.entry(kind.to_owned()).or_default() += n;
                 }
-                ("function_in_flight", SeriesValue::UpDownCounter { value, high_water }) => {
+                (FUNCTION_IN_FLIGHT, SeriesValue::UpDownCounter { value, high_water }) => {
                     stats.in_flight = *value;
                     stats.high_water = *high_water;
                 }
-                ("function_duration_seconds", SeriesValue::Histogram(h)) => {
+                (FUNCTION_DURATION, SeriesValue::Histogram(h)) => {
                     let slot = match series.key.label("outcome") {
                         Some("ok") => &mut stats.success,
                         Some("error") => &mut stats.failure,

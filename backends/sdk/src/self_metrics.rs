@@ -5,6 +5,9 @@
 //! (its pre-init buffer, its re-entrancy guard). They are read at collection time from
 //! the parts' counters, so recording costs nothing extra, and they reach
 //! every exporter and the dashboard like any other metric.
+//!
+//! Named as OpenTelemetry names metrics: the crate docs ("Metric names")
+//! list them.
 
 use std::sync::Arc;
 
@@ -52,7 +55,7 @@ fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
                 }
                 found
             };
-            let meta = MetricMeta::new(Unit::custom("{item}"), "omniscope export pipeline health");
+            let meta = pipeline_meta(name);
             if is_counter {
                 sdk.meter().observe_counter(&key, &meta, Box::new(read));
             } else {
@@ -62,31 +65,51 @@ fn register_pipelines(sdk: &Sdk, source: &StatsSource) {
     }
 }
 
+/// The unit and description of a pipeline self-metric.
+fn pipeline_meta(name: &str) -> MetricMeta {
+    let (unit, description) = match name {
+        PipelineStats::EXPORTED => ("{item}", "Items an export pipeline's backend accepted"),
+        PipelineStats::DROPPED => ("{item}", "Items an export pipeline dropped, by reason"),
+        PipelineStats::ERRORS => (
+            "{attempt}",
+            "Failed export attempts of an export pipeline, retried or not",
+        ),
+        PipelineStats::RETRIES => ("{retry}", "Retries of an export pipeline"),
+        PipelineStats::QUEUE_LENGTH => ("{item}", "Items waiting in an export pipeline's queue"),
+        PipelineStats::QUEUE_CAPACITY => ("{item}", "The capacity of an export pipeline's queue"),
+        _ => ("{item}", "omniscope export pipeline health"),
+    };
+    MetricMeta::new(Unit::custom(unit), description)
+}
+
 fn register_parts(sdk: &Sdk) {
     let meter = sdk.meter();
     let labelled = |name: &'static str,
                     label: (&str, &str),
+                    unit: &'static str,
                     description: &'static str,
                     read: Box<dyn Fn() -> f64 + Send + Sync>| {
         meter.observe_counter(
             &owned_key(name, &[label]),
-            &MetricMeta::new(Unit::COUNT, description),
+            &MetricMeta::new(Unit::custom(unit), description),
             read,
         );
     };
     let counter = |name: &'static str,
+                   unit: &'static str,
                    description: &'static str,
                    read: Box<dyn Fn() -> f64 + Send + Sync>| {
         meter.observe_counter(
             &Key::from_name(name),
-            &MetricMeta::new(Unit::COUNT, description),
+            &MetricMeta::new(Unit::custom(unit), description),
             read,
         );
     };
     if let Some(tracer) = sdk.tracer().cloned() {
         let t = tracer.clone();
         counter(
-            "omniscope_spans_sampled_out_total",
+            "omniscope.spans.sampled_out",
+            "{span}",
             "spans not recorded because of head sampling",
             Box::new(move || t.sampled_out() as f64),
         );
@@ -95,20 +118,23 @@ fn register_parts(sdk: &Sdk) {
                                      (unrecordable)";
         let t = tracer.clone();
         labelled(
-            "omniscope_spans_dropped_total",
+            "omniscope.spans.dropped",
             ("reason", "buffer_full"),
+            "{span}",
             SPANS_DROPPED,
             Box::new(move || t.stats().dropped_buffer_full as f64),
         );
         let t = tracer.clone();
         labelled(
-            "omniscope_spans_dropped_total",
+            "omniscope.spans.dropped",
             ("reason", "unrecordable"),
+            "{span}",
             SPANS_DROPPED,
             Box::new(move || t.stats().dropped_unrecordable as f64),
         );
         counter(
-            "omniscope_span_limits_dropped_total",
+            "omniscope.span_limits.dropped",
+            "{item}",
             "attributes, events and links cut by span limits",
             Box::new(move || tracer.limits_dropped().total() as f64),
         );
@@ -116,43 +142,50 @@ fn register_parts(sdk: &Sdk) {
     if let Some(logger) = sdk.logger().cloned() {
         let l = logger.clone();
         counter(
-            "omniscope_log_records_suppressed_total",
+            "omniscope.log_records.suppressed",
+            "{log_record}",
             "log records suppressed by per-call-site rate limiting",
             Box::new(move || l.suppressed_total() as f64),
         );
         counter(
-            "omniscope_log_records_lost_total",
+            "omniscope.log_records.lost",
+            "{log_record}",
             "log records lost to a panic inside the logger",
             Box::new(move || logger.lost_total() as f64),
         );
     }
     counter(
-        "omniscope_format_panics_total",
+        "omniscope.format_panics",
+        "{value}",
         "values recorded as <panicked while formatting> because their Display or Debug panicked",
         Box::new(|| crate::attributes::format_panics() as f64),
     );
     const REENTRY: &str =
         "telemetry the facade dropped because its thread was inside a backend's dispatch";
     labelled(
-        "omniscope_dropped_on_reentry_total",
+        "omniscope.dropped_on_reentry",
         ("signal", "logs"),
+        "{item}",
         REENTRY,
         Box::new(|| omniscope::dropped_on_reentry().logs as f64),
     );
     labelled(
-        "omniscope_dropped_on_reentry_total",
+        "omniscope.dropped_on_reentry",
         ("signal", "traces"),
+        "{item}",
         REENTRY,
         Box::new(|| omniscope::dropped_on_reentry().spans as f64),
     );
     labelled(
-        "omniscope_dropped_on_reentry_total",
+        "omniscope.dropped_on_reentry",
         ("signal", "errors"),
+        "{item}",
         REENTRY,
         Box::new(|| omniscope::dropped_on_reentry().errors as f64),
     );
     counter(
-        "omniscope_preinit_dropped_total",
+        "omniscope.preinit.dropped",
+        "{item}",
         "logs and errors the facade's pre-init buffer could not keep",
         Box::new(|| omniscope::preinit::dropped() as f64),
     );

@@ -54,7 +54,7 @@
 //! take turns. The first call for each signal starts the recorder's
 //! threads (an export thread; for spans also a collector), which last until
 //! the process exits. Nothing reaches the installed globals: the
-//! `errors_total` count that [`SdkErrors`] makes goes to a throwaway
+//! `errors` count that [`SdkErrors`] makes goes to a throwaway
 //! [`omniscope::testing::capture`].
 //!
 //! # Panics
@@ -458,7 +458,7 @@ impl<'a> ErrorBuilder<'a> {
             context = context.with_thread(thread);
         }
         with_recorder(&ERRORS, start_errors, |errors, received| {
-            // The handler counts `errors_total` in the meter in context:
+            // The handler counts `errors` in the meter in context:
             // a throwaway one, not the test's.
             omniscope::testing::capture(|| errors.handle(self.error, &context));
             delivered(errors.flush(deadline()), "error event");

@@ -1,5 +1,6 @@
-//! Every handled error is counted as `errors_total{kind=<type name>}` and
-//! every panic as `panics_total`, through the facade (here, a capture).
+//! Every handled error is counted as `errors{kind}` (`kind` as
+//! `omniscope::error::kind_label` names it) and every panic as `panics`,
+//! through the facade (here, a capture).
 
 use std::error::Error;
 use std::fmt;
@@ -40,16 +41,13 @@ fn errors_by_type_and_panics_are_counted() {
         );
     });
 
+    assert_eq!(captured.counter("errors", &[("kind", "Timeout")]), Some(3));
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "Timeout")]),
-        Some(3)
-    );
-    assert_eq!(
-        captured.counter("errors_total", &[("kind", "io::Error")]),
+        captured.counter("errors", &[("kind", "io::Error")]),
         Some(1)
     );
-    assert_eq!(captured.counter("panics_total", &[]), Some(1));
-    assert_eq!(captured.counter("errors_total", &[("kind", "panic")]), None);
+    assert_eq!(captured.counter("panics", &[]), Some(1));
+    assert_eq!(captured.counter("errors", &[("kind", "panic")]), None);
     assert_eq!(errors.handled_total(), 4);
     assert_eq!(errors.panics_total(), 1);
     errors

@@ -68,15 +68,15 @@ fn user_errors_are_skipped_and_counted() {
     assert_eq!(errors.filtered_total(), 2);
     // Counting is not filtering: the metric sees every handled error.
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "InvalidInput")]),
+        captured.counter("errors", &[("kind", "InvalidInput")]),
         Some(1)
     );
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "RequestFailed")]),
+        captured.counter("errors", &[("kind", "RequestFailed")]),
         Some(1)
     );
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "io::Error")]),
+        captured.counter("errors", &[("kind", "io::Error")]),
         Some(1)
     );
 }

@@ -1,6 +1,6 @@
 //! Regression test for issue #12 (item 6): an error has one `kind`,
-//! whichever counter counts it. `errors_total{kind}` (the error handler)
-//! and `function_errors_total{kind}` (an `#[instrument]`ed function that
+//! whichever counter counts it. `errors{kind}` (the error handler)
+//! and `function.errors{kind}` (an `#[instrument]`ed function that
 //! returns it) both use `omniscope::error::kind_label`. Before, the handler
 //! named an enum error by its variant (`Declined`) and `#[instrument]` by
 //! its type (`PaymentError`).
@@ -66,17 +66,17 @@ fn handler_and_instrument_count_the_same_kinds() {
     ] {
         let function = format!("{}::{function}", module_path!());
         assert_eq!(
-            captured.counter("errors_total", &[("kind", kind)]),
+            captured.counter("errors", &[("kind", kind)]),
             Some(1),
             "errors_total{{kind={kind:?}}}"
         );
         assert_eq!(
             captured.counter(
-                "function_errors_total",
+                "function.errors",
                 &[("function", &function), ("kind", kind)]
             ),
             Some(1),
-            "function_errors_total{{function={function:?},kind={kind:?}}}"
+            "function.errors{{function={function:?},kind={kind:?}}}"
         );
     }
 }

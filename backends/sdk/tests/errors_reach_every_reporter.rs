@@ -82,7 +82,7 @@ fn a_handler_without_reporters_counts() {
         errors.handle(&std::fmt::Error, &omniscope::ErrorContext::new(&[]));
     });
     assert_eq!(
-        captured.counter("errors_total", &[("kind", "fmt::Error")]),
+        captured.counter("errors", &[("kind", "fmt::Error")]),
         Some(1)
     );
     assert_eq!(errors.handled_total(), 1);

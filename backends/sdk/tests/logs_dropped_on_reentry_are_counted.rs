@@ -2,7 +2,7 @@
 //! formats another record on the same thread (a field whose `Display`
 //! logs) is dropped by the facade's re-entrancy guard, and counted: in
 //! `omniscope::dropped_on_reentry()` and in the self-metric
-//! `omniscope_dropped_on_reentry_total{signal="logs"}`, so every record
+//! `omniscope.dropped_on_reentry{signal="logs"}`, so every record
 //! produced is exported or counted as dropped.
 
 use std::fmt;
@@ -61,7 +61,7 @@ fn records_dropped_on_reentry_are_counted() {
     let series = sdk
         .meter()
         .snapshot()
-        .series("omniscope_dropped_on_reentry_total", &[("signal", "logs")])
+        .series("omniscope.dropped_on_reentry", &[("signal", "logs")])
         .map(|s| s.value.clone());
     assert!(
         matches!(series, Some(SeriesValue::FloatCounter(v)) if v == RECORDS as f64),

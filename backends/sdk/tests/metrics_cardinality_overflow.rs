@@ -1,6 +1,6 @@
 //! Past the cardinality limit, new label sets record into one overflow
 //! series and every refusal is counted in
-//! `omniscope_metric_cardinality_overflow_total{metric}`.
+//! `omniscope.metric.cardinality_overflow{metric}`.
 
 use omniscope::metrics::{Key, Label, MetricMeta};
 use omniscope::Meter;
@@ -50,7 +50,7 @@ fn new_label_sets_past_the_limit_go_to_the_overflow_series() {
 
     let refused = snap
         .series(
-            "omniscope_metric_cardinality_overflow_total",
+            "omniscope.metric.cardinality_overflow",
             &[("metric", "logins_total")],
         )
         .unwrap();
@@ -97,7 +97,7 @@ fn the_limit_is_per_metric_and_covers_every_kind() {
     assert_eq!(snap.family("pool").unwrap().series.len(), 2);
     let refused = |metric| {
         snap.series(
-            "omniscope_metric_cardinality_overflow_total",
+            "omniscope.metric.cardinality_overflow",
             &[("metric", metric)],
         )
         .map(|s| s.value.clone())
@@ -120,12 +120,9 @@ fn dynamic_call_sites_count_every_refused_call() {
     }
     let snap = meter.snapshot();
     assert_eq!(
-        snap.series(
-            "omniscope_metric_cardinality_overflow_total",
-            &[("metric", "c")]
-        )
-        .unwrap()
-        .value,
+        snap.series("omniscope.metric.cardinality_overflow", &[("metric", "c")])
+            .unwrap()
+            .value,
         SeriesValue::Counter(5)
     );
     assert_eq!(

@@ -126,7 +126,7 @@ fn a_name_keeps_its_first_kind() {
     let snap = meter.snapshot();
     assert_eq!(snap.family("x").unwrap().kind, InstrumentKind::Counter);
     assert_eq!(
-        snap.series("omniscope_metric_kind_conflicts_total", &[("metric", "x")])
+        snap.series("omniscope.metric.kind_conflicts", &[("metric", "x")])
             .unwrap()
             .value,
         SeriesValue::Counter(2)

@@ -1,7 +1,7 @@
 //! Regression test for issue #11: a meter holds at most
 //! [`MeterBuilder::with_family_limit`](omniscope_sdk::metrics::MeterBuilder::with_family_limit)
 //! metric names; registrations of new names past it get no-op handles and
-//! each one counts in `omniscope_metric_family_overflow_total`. Before the
+//! each one counts in `omniscope.metric.family_overflow`. Before the
 //! limit, every distinct name added a family (100,000 names: 80 MB and a
 //! 12 MB scrape).
 
@@ -9,7 +9,7 @@ use omniscope::metrics::{Key, MetricMeta};
 use omniscope::Meter;
 use omniscope_sdk::metrics::{SdkMeter, SeriesValue};
 
-const OVERFLOW: &str = "omniscope_metric_family_overflow_total";
+const OVERFLOW: &str = "omniscope.metric.family_overflow";
 
 fn name(i: usize) -> Key<'static> {
     Key::with_labels(format!("name_{i:03}_total"), Vec::new())
@@ -94,11 +94,11 @@ fn the_limit_does_not_stop_the_other_overflow_counters() {
             .map(|s| s.value.clone())
     };
     assert_eq!(
-        series("omniscope_metric_cardinality_overflow_total"),
+        series("omniscope.metric.cardinality_overflow"),
         Some(SeriesValue::Counter(1))
     );
     assert_eq!(
-        series("omniscope_metric_kind_conflicts_total"),
+        series("omniscope.metric.kind_conflicts"),
         Some(SeriesValue::Counter(1))
     );
     assert!(snap.family(OVERFLOW).is_none(), "nothing refused");

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use omniscope_sdk::export::{InMemoryExporter, Pipeline, PipelineConfig};
+use omniscope_sdk::export::{InMemoryExporter, Pipeline, PipelineConfig, PipelineStats};
 use omniscope_sdk::Resource;
 
 #[test]
@@ -31,7 +31,7 @@ fn partial_success_counts_rejections() {
 
     let mut metrics = Vec::new();
     stats.for_each_metric(|name, labels, value, _| {
-        if labels.contains(&("reason", "rejected")) || name.ends_with("exported_total") {
+        if labels.contains(&("reason", "rejected")) || name == PipelineStats::EXPORTED {
             assert!(
                 labels.contains(&("signal", "logs")) && labels.contains(&("exporter", "memory"))
             );
@@ -41,8 +41,8 @@ fn partial_success_counts_rejections() {
     assert_eq!(
         metrics,
         [
-            ("omniscope_exporter_exported_total".to_owned(), 5.0),
-            ("omniscope_exporter_dropped_total".to_owned(), 3.0)
+            ("omniscope.exporter.exported".to_owned(), 5.0),
+            ("omniscope.exporter.dropped".to_owned(), 3.0)
         ]
     );
 }

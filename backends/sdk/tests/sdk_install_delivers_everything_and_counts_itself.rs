@@ -52,7 +52,7 @@ fn everything_arrives_and_self_metrics_count_it() {
     let snapshot = sdk.meter().snapshot();
     let exported = |signal: &str| match snapshot
         .series(
-            "omniscope_exporter_exported_total",
+            "omniscope.exporter.exported",
             &[("signal", signal), ("exporter", "memory")],
         )
         .map(|s| &s.value)

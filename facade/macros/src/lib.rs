@@ -31,9 +31,9 @@
 //!     let _ = create_order(0, "4242…");
 //! });
 //! let name = concat!(module_path!(), "::create_order");
-//! assert_eq!(captured.counter("function_calls_total", &[("function", name)]), Some(2));
+//! assert_eq!(captured.counter("function.calls", &[("function", name)]), Some(2));
 //! let errors = [("function", name), ("kind", "OrderError")];
-//! assert_eq!(captured.counter("function_errors_total", &errors), Some(1));
+//! assert_eq!(captured.counter("function.errors", &errors), Some(1));
 //!
 //! # // The facade's `max_level_*` features (all on under `--all-features`) compile spans out.
 //! # if omniscope::Level::Info > omniscope::STATIC_MAX_LEVEL { return; }
@@ -90,15 +90,18 @@ use quote::ToTokens;
 ///   leaves the status unset.
 /// - **A panic**: the span records it (an event and an error status) as the
 ///   thread unwinds; no `catch_unwind` is involved.
-/// - **Meters**, labelled `function="module::path::function"`:
+/// - **Meters**, labelled `function="module::path::function"`, named as
+///   OpenTelemetry names metrics (Prometheus shows them as
+///   `function_calls_total`, `function_duration_seconds`…; see
+///   [`omniscope::metrics::names`]):
 ///
-///   | metric | kind | when |
-///   |---|---|---|
-///   | `function_calls_total` | counter | +1 at the call |
-///   | `function_in_flight` | up-down counter | +1 at the call, −1 when it ends (panics included) |
-///   | `function_duration_seconds{outcome}` | histogram, seconds | at the end; `outcome` is `ok`, `error` or `panic` |
-///   | `function_errors_total{kind}` | counter | on `Err`; `kind` is [`omniscope::error::kind_label`]'s name for the error (its `Debug` output's leading name: an enum's variant, a struct's name; `io::Error` and the standard library's other errors by type; a `Display`-only error by its type's name), the same the error handler's `errors_total{kind}` uses |
-///   | `function_panics_total` | counter | on a panic |
+///   | metric | kind | unit | when |
+///   |---|---|---|---|
+///   | `function.calls` | counter | `{call}` | +1 at the call |
+///   | `function.in_flight` | up-down counter | `{call}` | +1 at the call, −1 when it ends (panics included) |
+///   | `function.duration{outcome}` | histogram | `s` | at the end; `outcome` is `ok`, `error` or `panic` |
+///   | `function.errors{kind}` | counter | `{error}` | on `Err`; `kind` is [`omniscope::error::kind_label`]'s name for the error (its `Debug` output's leading name: an enum's variant, a struct's name; `io::Error` and the standard library's other errors by type; a `Display`-only error by its type's name), the same the error handler's `errors{kind}` uses |
+///   | `function.panics` | counter | `{panic}` | on a panic |
 ///
 ///   The clock is read only when a meter (or a `testing` capture) is there
 ///   at the call; that decision holds until the call ends. An async call's
@@ -165,6 +168,7 @@ use quote::ToTokens;
 /// [`Span::record_exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Span.html#method.record_exception
 /// [`Exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Exception.html
 /// [`omniscope::error::kind_label`]: https://docs.rs/omniscope/latest/omniscope/error/fn.kind_label.html
+/// [`omniscope::metrics::names`]: https://docs.rs/omniscope/latest/omniscope/metrics/names/index.html
 #[proc_macro_attribute]
 pub fn instrument(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item = proc_macro2::TokenStream::from(item);

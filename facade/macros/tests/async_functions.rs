@@ -28,13 +28,13 @@ fn function(name: &str) -> String {
     format!("{}::{name}", module_path!())
 }
 
-/// `function_calls_total` and `function_in_flight` of `name`.
+/// `function.calls` and `function.in_flight` of `name`.
 fn calls_and_in_flight(captured: &Captured, name: &str) -> (Option<u64>, Option<i64>) {
     let function = function(name);
     let labels = [("function", function.as_str())];
     (
-        captured.counter("function_calls_total", &labels),
-        captured.up_down_counter("function_in_flight", &labels),
+        captured.counter("function.calls", &labels),
+        captured.up_down_counter("function.in_flight", &labels),
     )
 }
 
@@ -42,7 +42,7 @@ fn durations(captured: &Captured, name: &str, outcome: &str) -> Option<usize> {
     let function = function(name);
     let labels = [("function", function.as_str()), ("outcome", outcome)];
     captured
-        .histogram("function_duration_seconds", &labels)
+        .histogram("function.duration", &labels)
         .map(|d| d.len())
 }
 
@@ -202,7 +202,7 @@ fn an_async_error_is_recorded() {
     });
     let name = function("fail");
     let errors = [("function", name.as_str()), ("kind", "io::Error")];
-    assert_eq!(captured.counter("function_errors_total", &errors), Some(1));
+    assert_eq!(captured.counter("function.errors", &errors), Some(1));
     assert_eq!(durations(&captured, "fail", "error"), Some(1));
     if !spans_compiled_in() {
         return;
@@ -220,7 +220,7 @@ fn an_async_panic_is_recorded_while_it_unwinds() {
     });
     let name = function("explode");
     let labels = [("function", name.as_str())];
-    assert_eq!(captured.counter("function_panics_total", &labels), Some(1));
+    assert_eq!(captured.counter("function.panics", &labels), Some(1));
     assert_eq!(
         calls_and_in_flight(&captured, "explode"),
         (Some(1), Some(0))
@@ -248,7 +248,7 @@ fn a_dropped_future_leaves_in_flight_without_a_duration() {
     assert!(captured
         .metrics()
         .keys()
-        .all(|k| k.name() != "function_duration_seconds"));
+        .all(|k| k.name() != "function.duration"));
     if !spans_compiled_in() {
         return;
     }

@@ -1,7 +1,7 @@
 //! An `Err` return is recorded on the span (an `exception` event and an
-//! error status) and counted in `function_errors_total{kind}`, `kind` as
+//! error status) and counted in `function.errors{kind}`, `kind` as
 //! `omniscope::error::kind_label` names it (issue #12: the error handler's
-//! `errors_total{kind}` uses the same); `Ok` leaves the status unset.
+//! `errors{kind}` uses the same); `Ok` leaves the status unset.
 
 mod common;
 
@@ -106,7 +106,7 @@ fn function(name: &str) -> String {
 
 fn errors(captured: &Captured, name: &str, kind: &str) -> Option<u64> {
     captured.counter(
-        "function_errors_total",
+        "function.errors",
         &[("function", &function(name)), ("kind", kind)],
     )
 }
@@ -128,7 +128,7 @@ fn an_error_is_recorded_on_the_span_and_counted_by_kind() {
     let durations = |outcome| {
         captured
             .histogram(
-                "function_duration_seconds",
+                "function.duration",
                 &[("function", &function("reserve")), ("outcome", outcome)],
             )
             .map(|samples| samples.len())

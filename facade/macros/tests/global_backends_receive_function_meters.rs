@@ -140,27 +140,26 @@ fn global_meter_and_tracer_receive_function_telemetry() {
             .unwrap_or_else(|| panic!("no {key} in {series:#?}"))
     };
     assert_eq!(
-        get(format!("function_calls_total{{function={function:?}}}")),
+        get(format!("function.calls{{function={function:?}}}")),
         (2.0, 2)
     );
     assert_eq!(
-        get(format!("function_in_flight{{function={function:?}}}")).0,
+        get(format!("function.in_flight{{function={function:?}}}")).0,
         0.0
     );
     assert_eq!(
         get(format!(
-            "function_errors_total{{function={function:?},kind=\"fmt::Error\"}}"
+            "function.errors{{function={function:?},kind=\"fmt::Error\"}}"
         )),
         (1.0, 1)
     );
     for outcome in ["ok", "error"] {
-        let key =
-            format!("function_duration_seconds{{function={function:?},outcome=\"{outcome}\"}}");
+        let key = format!("function.duration{{function={function:?},outcome=\"{outcome}\"}}");
         assert_eq!(get(key).1, 1, "{outcome}");
     }
     let units = meter.units.lock().unwrap();
-    assert_eq!(units["function_duration_seconds"], Unit::SECONDS);
-    assert_eq!(units["function_calls_total"], Unit::NONE);
+    assert_eq!(units["function.duration"], Unit::SECONDS);
+    assert_eq!(units["function.calls"], Unit::custom("{call}"));
 
     if !spans_compiled_in() {
         return;

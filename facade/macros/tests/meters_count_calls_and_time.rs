@@ -1,5 +1,5 @@
-//! Per-function meters: `function_calls_total`, `function_in_flight` (up
-//! during the call, down after) and `function_duration_seconds{outcome}`.
+//! Per-function meters: `function.calls`, `function.in_flight` (up
+//! during the call, down after) and `function.duration{outcome}`.
 
 use omniscope::instrument;
 use omniscope::testing::{capture, Recorder};
@@ -16,7 +16,7 @@ fn observe_in_flight(recorder: &Recorder) -> Option<i64> {
     let name = concat!(module_path!(), "::observe_in_flight");
     recorder
         .captured()
-        .up_down_counter("function_in_flight", &[("function", name)])
+        .up_down_counter("function.in_flight", &[("function", name)])
 }
 
 #[test]
@@ -27,14 +27,14 @@ fn calls_and_durations_are_counted() {
         }
     });
     let function = [("function", WORK)];
-    assert_eq!(captured.counter("function_calls_total", &function), Some(3));
+    assert_eq!(captured.counter("function.calls", &function), Some(3));
     assert_eq!(
-        captured.up_down_counter("function_in_flight", &function),
+        captured.up_down_counter("function.in_flight", &function),
         Some(0)
     );
     let samples = captured
         .histogram(
-            "function_duration_seconds",
+            "function.duration",
             &[("function", WORK), ("outcome", "ok")],
         )
         .expect("durations recorded");
@@ -42,13 +42,10 @@ fn calls_and_durations_are_counted() {
     assert!(samples.iter().all(|s| *s >= 0.0));
     for outcome in ["error", "panic"] {
         let labels = [("function", WORK), ("outcome", outcome)];
-        assert_eq!(
-            captured.histogram("function_duration_seconds", &labels),
-            None
-        );
+        assert_eq!(captured.histogram("function.duration", &labels), None);
     }
-    assert_eq!(captured.counter("function_errors_total", &function), None);
-    assert_eq!(captured.counter("function_panics_total", &function), None);
+    assert_eq!(captured.counter("function.errors", &function), None);
+    assert_eq!(captured.counter("function.panics", &function), None);
 }
 
 #[test]
@@ -64,7 +61,7 @@ fn in_flight_is_up_during_the_call() {
     assert_eq!(
         recorder
             .captured()
-            .up_down_counter("function_in_flight", &[("function", name)]),
+            .up_down_counter("function.in_flight", &[("function", name)]),
         Some(0)
     );
 }

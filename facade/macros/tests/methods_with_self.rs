@@ -68,7 +68,7 @@ fn every_receiver_works_and_self_is_not_recorded() {
     });
     let calls = |name: &str| {
         let function = format!("{}::{name}", module_path!());
-        captured.counter("function_calls_total", &[("function", &function)])
+        captured.counter("function.calls", &[("function", &function)])
     };
     assert_eq!(calls("add"), Some(2));
     assert_eq!(calls("audit"), Some(1));

@@ -1,5 +1,5 @@
 //! A panic inside an instrumented function is recorded on its span and in
-//! `function_panics_total`, and `function_in_flight` comes back to zero;
+//! `function.panics`, and `function.in_flight` comes back to zero;
 //! the panic itself goes on unwinding (the test catches it).
 
 mod common;
@@ -33,19 +33,16 @@ fn a_panic_is_recorded_and_keeps_unwinding() {
         assert_eq!(explode(0), 0);
     });
     let function = [("function", EXPLODE)];
+    assert_eq!(captured.counter("function.panics", &function), Some(1));
+    assert_eq!(captured.counter("function.calls", &function), Some(2));
     assert_eq!(
-        captured.counter("function_panics_total", &function),
-        Some(1)
-    );
-    assert_eq!(captured.counter("function_calls_total", &function), Some(2));
-    assert_eq!(
-        captured.up_down_counter("function_in_flight", &function),
+        captured.up_down_counter("function.in_flight", &function),
         Some(0)
     );
     let outcome = |o| {
         captured
             .histogram(
-                "function_duration_seconds",
+                "function.duration",
                 &[("function", EXPLODE), ("outcome", o)],
             )
             .map(|s| s.len())
@@ -70,12 +67,12 @@ fn every_frame_of_the_unwind_records_the_panic() {
     for name in ["caller", "explode"] {
         let function = format!("{}::{name}", module_path!());
         assert_eq!(
-            captured.counter("function_panics_total", &[("function", &function)]),
+            captured.counter("function.panics", &[("function", &function)]),
             Some(1),
             "{name}"
         );
         assert_eq!(
-            captured.up_down_counter("function_in_flight", &[("function", &function)]),
+            captured.up_down_counter("function.in_flight", &[("function", &function)]),
             Some(0),
             "{name}"
         );

@@ -1,5 +1,5 @@
-//! The `kind` of an error: the one label value that `errors_total{kind}`
-//! (errors handed to the handler) and `function_errors_total{kind}`
+//! The `kind` of an error: the one label value that `errors{kind}`
+//! (errors handed to the handler) and `function.errors{kind}`
 //! (errors `#[instrument]`ed functions return) give it.
 
 use std::borrow::Cow;
@@ -13,7 +13,7 @@ const UNKNOWN: &str = "Error";
 const MAX_KIND_LEN: usize = 128;
 
 /// The `kind` label of `error`, as every omniscope crate counts errors
-/// (`errors_total{kind}`, `function_errors_total{kind}`): a short name for
+/// (`errors{kind}`, `function.errors{kind}`): a short name for
 /// the class of error, never its message, so that the label's values stay
 /// few.
 ///

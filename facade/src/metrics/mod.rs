@@ -7,10 +7,14 @@
 //! the `Lazy*` types for handles kept in `static`s, and [`counter`] & co. for
 //! handles kept in structs. All of them bind late: created before a meter is
 //! installed, they report once one is.
+//!
+//! Name metrics as OpenTelemetry does (`http.server.request.duration`, with
+//! its [`Unit`]): [`names`] says how, and lists the metrics omniscope emits.
 
 mod handles;
 mod key;
 mod lazy;
+pub mod names;
 
 use std::sync::{Arc, OnceLock};
 

@@ -102,10 +102,10 @@ pub(crate) fn self_metric(sdk: &Sdk, metric: &str, name: &str, reason: Option<&s
 /// After shutdown: every span produced is exported or dropped, exactly,
 /// in the self-metrics; returns (exported, dropped).
 pub(crate) fn assert_accounted(sdk: &Sdk, name: &str, produced: u64) -> (u64, u64) {
-    let exported = self_metric(sdk, PipelineStats::EXPORTED_TOTAL, name, None);
+    let exported = self_metric(sdk, PipelineStats::EXPORTED, name, None);
     let dropped: u64 = ["queue_full", "export_failed", "rejected", "shutdown"]
         .iter()
-        .map(|r| self_metric(sdk, PipelineStats::DROPPED_TOTAL, name, Some(r)))
+        .map(|r| self_metric(sdk, PipelineStats::DROPPED, name, Some(r)))
         .sum();
     let s = stats(sdk, name);
     assert_eq!((s.queued, s.in_flight), (0, 0), "{name}: {s:?}");

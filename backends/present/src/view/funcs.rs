@@ -69,7 +69,7 @@ impl FunctionList {
 }
 
 impl Latency {
-    /// From a `function_duration_seconds` histogram.
+    /// From a `function.duration` histogram.
     fn of(h: &HistogramSnapshot) -> Latency {
         let ms = |s: Option<f64>| s.map(|s| s * 1000.0);
         Latency {

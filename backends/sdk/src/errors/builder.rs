@@ -52,7 +52,7 @@ impl ErrorsBuilder {
 
     /// Decides which errors and panics are reported: return `false` to skip
     /// one (a user error, say). Skipped errors are still counted in
-    /// `errors_total`/`panics_total`, and in
+    /// `errors`/`panics`, and in
     /// [`SdkErrors::filtered_total`]. It runs on the caller's thread, so
     /// keep it cheap; a filter that panics lets the error through.
     /// Default: report everything.
@@ -124,7 +124,7 @@ impl ErrorsBuilder {
 
     /// Validates the configuration and starts one pipeline per reporter.
     /// With no reporter, handled errors and panics are only counted
-    /// (`errors_total{kind}`, `panics_total`).
+    /// (`errors{kind}`, `panics`).
     ///
     /// # Errors
     /// A pipeline that could not be configured or started (`"pipeline"`).

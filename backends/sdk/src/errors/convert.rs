@@ -80,7 +80,7 @@ fn chain(error: &(dyn Error + 'static), kind: ErrorKind) -> Vec<ChainLink> {
 }
 
 /// The outermost type name of a handled error or panic (what
-/// `errors_total{kind}` uses).
+/// `errors{kind}` uses).
 pub(crate) fn outer_type_name(error: &(dyn Error + 'static), kind: ErrorKind) -> String {
     match kind {
         ErrorKind::Panic => PANIC.to_owned(),
@@ -96,8 +96,8 @@ fn display(error: &dyn Error) -> String {
 }
 
 /// The type name of `error`: `"panic"` for a [`PanicError`], else its
-/// `kind` label ([`kind_label`]), the name `errors_total{kind}` and
-/// `function_errors_total{kind}` give it too.
+/// `kind` label ([`kind_label`]), the name `errors{kind}` and
+/// `function.errors{kind}` give it too.
 pub(crate) fn type_name(error: &(dyn Error + 'static)) -> String {
     if error.is::<PanicError>() {
         return PANIC.to_owned();

@@ -42,7 +42,7 @@ pub struct ErrorEvent {
 }
 
 impl ErrorEvent {
-    /// The outermost error's type name (`errors_total{kind}` uses it).
+    /// The outermost error's type name (`errors{kind}` uses it).
     pub fn type_name(&self) -> &str {
         self.chain.first().map_or("Error", |l| l.type_name.as_str())
     }

@@ -7,6 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use omniscope::metrics::names::{ERRORS, PANICS};
+use omniscope::metrics::{Key, Label, LazyCounter, MetricMeta, Unit};
 use omniscope::{ErrorContext, ErrorHandler, ErrorKind};
 
 use super::builder::ErrorsBuilder;
@@ -29,9 +31,10 @@ pub(crate) type ErrorFilter =
 /// format), which reports on the caller's thread before `handle` returns.
 ///
 /// Counting goes through the facade, so it lands in whatever meter is
-/// installed (or an [`omniscope::testing::capture`]):
-/// `errors_total{kind="<type name>"}` for each handled error and
-/// `panics_total` for each panic — filtered ones included, since the filter
+/// installed (or an [`omniscope::testing::capture`]): `errors{kind}` for
+/// each handled error (`kind` as [`omniscope::error::kind_label`] names it;
+/// Prometheus shows `errors_total`) and `panics` for each panic (see
+/// [`omniscope::metrics::names`]) — filtered ones included, since the filter
 /// decides what is *reported*. [`handled_total`](SdkErrors::handled_total),
 /// [`panics_total`](SdkErrors::panics_total) and
 /// [`filtered_total`](SdkErrors::filtered_total) read the same counts.
@@ -157,18 +160,33 @@ impl SdkErrors {
     }
 }
 
+/// `errors{kind}`: handled errors.
+const ERRORS_META: MetricMeta = MetricMeta::new(
+    Unit::custom("{error}"),
+    "Errors handed to the error handler, by kind of error",
+);
+
+/// `panics`: panics the panic hook reported.
+static PANICS_COUNTER: LazyCounter = LazyCounter::with_meta(
+    Key::from_static(PANICS, &[]),
+    MetricMeta::new(
+        Unit::custom("{panic}"),
+        "Panics the panic hook reported to the error handler",
+    ),
+);
+
 impl Inner {
     fn handle(&self, error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
         let kind = context.kind();
         match kind {
             ErrorKind::Handled => {
                 self.handled.fetch_add(1, Ordering::Relaxed);
-                let type_name = outer_type_name(error, kind);
-                omniscope::counter!("errors_total", "kind" => type_name.as_str()).increment(1);
+                let labels = [Label::new("kind", outer_type_name(error, kind))];
+                omniscope::metrics::counter(&Key::new(ERRORS, &labels), &ERRORS_META).increment(1);
             }
             ErrorKind::Panic => {
                 self.panics.fetch_add(1, Ordering::Relaxed);
-                omniscope::counter!("panics_total").increment(1);
+                PANICS_COUNTER.increment(1);
             }
         }
         if let Some(filter) = &self.filter {

@@ -2,10 +2,10 @@
 //!
 //! For each handled error or panic, in order:
 //!
-//! 1. **Count** — through the facade's macros, into whatever meter is
-//!    installed: `errors_total{kind}` for a handled error, `kind` as
+//! 1. **Count** — through the facade, into whatever meter is
+//!    installed: `errors{kind}` for a handled error, `kind` as
 //!    [`omniscope::error::kind_label`] names it (as `#[instrument]`'s
-//!    `function_errors_total{kind}` does), `panics_total` for a panic.
+//!    `function.errors{kind}` does), `panics` for a panic.
 //! 2. **Filter** — an optional predicate skips errors that need no report
 //!    (user errors, say); skipped ones are counted in
 //!    [`SdkErrors::filtered_total`].

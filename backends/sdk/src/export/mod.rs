@@ -36,8 +36,8 @@
 //!   shutdown that gives up abandons the export thread and counts what it
 //!   held.
 //! - **Self-metrics.** [`PipelineStats::for_each_metric`] yields
-//!   `omniscope_exporter_{exported,dropped,errors,retries}_total` and
-//!   `omniscope_exporter_queue_{length,capacity}`.
+//!   `omniscope.exporter.{exported,dropped,errors,retries}` (counters) and
+//!   `omniscope.exporter.queue_{length,capacity}` (gauges).
 //! - **Immediate exporters.** An exporter whose
 //!   [`is_immediate`](Exporter::is_immediate) is `true` (the console's
 //!   pretty format) gets no pipeline from the logger and the error handler:

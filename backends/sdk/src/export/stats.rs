@@ -92,14 +92,16 @@ impl Dropped {
 /// [`for_each_metric`](PipelineStats::for_each_metric) yields these, all
 /// labelled `signal` and `exporter` (the exporter's [`name`](super::Exporter::name)):
 ///
-/// | name | type | extra labels | value |
-/// |---|---|---|---|
-/// | `omniscope_exporter_exported_total` | counter | | items the backend accepted |
-/// | `omniscope_exporter_dropped_total` | counter | `reason` (`queue_full`, `export_failed`, `rejected`, `shutdown`) | items dropped |
-/// | `omniscope_exporter_errors_total` | counter | | failed export attempts (errors and panics, retried or not) |
-/// | `omniscope_exporter_retries_total` | counter | | retries |
-/// | `omniscope_exporter_queue_length` | gauge | | items waiting in the queue |
-/// | `omniscope_exporter_queue_capacity` | gauge | | the queue capacity |
+/// | name | type | unit | extra labels | value | in Prometheus |
+/// |---|---|---|---|---|---|
+/// | `omniscope.exporter.exported` | counter | `{item}` | | items the backend accepted | `omniscope_exporter_exported_total` |
+/// | `omniscope.exporter.dropped` | counter | `{item}` | `reason` (`queue_full`, `export_failed`, `rejected`, `shutdown`) | items dropped | `omniscope_exporter_dropped_total` |
+/// | `omniscope.exporter.errors` | counter | `{attempt}` | | failed export attempts (errors and panics, retried or not) | `omniscope_exporter_errors_total` |
+/// | `omniscope.exporter.retries` | counter | `{retry}` | | retries | `omniscope_exporter_retries_total` |
+/// | `omniscope.exporter.queue_length` | gauge | `{item}` | | items waiting in the queue | `omniscope_exporter_queue_length` |
+/// | `omniscope.exporter.queue_capacity` | gauge | `{item}` | | the queue capacity | `omniscope_exporter_queue_capacity` |
+///
+/// Named as OpenTelemetry names metrics (see [`omniscope::metrics::names`]).
 ///
 /// ```
 /// # use omniscope_sdk::export::PipelineStats;
@@ -141,18 +143,18 @@ pub struct PipelineStats {
 }
 
 impl PipelineStats {
-    /// `omniscope_exporter_exported_total`.
-    pub const EXPORTED_TOTAL: &'static str = "omniscope_exporter_exported_total";
-    /// `omniscope_exporter_dropped_total`.
-    pub const DROPPED_TOTAL: &'static str = "omniscope_exporter_dropped_total";
-    /// `omniscope_exporter_errors_total`.
-    pub const ERRORS_TOTAL: &'static str = "omniscope_exporter_errors_total";
-    /// `omniscope_exporter_retries_total`.
-    pub const RETRIES_TOTAL: &'static str = "omniscope_exporter_retries_total";
-    /// `omniscope_exporter_queue_length`.
-    pub const QUEUE_LENGTH: &'static str = "omniscope_exporter_queue_length";
-    /// `omniscope_exporter_queue_capacity`.
-    pub const QUEUE_CAPACITY: &'static str = "omniscope_exporter_queue_capacity";
+    /// `omniscope.exporter.exported`.
+    pub const EXPORTED: &'static str = "omniscope.exporter.exported";
+    /// `omniscope.exporter.dropped`.
+    pub const DROPPED: &'static str = "omniscope.exporter.dropped";
+    /// `omniscope.exporter.errors`.
+    pub const ERRORS: &'static str = "omniscope.exporter.errors";
+    /// `omniscope.exporter.retries`.
+    pub const RETRIES: &'static str = "omniscope.exporter.retries";
+    /// `omniscope.exporter.queue_length`.
+    pub const QUEUE_LENGTH: &'static str = "omniscope.exporter.queue_length";
+    /// `omniscope.exporter.queue_capacity`.
+    pub const QUEUE_CAPACITY: &'static str = "omniscope.exporter.queue_capacity";
 
     /// Calls `f(name, labels, value, is_counter)` for each self-metric (see
     /// the table above), so registering them is one loop.
@@ -161,18 +163,18 @@ impl PipelineStats {
             ("signal", self.signal),
             ("exporter", self.exporter.as_str()),
         ];
-        f(Self::EXPORTED_TOTAL, &base, self.exported as f64, true);
+        f(Self::EXPORTED, &base, self.exported as f64, true);
         for reason in DropReason::ALL {
             let labels = [base[0], base[1], ("reason", reason.as_str())];
             f(
-                Self::DROPPED_TOTAL,
+                Self::DROPPED,
                 &labels,
                 self.dropped.get(reason) as f64,
                 true,
             );
         }
-        f(Self::ERRORS_TOTAL, &base, self.errors as f64, true);
-        f(Self::RETRIES_TOTAL, &base, self.retries as f64, true);
+        f(Self::ERRORS, &base, self.errors as f64, true);
+        f(Self::RETRIES, &base, self.retries as f64, true);
         f(Self::QUEUE_LENGTH, &base, self.queued as f64, false);
         f(Self::QUEUE_CAPACITY, &base, self.capacity as f64, false);
     }
@@ -273,15 +275,15 @@ mod tests {
         assert_eq!(
             seen,
             [
-                "omniscope_exporter_exported_total{signal=traces,exporter=otlp} 10 true",
-                "omniscope_exporter_dropped_total{signal=traces,exporter=otlp,reason=queue_full} 3 true",
-                "omniscope_exporter_dropped_total{signal=traces,exporter=otlp,reason=export_failed} 0 true",
-                "omniscope_exporter_dropped_total{signal=traces,exporter=otlp,reason=rejected} 0 true",
-                "omniscope_exporter_dropped_total{signal=traces,exporter=otlp,reason=shutdown} 2 true",
-                "omniscope_exporter_errors_total{signal=traces,exporter=otlp} 0 true",
-                "omniscope_exporter_retries_total{signal=traces,exporter=otlp} 0 true",
-                "omniscope_exporter_queue_length{signal=traces,exporter=otlp} 0 false",
-                "omniscope_exporter_queue_capacity{signal=traces,exporter=otlp} 64 false",
+                "omniscope.exporter.exported{signal=traces,exporter=otlp} 10 true",
+                "omniscope.exporter.dropped{signal=traces,exporter=otlp,reason=queue_full} 3 true",
+                "omniscope.exporter.dropped{signal=traces,exporter=otlp,reason=export_failed} 0 true",
+                "omniscope.exporter.dropped{signal=traces,exporter=otlp,reason=rejected} 0 true",
+                "omniscope.exporter.dropped{signal=traces,exporter=otlp,reason=shutdown} 2 true",
+                "omniscope.exporter.errors{signal=traces,exporter=otlp} 0 true",
+                "omniscope.exporter.retries{signal=traces,exporter=otlp} 0 true",
+                "omniscope.exporter.queue_length{signal=traces,exporter=otlp} 0 false",
+                "omniscope.exporter.queue_capacity{signal=traces,exporter=otlp} 64 false",
             ]
         );
     }

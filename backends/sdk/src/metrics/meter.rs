@@ -261,7 +261,7 @@ impl MeterBuilder {
     /// (this one, the cardinality overflow and kind conflicts counters).
     /// Registering a new name past it returns a no-op handle (a callback is
     /// dropped), and each refused registration counts in
-    /// `omniscope_metric_family_overflow_total` (no label: a call site that
+    /// `omniscope.metric.family_overflow` (no label: a call site that
     /// builds names from input counts on every call). Names registered
     /// before the limit was reached keep working.
     pub fn with_family_limit(mut self, limit: usize) -> MeterBuilder {
@@ -272,7 +272,7 @@ impl MeterBuilder {
     /// The most label sets one metric name may have (default 2000, at
     /// least 1). Further label sets record into the metric's overflow
     /// series, labelled `otel.metric.overflow="true"`, and each refusal
-    /// counts in `omniscope_metric_cardinality_overflow_total{metric="…"}`
+    /// counts in `omniscope.metric.cardinality_overflow{metric="…"}`
     /// (a call site with dynamic labels counts on every call).
     pub fn with_cardinality_limit(mut self, limit: usize) -> MeterBuilder {
         self.cardinality_limit = limit;

@@ -22,7 +22,7 @@
 //! labels, from any number of call sites, lands in one series; labels are
 //! compared as a set (sorted by name). A name keeps the kind of instrument
 //! it was first registered as: asking for another kind returns a no-op
-//! handle and counts in `omniscope_metric_kind_conflicts_total{metric}`.
+//! handle and counts in `omniscope.metric.kind_conflicts{metric}`.
 //!
 //! # Sharding: why a counter increment shares no cache line
 //!
@@ -79,7 +79,7 @@
 //!
 //! A meter holds at most [`MeterBuilder::with_family_limit`] metric names
 //! (default 2000). Past it, registering a new name returns a no-op handle
-//! and counts in `omniscope_metric_family_overflow_total`; names already
+//! and counts in `omniscope.metric.family_overflow`; names already
 //! registered are unaffected, and recording through a handle never checks
 //! the limit (it applies when a registration looks up a name it does not
 //! find).
@@ -87,7 +87,7 @@
 //! Each metric name holds at most [`MeterBuilder::with_cardinality_limit`]
 //! label sets (default 2000). Past it, handles for new label sets record
 //! into one overflow series labelled `otel.metric.overflow="true"`, and each
-//! refusal counts in `omniscope_metric_cardinality_overflow_total{metric}`.
+//! refusal counts in `omniscope.metric.cardinality_overflow{metric}`.
 //!
 //! # Snapshots
 //!

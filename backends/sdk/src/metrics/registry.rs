@@ -11,7 +11,7 @@ use std::hash::{BuildHasher, RandomState};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::SystemTime;
 
-use omniscope::metrics::{Counter, InstrumentKind, Key, Label, MetricMeta};
+use omniscope::metrics::{Counter, InstrumentKind, Key, Label, MetricMeta, Unit};
 
 use super::cells::Cells;
 use super::counter::{CounterSeries, UpDownSeries};
@@ -21,14 +21,32 @@ use super::sketch::Mapping;
 
 /// The self-metric counting label sets refused by the cardinality limit,
 /// per metric (label `metric`).
-pub(crate) const OVERFLOW_METRIC: &str = "omniscope_metric_cardinality_overflow_total";
+pub(crate) const OVERFLOW_METRIC: (&str, MetricMeta) = (
+    "omniscope.metric.cardinality_overflow",
+    MetricMeta::new(
+        Unit::custom("{registration}"),
+        "Label sets refused by the cardinality limit of a metric",
+    ),
+);
 /// The self-metric counting registrations of new metric names refused by
 /// the family limit (no label: a label per refused name would grow without
 /// bound, which is what the limit prevents).
-pub(crate) const FAMILY_OVERFLOW_METRIC: &str = "omniscope_metric_family_overflow_total";
+pub(crate) const FAMILY_OVERFLOW_METRIC: (&str, MetricMeta) = (
+    "omniscope.metric.family_overflow",
+    MetricMeta::new(
+        Unit::custom("{registration}"),
+        "New metric names refused by the meter's family limit",
+    ),
+);
 /// The self-metric counting registrations of a name with another kind of
 /// instrument than its first registration (label `metric`).
-pub(crate) const CONFLICT_METRIC: &str = "omniscope_metric_kind_conflicts_total";
+pub(crate) const CONFLICT_METRIC: (&str, MetricMeta) = (
+    "omniscope.metric.kind_conflicts",
+    MetricMeta::new(
+        Unit::custom("{registration}"),
+        "Registrations of a metric name as another kind of instrument than its first",
+    ),
+);
 /// The label of a metric's overflow series.
 pub(crate) const OVERFLOW_LABEL: &str = "otel.metric.overflow";
 
@@ -394,13 +412,13 @@ impl Registry {
     /// The counter `family{labels}` of a self-metric (`labels` canonical):
     /// never refused by the limits, and a no-op if the name is taken by
     /// another kind.
-    fn self_counter(&self, families: &mut Families, family: &str, labels: &[Label<'_>]) -> Counter {
-        let f = family_index(
-            families,
-            family,
-            InstrumentKind::Counter,
-            &MetricMeta::EMPTY,
-        );
+    fn self_counter(
+        &self,
+        families: &mut Families,
+        (family, meta): (&str, MetricMeta),
+        labels: &[Label<'_>],
+    ) -> Counter {
+        let f = family_index(families, family, InstrumentKind::Counter, &meta);
         let hash = self.hasher.hash_one(labels);
         families.next_uid += 1;
         let uid = families.next_uid;
