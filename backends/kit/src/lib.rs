@@ -30,6 +30,9 @@ pub use omniscope_present as present;
 #[cfg(feature = "prometheus")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
 pub use omniscope_prometheus as prometheus;
+#[cfg(feature = "statsd")]
+#[cfg_attr(docsrs, doc(cfg(feature = "statsd")))]
+pub use omniscope_statsd as statsd;
 
 /// Starts configuring telemetry for `main`.
 pub fn builder() -> KitBuilder {

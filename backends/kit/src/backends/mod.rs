@@ -86,6 +86,8 @@ backends! {
     /// `prometheus`: a scrape endpoint on `127.0.0.1:9464/metrics` (feature
     /// `prometheus`). Used when chosen: it opens a port.
     Prometheus => prometheus,
+    /// `statsd`: statsd or DogStatsD lines over UDP or Unix sockets (feature `statsd`). Used when chosen.
+    Statsd => statsd,
 }
 
 impl Backend {
