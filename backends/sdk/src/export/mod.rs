@@ -38,8 +38,8 @@
 //! - **Self-metrics.** [`PipelineStats::for_each_metric`] yields
 //!   `omniscope.exporter.{exported,dropped,errors,retries}` (counters) and
 //!   `omniscope.exporter.queue_{length,capacity}` (gauges).
-//! - **Immediate exporters.** An exporter whose
-//!   [`is_immediate`](Exporter::is_immediate) is `true` (the console's
+//! - **Immediate exporters.** An exporter that offers an
+//!   [`ImmediateExporter`] through [`Exporter::immediate`] (the console's
 //!   pretty format) gets no pipeline from the logger and the error handler:
 //!   each item is exported on the recording thread before the call returns,
 //!   so it is delivered at once and in order; the caller waits for it, and
