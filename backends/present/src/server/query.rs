@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
+use omniscope::propagation::percent_decode_lossy;
 use omniscope::{Level, TraceId};
 
 /// The decoded `name=value` pairs of a query string.
@@ -110,37 +111,14 @@ fn duration(v: &str) -> Option<Duration> {
     Duration::try_from_secs_f64(secs).ok()
 }
 
-/// Percent-decoding, with `+` as a space; malformed escapes stay as they
+/// Percent-decoding, with `+` as a space (before decoding, so that `%2B`
+/// stays a `+`), by the facade's decoder: malformed escapes stay as they
 /// are, and invalid UTF-8 is replaced.
 fn decode(s: &str) -> Cow<'_, str> {
-    if !s.contains(['%', '+']) {
-        return Cow::Borrowed(s);
+    if !s.contains('+') {
+        return percent_decode_lossy(s);
     }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| {
-                    std::str::from_utf8(h)
-                        .ok()
-                        .and_then(|h| u8::from_str_radix(h, 16).ok())
-                });
-                match hex {
-                    Some(b) => {
-                        out.push(b);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    Cow::Owned(percent_decode_lossy(&s.replace('+', " ")).into_owned())
 }
 
 #[cfg(test)]
@@ -155,6 +133,14 @@ mod tests {
         assert_eq!(q.get("flag"), None);
         assert_eq!(q.get("x"), Some("a%2"));
         assert_eq!(decode("%C3%A9%ZZ"), "é%ZZ");
+    }
+
+    /// Issue #11: a sign is not a hex digit: `%+1` is `%`, a space and `1`
+    /// (it was decoded to U+0001), and `%-1` stays as it is.
+    #[test]
+    fn signs_are_not_hex_digits() {
+        assert_eq!(decode("%+1%-1"), "% 1%-1");
+        assert_eq!(decode("a+b%2B%2b"), "a b++");
     }
 
     #[test]
