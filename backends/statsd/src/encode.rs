@@ -138,9 +138,9 @@ pub struct EncodeCounts {
 /// (`|g`; in the plain flavour a negative value is preceded by `name:0|g`,
 /// because `-5|g` alone means "subtract 5"), histograms samples of
 /// [`HistogramAs`] reconstructed from the interval's aggregates: one
-/// sample gives its value, two give `min` and `max`, more give `min`,
-/// `max` and the rest at their mean, so that the daemon's count, sum, min
-/// and max equal the interval's. Past [`Encoding::max_samples`] the mean
+/// sample gives its value, two give `min` and `sum - min`, more give
+/// `min`, `max` and the rest at their mean, so that the daemon's count and
+/// sum equal the interval's, and its min and max the SDK's. Past [`Encoding::max_samples`] the mean
 /// goes once with a sample rate `@1/n`, which keeps the count (and
 /// collectd's sum) but not Etsy statsd's sum.
 pub fn encode(
@@ -314,8 +314,11 @@ fn samples(h: &HistogramSnapshot, scale: f64) -> Option<Samples> {
             mean: 0.0,
             repeat: 0,
         },
+        // The sum is exact, min and max may be the sketch's estimates (a
+        // delta's extremes are exact only when they are all-time ones):
+        // `sum - min` keeps the daemon's sum exact.
         2 => Samples {
-            edges: vec![min, max],
+            edges: vec![min, sum - min],
             mean: 0.0,
             repeat: 0,
         },
