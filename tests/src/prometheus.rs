@@ -5,8 +5,7 @@
 //! deadline ([`DEADLINE`]).
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -243,6 +242,38 @@ impl StoredExemplar {
     }
 }
 
+/// Runs `promtool check metrics` (Debian's `prometheus` package; `PROMTOOL`
+/// overrides the path) on `text`, classic exposition text: `Err` with what
+/// promtool said when it finds a problem (its lint included: a `_total`
+/// suffix on a non-counter, a missing HELP…). Panics when promtool cannot
+/// be run.
+pub fn promtool_check_metrics(text: &str) -> Result<(), String> {
+    let path = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".to_owned());
+    let mut check = Command::new(&path)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {path} ({e}): {}", install_hint("prometheus")));
+    let mut stdin = check.stdin.take().unwrap();
+    // promtool reads everything before it answers: write from a thread, so
+    // that a large text cannot fill both pipes.
+    let text = text.to_owned();
+    let writer = std::thread::spawn(move || std::io::Write::write_all(&mut stdin, text.as_bytes()));
+    let out = check.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    if out.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "promtool check metrics failed ({}):\n{}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
+}
+
 impl Drop for Prometheus {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -399,23 +430,8 @@ fn wait_for<T>(what: &str, log: impl Fn() -> String, mut f: impl FnMut() -> Opti
     }
 }
 
-/// `GET path` over HTTP/1.0 (so the body is neither chunked nor kept
-/// alive): the status and the body, or `None` if the server did not
+/// `GET path`: the status and the body, or `None` if the server did not
 /// answer (not listening yet).
 fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Option<(u16, String)> {
-    let mut stream = TcpStream::connect(addr).ok()?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .ok()?;
-    let mut head = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).ok()?;
-    let mut response = String::new();
-    stream.read_to_string(&mut response).ok()?;
-    let (head, body) = response.split_once("\r\n\r\n")?;
-    let status = head.split(' ').nth(1)?.parse().ok()?;
-    Some((status, body.to_owned()))
+    crate::http::try_get(addr, path, headers).map(|reply| (reply.status, reply.body))
 }

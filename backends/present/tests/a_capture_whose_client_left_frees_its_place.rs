@@ -39,10 +39,9 @@ fn every_place_is_free_again_once_the_clients_left() {
         .unwrap();
     let server = present.serve(Sdk::builder().build().unwrap()).unwrap();
     let addr = server.local_addr();
-    let host = addr.to_string();
 
     let clients: Vec<TcpStream> = (0..PLACES)
-        .map(|_| common::raw::open(addr, "/api/traces/capture?timeout=600s", &host, &[]))
+        .map(|_| common::open(addr, "GET", "/api/traces/capture?timeout=600s", &[]))
         .collect();
     wait_until("every place is taken", || waiting(addr) == PLACES as u64);
     let full = get(addr, "/api/traces/capture?timeout=50ms");

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::raw::get_as;
+use common::request;
 use omniscope_present::Present;
 use omniscope_sdk::Sdk;
 
@@ -15,7 +15,8 @@ const CAPTURE: &str = "/api/traces/capture?timeout=50ms";
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
 fn status(addr: std::net::SocketAddr, headers: &[(&str, &str)]) -> (u16, String) {
-    get_as(addr, CAPTURE, &addr.to_string(), headers)
+    let reply = request(addr, "GET", CAPTURE, headers);
+    (reply.status, reply.body)
 }
 
 #[test]

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::raw::get_as;
+use common::get_with;
 use omniscope_present::Present;
 use omniscope_sdk::Sdk;
 
@@ -23,16 +23,17 @@ fn a_rebinding_host_is_refused_and_an_allowed_one_served() {
     let port = addr.port();
 
     for path in ["/", "/api/status", "/metrics"] {
-        let (status, body) = get_as(addr, path, &format!("evil.example:{port}"), &[]);
-        assert_eq!(status, 421, "{path}: {body}");
-        assert!(body.contains("DNS rebinding"), "{body}");
+        let host = format!("evil.example:{port}");
+        let reply = get_with(addr, path, &[("Host", &host)]);
+        assert_eq!(reply.status, 421, "{path}: {}", reply.body);
+        assert!(reply.body.contains("DNS rebinding"), "{}", reply.body);
     }
     for host in [
         format!("localhost:{port}"),
         format!("dashboard.internal.example:{port}"),
     ] {
-        let (status, body) = get_as(addr, "/api/status", &host, &[]);
-        assert_eq!(status, 200, "Host: {host}: {body}");
+        let reply = get_with(addr, "/api/status", &[("Host", &host)]);
+        assert_eq!(reply.status, 200, "Host: {host}: {}", reply.body);
     }
 }
 

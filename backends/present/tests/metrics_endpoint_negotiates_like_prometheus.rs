@@ -11,26 +11,19 @@ mod common;
 
 use std::io::Read;
 
-use common::raw;
+use common::get_with;
 use common::workload::{installed, place_orders};
 
 /// `GET /metrics` with `headers`: the status, the headers (names in lower
 /// case) and the body as bytes.
 fn scrape(headers: &[(&str, &str)]) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let addr = installed().addr();
-    let mut stream = raw::open(addr, "/metrics", &addr.to_string(), headers);
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).unwrap();
-    let end = answer.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8(answer[..end].to_vec()).unwrap();
-    let status = head[9..12].parse().unwrap();
-    let headers = head
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+    let reply = get_with(installed().addr(), "/metrics", headers);
+    let headers = reply
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
         .collect();
-    (status, headers, answer[end + 4..].to_vec())
+    (reply.status, headers, reply.bytes)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

@@ -112,7 +112,7 @@ fn listener_negotiates_format_and_gzip() {
     );
     assert_eq!(om.header("content-encoding"), Some("gzip"));
     let text = om.text();
-    assert!(om.body.len() < text.len(), "gzip made it smaller");
+    assert!(om.bytes.len() < text.len(), "gzip made it smaller");
     let parsed =
         common::check(&text, Format::OpenMetrics).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert!(parsed.exemplars > 0, "{text}");

@@ -1,12 +1,10 @@
 //! Shared by the integration tests: the blocking HTTP client of
-//! `omniscope-tests` (and raw requests it cannot make), and spans made
-//! without a global tracer.
+//! `omniscope-tests`, and spans made without a global tracer.
 
 #![allow(dead_code, unreachable_pub)] // each test file uses part of it
 // Test support: a failed step is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-pub mod raw;
 #[path = "../../src/testutil.rs"]
 pub mod spans;
 pub mod workload;

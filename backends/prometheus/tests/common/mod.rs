@@ -585,85 +585,23 @@ fn check_exemplar(text: &str) -> Result<(), String> {
     }
 }
 
-/// An HTTP answer with its body as bytes (it may be gzipped).
-#[derive(Debug)]
-pub(crate) struct Fetched {
-    pub(crate) status: u16,
-    /// Header names in lower case.
-    pub(crate) headers: HashMap<String, String>,
-    pub(crate) body: Vec<u8>,
-}
-
-impl Fetched {
-    pub(crate) fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).map(String::as_str)
-    }
-
-    /// The body, gunzipped if `Content-Encoding: gzip` says so, as text.
-    pub(crate) fn text(&self) -> String {
-        let mut text = String::new();
-        match self.header("content-encoding") {
-            Some("gzip") => {
-                std::io::Read::read_to_string(
-                    &mut flate2::read::GzDecoder::new(&self.body[..]),
-                    &mut text,
-                )
-                .expect("a gzipped UTF-8 body");
-            }
-            _ => text = String::from_utf8(self.body.clone()).expect("a UTF-8 body"),
-        }
-        text
-    }
-}
-
-/// `method path` with `headers`, over a connection of its own that the
-/// server closes after the answer (bodies are not chunked: the server sends
-/// `Content-Length`, which this checks).
+/// `method path` with `headers`, through the tests' one HTTP client; the
+/// server sends `Content-Length` (bodies are not chunked), which this
+/// checks.
 pub(crate) fn fetch(
     addr: std::net::SocketAddr,
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
-) -> Fetched {
-    use std::io::{Read, Write};
-    let mut stream = std::net::TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    stream.write_all(head.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head");
-    let head = String::from_utf8(raw[..end].to_vec()).unwrap();
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers: HashMap<String, String> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-        .collect();
-    let body = raw[end + 4..].to_vec();
+) -> omniscope_tests::http::Reply {
+    let reply = omniscope_tests::http::request(addr, method, path, headers);
     if method != "HEAD" {
-        let length: usize = headers["content-length"].parse().unwrap();
-        assert_eq!(body.len(), length, "the body has its Content-Length");
+        let length = reply.header("content-length").map(|l| l.parse().unwrap());
+        assert_eq!(
+            length,
+            Some(reply.bytes.len()),
+            "the body has its Content-Length"
+        );
     }
-    Fetched {
-        status,
-        headers,
-        body,
-    }
+    reply
 }
