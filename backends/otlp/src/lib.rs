@@ -19,6 +19,6 @@ pub use config::{
 pub use exporter::OtlpExporter;
 pub use omniscope;
 pub use omniscope_sdk::BuildError;
+pub use omniscope_sdk::Signal;
 pub use otlp::Otlp;
 pub use protocol::{Compression, Protocol};
-pub use omniscope_sdk::Signal;
