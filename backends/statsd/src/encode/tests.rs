@@ -239,3 +239,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn two_samples_keep_the_sum_exact() {
+    let s = snapshot(vec![family(
+        "lat",
+        InstrumentKind::Histogram,
+        Unit::MILLISECONDS,
+        vec![series("lat", &[], histogram(2, 40.0, 10.0, 29.888))],
+    )]);
+    assert_eq!(
+        lines(&s, &Resource::empty(), &encoding(Flavor::Statsd)),
+        ["lat:10|ms", "lat:30|ms"]
+    );
+}
