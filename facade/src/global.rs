@@ -18,6 +18,7 @@ use crate::level::{base_max_level, store_max_level, LevelFilter};
 use crate::log::{Logger, NoopLogger, Record};
 use crate::metrics::{Key, Meter, MetricMeta, NoopMeter};
 use crate::preinit;
+use crate::sync::lock;
 use crate::trace::{NoopTracer, SamplingHint, Tracer};
 
 /// The four signals, as bits of the dispatch state.
@@ -216,10 +217,6 @@ pub fn tracer() -> &'static dyn Tracer {
 /// The installed error handler, or [`NoopErrorHandler`].
 pub fn error_handler() -> &'static dyn ErrorHandler {
     ERRORS.get().map_or(&NoopErrorHandler, |h| h.as_ref())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 // ---- levels --------------------------------------------------------------

@@ -101,6 +101,7 @@ mod macros;
 pub mod metrics;
 pub mod preinit;
 pub mod propagation;
+pub mod sync;
 pub mod testing;
 pub mod trace;
 mod value;

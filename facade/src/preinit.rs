@@ -76,9 +76,7 @@ static BUFFER: Mutex<Buffer> = Mutex::new(Buffer {
 });
 
 fn buffer() -> std::sync::MutexGuard<'static, Buffer> {
-    BUFFER
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    crate::sync::lock(&BUFFER)
 }
 
 /// Turns the buffer off and frees what it holds (counted as dropped).

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 use std::error::Error;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use crate::context::Context;
 use crate::error::error_chain;
@@ -39,6 +39,7 @@ use crate::metrics::{
     Counter, CounterFn, Gauge, GaugeFn, Histogram, HistogramFn, Key, Meter, MetricMeta,
     UpDownCounter, UpDownCounterFn,
 };
+use crate::sync::lock;
 use crate::trace::{
     SpanContext, SpanId, SpanKind, SpanStart, SpanToken, StartedSpan, Status, TraceFlags, TraceId,
     Tracer,
@@ -230,10 +231,6 @@ impl Recorder {
             metrics,
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Random, valid ids from std's per-process random keys.

@@ -4,7 +4,7 @@
 //! wait on these locks.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::Mutex;
 use std::time::SystemTime;
 
 use omniscope_sdk::errors::ErrorEvent;
@@ -38,8 +38,6 @@ impl State {
     }
 }
 
-/// Locks `m`, going on after a panic elsewhere: every store stays
-/// consistent between statements, and the dashboard must keep working.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
+/// Locks going on after a panic elsewhere: every store stays consistent
+/// between statements, and the dashboard must keep working.
+pub(crate) use omniscope::sync::lock;

@@ -3,9 +3,11 @@
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use omniscope::sync::lock;
 
 /// Listeners that accept connections and hold them, never reading.
 pub(super) struct Stall {
@@ -14,14 +16,10 @@ pub(super) struct Stall {
     threads: Vec<JoinHandle<()>>,
 }
 
-fn lock_held(held: &Mutex<Vec<TcpStream>>) -> MutexGuard<'_, Vec<TcpStream>> {
-    held.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 impl Stall {
     /// How many connections are held now.
     pub(super) fn held(&self) -> usize {
-        lock_held(&self.held).len()
+        lock(&self.held).len()
     }
 
     /// Listens on `addrs` (retrying while a just-released port is busy).
@@ -37,7 +35,7 @@ impl Stall {
                 std::thread::spawn(move || {
                     while !stop.load(Ordering::Relaxed) {
                         match listener.accept() {
-                            Ok((stream, _)) => lock_held(&held).push(stream),
+                            Ok((stream, _)) => lock(&held).push(stream),
                             Err(_) => std::thread::sleep(Duration::from_millis(10)),
                         }
                     }
@@ -57,7 +55,7 @@ impl Stall {
         for t in self.threads {
             let _ = t.join();
         }
-        lock_held(&self.held).clear();
+        lock(&self.held).clear();
     }
 }
 
