@@ -3,6 +3,8 @@
 //! intervals: the totals collectd stores equal what was recorded, and it
 //! rejects no line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step is a failed test
+
 mod common;
 
 use std::path::Path;

@@ -4,6 +4,8 @@
 //! own interval: the counter sums, last gauges and timer counts and sums
 //! equal what was recorded, and the daemon saw no bad line.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step is a failed test
+
 mod common;
 
 use std::collections::BTreeSet;

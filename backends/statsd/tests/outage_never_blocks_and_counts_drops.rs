@@ -3,6 +3,8 @@
 //! export returns at once (bounded here by a liveness check, not a
 //! threshold) and what was not delivered is counted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step is a failed test
+
 use std::os::unix::net::UnixDatagram;
 use std::sync::mpsc;
 use std::time::Duration;

@@ -4,6 +4,8 @@
 //! no payload exceeds the maximum, and a line longer than the payload is
 //! dropped and counted.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step is a failed test
+
 use std::io::Read;
 use std::os::unix::net::{UnixDatagram, UnixListener};
 use std::path::PathBuf;

@@ -1,7 +1,8 @@
 //! Test support: the real daemons (started by `scripts/statsd-daemons`),
 //! the SDK wired to a statsd exporter, and a known workload.
 
-#![allow(dead_code)] // each test file uses part of it
+#![allow(dead_code, unreachable_pub)] // each test file uses part of it; `pub` for them
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a failed step is a failed test
 
 use std::net::{TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
