@@ -86,5 +86,5 @@ fn handle_request(order: u64) {
     omniscope::info!("order received"; order.id = order);
     let _charge = omniscope::span!("charge_card");
     omniscope::counter!("orders_created_total", "channel" => "web").increment(1);
-    omniscope::histogram!("order_total").record(12.5 * order as f64);
+    omniscope::histogram!("order.amount").record(12.5 * order as f64);
 }

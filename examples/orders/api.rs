@@ -14,9 +14,8 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use omniscope::{
-    debug, error, histogram, info, span, FutureExt, Instrumented, Span, SpanKind, Status,
-};
+use omniscope::metrics::{self, Key, Label, MetricMeta, Unit};
+use omniscope::{debug, error, info, span, FutureExt, Instrumented, Span, SpanKind, Status};
 use serde::Serialize;
 
 use crate::error::OrderError;
@@ -62,6 +61,10 @@ async fn list_orders(State(orders): State<Arc<Orders>>) -> Json<Vec<Order>> {
     Json(orders.list_orders(LIST_LIMIT))
 }
 
+/// `http.server.request.duration`: how long the server took to answer.
+const REQUEST_DURATION: MetricMeta =
+    MetricMeta::new(Unit::SECONDS, "Duration of HTTP server requests");
+
 /// One server span per request (the root of its trace), the request
 /// duration histogram, and the trace id in a response header.
 async fn trace_request(request: Request, next: Next) -> Response {
@@ -78,13 +81,27 @@ async fn trace_request(request: Request, next: Next) -> Response {
     span.update_name(&format!("{method} {route}"));
     let started = Instant::now();
     let mut response = inside(&span, next.run(request)).await;
-    histogram!("http_server_request_duration_seconds",
-        "http_request_method" => method.as_str(),
-        "http_route" => route.as_str(),
-        "http_response_status_code" => response.status().as_str())
-    .record_duration(started.elapsed());
+    record_duration(&span, [method.as_str(), &route], response.status(), started);
     record_response(&span, &mut response);
     response
+}
+
+/// OpenTelemetry's HTTP server metric, its name, unit and attributes as the
+/// semantic conventions give them (Prometheus shows
+/// `http_server_request_duration_seconds{http_request_method,…}`), recorded
+/// inside the request's span, so that its exemplar is the request's trace.
+fn record_duration(span: &Span, [method, route]: [&str; 2], status: StatusCode, started: Instant) {
+    let _entered = span.as_context().cloned().map(omniscope::Context::attach);
+    let labels = [
+        Label::new("http.request.method", method),
+        Label::new("http.route", route),
+        Label::new("http.response.status_code", status.as_str()),
+    ];
+    metrics::histogram(
+        &Key::new("http.server.request.duration", &labels),
+        &REQUEST_DURATION,
+    )
+    .record_duration(started.elapsed());
 }
 
 /// The status on the span; the trace id in a header, for the caller.

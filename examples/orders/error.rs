@@ -32,7 +32,7 @@ impl OrderError {
         }
     }
 
-    /// A short, stable name: the `reason` label of `orders_failed_total`
+    /// A short, stable name: the `reason` label of `orders.failed`
     /// and the `error` field of the JSON answer.
     pub(crate) fn reason(&self) -> &'static str {
         match self {

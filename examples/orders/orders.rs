@@ -19,10 +19,15 @@ use crate::validate::validate;
 /// How many orders the store keeps; older ones are forgotten.
 const MAX_ORDERS: usize = 10_000;
 
-/// Order totals, in euros.
-static ORDER_TOTAL: LazyHistogram = LazyHistogram::with_meta(
-    Key::from_static("order_total", &[]),
-    MetricMeta::new(Unit::custom("{EUR}"), "Total of each placed order"),
+/// What each placed order comes to, in euros: `order.amount`, named as
+/// OpenTelemetry names metrics (no unit in the name, no `_total`, which
+/// Prometheus keeps for counters); Prometheus shows `order_amount`.
+static ORDER_AMOUNT: LazyHistogram = LazyHistogram::with_meta(
+    Key::from_static("order.amount", &[]),
+    MetricMeta::new(
+        Unit::custom("{EUR}"),
+        "Amount of each placed order, in euros",
+    ),
 );
 
 /// A request to place an order: the JSON body of `POST /orders`. No
@@ -198,7 +203,7 @@ impl Orders {
         let result = self.place(&new).await;
         match &result {
             Ok(order) => self.created(order),
-            Err(e) => counter!("orders_failed_total", "reason" => e.reason()).increment(1),
+            Err(e) => counter!("orders.failed", "reason" => e.reason()).increment(1),
         }
         result
     }
@@ -216,8 +221,8 @@ impl Orders {
 
     fn created(&self, order: &Order) {
         let total = order.total_cents as f64 / 100.0;
-        counter!("orders_created_total", "channel" => order.channel.as_str()).increment(1);
-        ORDER_TOTAL.record(total);
+        counter!("orders.created", "channel" => order.channel.as_str()).increment(1);
+        ORDER_AMOUNT.record(total);
         info!("order created";
             order.id = order.id, order.total = total, channel = order.channel.as_str());
         self.shipping.enqueue(order.id);

@@ -19,7 +19,7 @@ const GATEWAY_TIMEOUT_MS: u64 = 80;
 
 /// How long each call to the gateway took, answered or not.
 static GATEWAY_DURATION: LazyHistogram = LazyHistogram::with_meta(
-    Key::from_static("payment_gateway_duration_seconds", &[]),
+    Key::from_static("payment.gateway.duration", &[]),
     MetricMeta::new(Unit::SECONDS, "Duration of calls to the payment gateway"),
 );
 

@@ -16,7 +16,7 @@ use crate::sim::Sim;
 
 /// Orders waiting in the queue.
 static QUEUE_DEPTH: LazyUpDownCounter = LazyUpDownCounter::with_meta(
-    Key::from_static("shipping_queue_depth", &[]),
+    Key::from_static("shipping.queue.depth", &[]),
     MetricMeta::new(Unit::custom("{order}"), "Paid orders waiting to be shipped"),
 );
 
@@ -57,7 +57,7 @@ impl ShippingQueue {
         QUEUE_DEPTH.add(1);
         if let Err(e) = self.jobs.try_send(job) {
             QUEUE_DEPTH.add(-1);
-            counter!("shipping_queue_rejected_total").increment(1);
+            counter!("shipping.queue.rejected").increment(1);
             let why = match e {
                 TrySendError::Full(_) => "the shipping queue is full",
                 TrySendError::Closed(_) => "shipping has stopped",
@@ -117,7 +117,7 @@ impl Shipper {
     async fn ship_and_record(&self, order_id: u64) {
         match self.ship_order(order_id).await {
             Ok(tracking) => {
-                counter!("orders_shipped_total").increment(1);
+                counter!("orders.shipped").increment(1);
                 info!("order shipped"; order.id = order_id, tracking = tracking.as_str());
                 self.store.mark_shipped(order_id, tracking);
             }

@@ -3,9 +3,10 @@
 //! and once over HTTP/protobuf, into a receiver on the official OTLP
 //! definitions. The test places orders itself and checks what arrived: the
 //! span names and parent links of one order, the resource's `service.name`,
-//! `orders_created_total` equal to the orders the service created, the
-//! `order_total` histogram's count and sum, and the "order created" log
-//! record carrying its request's trace id.
+//! `orders.created` equal to the orders the service created, the
+//! `order.amount` histogram's count and sum, OpenTelemetry names and units
+//! (`http.server.request.duration` in `s`, `function.duration`; issue #12),
+//! and the "order created" log record carrying its request's trace id.
 //!
 //! Runs the `orders` binary (see `omniscope_tests::orders`), which needs
 //! `omniscope-kit`'s `otlp` feature.
@@ -74,7 +75,7 @@ fn orders_reach_the_receiver(protocol: &str) {
 
     // The counter and histogram, as the last periodic export has them.
     let counted = |r: &OtlpReceiver| {
-        r.last_metric("orders_created_total")
+        r.last_metric("orders.created")
             .and_then(|m| match m.metric.data {
                 Some(metric::Data::Sum(sum)) => sum
                     .data_points
@@ -87,14 +88,24 @@ fn orders_reach_the_receiver(protocol: &str) {
                 _ => None,
             })
     };
-    receiver.wait_for(
-        "orders_created_total equal to the orders created",
-        WAIT,
-        |r| counted(r) == Some(created.len() as i64),
-    );
+    receiver.wait_for("orders.created equal to the orders created", WAIT, |r| {
+        counted(r) == Some(created.len() as i64)
+    });
     let histogram = receiver
-        .last_metric("order_total")
-        .expect("the order_total histogram");
+        .last_metric("order.amount")
+        .expect("the order.amount histogram");
+    assert_eq!(histogram.metric.unit, "{EUR}");
+    // OpenTelemetry names and units, not Prometheus' (issue #12).
+    for (name, unit) in [
+        ("http.server.request.duration", "s"),
+        ("function.duration", "s"),
+        ("function.calls", "{call}"),
+    ] {
+        let metric = receiver
+            .last_metric(name)
+            .unwrap_or_else(|| panic!("no {name} received"));
+        assert_eq!(metric.metric.unit, unit, "{name}");
+    }
     assert_eq!(
         string_attribute(&histogram.resource, "service.name"),
         Some("orders")

@@ -8,7 +8,8 @@
 //! exactly those counts (created by channel, failed by reason), a request
 //! histogram whose `_count` is the number of requests, `up == 1` with no
 //! scrape error, and, from the OpenMetrics target only, exemplars whose
-//! trace ids are those of the orders placed.
+//! trace ids are those of the orders placed, each on the bucket its sample
+//! fell into and stored once (issue #12).
 //!
 //! Runs the `orders` binary (`OMNISCOPE_ORDERS_BIN`, else
 //! `<target>/debug/examples/orders`; `scripts/test-all` builds it first).
@@ -123,7 +124,7 @@ fn check_counts(prometheus: &Prometheus, job: &str, tally: &Tally) {
     }
     let created: u64 = tally.created.values().sum();
     prometheus.wait_for_value(
-        &format!("order_total_count{{job=\"{job}\"}}"),
+        &format!("order_amount_count{{job=\"{job}\"}}"),
         &created.to_string(),
     );
     let requests = format!(
@@ -171,7 +172,7 @@ fn orders_scraped_by_prometheus() {
     }
 
     // Exemplars from the OpenMetrics target: each one an order's trace.
-    let ids = prometheus.exemplar_trace_ids("order_total_bucket{job=\"orders_om\"}");
+    let ids = prometheus.exemplar_trace_ids("order_amount_bucket{job=\"orders_om\"}");
     for id in &ids {
         assert!(
             tallies[0].trace_ids.contains(id),
@@ -179,8 +180,51 @@ fn orders_scraped_by_prometheus() {
             tallies[0].trace_ids
         );
     }
+    // Each exemplar on the bucket its sample fell into, `(previous le, le]`,
+    // and on no other (issue #12: one was copied onto every bucket above,
+    // most of them below their bucket's lower bound). The request histogram
+    // has the SDK's default buckets.
+    const BOUNDS: [f64; 12] = [
+        0.005,
+        0.01,
+        0.025,
+        0.05,
+        0.1,
+        0.25,
+        0.5,
+        1.0,
+        2.5,
+        5.0,
+        10.0,
+        f64::INFINITY,
+    ];
+    let exemplars =
+        prometheus.exemplars("http_server_request_duration_seconds_bucket{job=\"orders_om\"}");
+    for e in &exemplars {
+        let le = e.le().unwrap();
+        let i = BOUNDS.iter().position(|&b| b == le).unwrap();
+        let lower = if i == 0 {
+            f64::NEG_INFINITY
+        } else {
+            BOUNDS[i - 1]
+        };
+        assert!(
+            lower < e.value && e.value <= le,
+            "exemplar {} on bucket le={le}: {e:?}",
+            e.value
+        );
+    }
+    let mut traces: Vec<&str> = exemplars.iter().map(|e| e.trace_id.as_str()).collect();
+    let stored = traces.len();
+    traces.sort_unstable();
+    traces.dedup();
+    assert_eq!(
+        stored,
+        traces.len(),
+        "an observation stored twice: {exemplars:?}"
+    );
     // None from the classic format, whose samples Prometheus already has.
-    let path = "/api/v1/query_exemplars?query=order_total_bucket%7Bjob%3D%22orders_text%22%7D\
+    let path = "/api/v1/query_exemplars?query=order_amount_bucket%7Bjob%3D%22orders_text%22%7D\
                 &start=0&end=9999999999";
     let none = prometheus.api(path).unwrap();
     assert_eq!(none, json!([]), "the classic format carries no exemplars");
