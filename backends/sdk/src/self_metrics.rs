@@ -110,10 +110,10 @@ fn register_parts(sdk: &Sdk) {
         counter(
             "omniscope.spans.sampled_out",
             "{span}",
-            "spans not recorded because of head sampling",
+            "Spans not recorded because of head sampling",
             Box::new(move || t.sampled_out() as f64),
         );
-        const SPANS_DROPPED: &str = "spans sampled in but not recorded: their thread held its \
+        const SPANS_DROPPED: &str = "Spans sampled in but not recorded: their thread held its \
                                      most open spans (buffer_full), or had no recording state \
                                      (unrecordable)";
         let t = tracer.clone();
@@ -135,7 +135,7 @@ fn register_parts(sdk: &Sdk) {
         counter(
             "omniscope.span_limits.dropped",
             "{item}",
-            "attributes, events and links cut by span limits",
+            "Attributes, events and links cut by span limits",
             Box::new(move || tracer.limits_dropped().total() as f64),
         );
     }
@@ -144,24 +144,24 @@ fn register_parts(sdk: &Sdk) {
         counter(
             "omniscope.log_records.suppressed",
             "{log_record}",
-            "log records suppressed by per-call-site rate limiting",
+            "Log records suppressed by per-call-site rate limiting",
             Box::new(move || l.suppressed_total() as f64),
         );
         counter(
             "omniscope.log_records.lost",
             "{log_record}",
-            "log records lost to a panic inside the logger",
+            "Log records lost to a panic inside the logger",
             Box::new(move || logger.lost_total() as f64),
         );
     }
     counter(
         "omniscope.format_panics",
         "{value}",
-        "values recorded as <panicked while formatting> because their Display or Debug panicked",
+        "Values recorded as <panicked while formatting> because their Display or Debug panicked",
         Box::new(|| crate::attributes::format_panics() as f64),
     );
     const REENTRY: &str =
-        "telemetry the facade dropped because its thread was inside a backend's dispatch";
+        "Telemetry the facade dropped because its thread was inside a backend's dispatch";
     labelled(
         "omniscope.dropped_on_reentry",
         ("signal", "logs"),
@@ -186,7 +186,7 @@ fn register_parts(sdk: &Sdk) {
     counter(
         "omniscope.preinit.dropped",
         "{item}",
-        "logs and errors the facade's pre-init buffer could not keep",
+        "Logs and errors the facade's pre-init buffer could not keep",
         Box::new(|| omniscope::preinit::dropped() as f64),
     );
 }
