@@ -33,6 +33,9 @@ pub use omniscope_prometheus as prometheus;
 #[cfg(feature = "statsd")]
 #[cfg_attr(docsrs, doc(cfg(feature = "statsd")))]
 pub use omniscope_statsd as statsd;
+#[cfg(feature = "zipkin")]
+#[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]
+pub use omniscope_zipkin as zipkin;
 
 /// Starts configuring telemetry for `main`.
 pub fn builder() -> KitBuilder {

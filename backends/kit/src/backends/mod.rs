@@ -88,6 +88,8 @@ backends! {
     Prometheus => prometheus,
     /// `statsd`: statsd or DogStatsD lines over UDP or Unix sockets (feature `statsd`). Used when chosen.
     Statsd => statsd,
+    /// `zipkin`: spans as Zipkin v2 JSON to `http://localhost:9411/api/v2/spans` (feature `zipkin`). Used when chosen.
+    Zipkin => zipkin,
 }
 
 impl Backend {
