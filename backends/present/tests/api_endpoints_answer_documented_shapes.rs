@@ -133,7 +133,7 @@ fn metrics_lists_families_series_and_recent_values() {
         ["buckets", "count", "max", "min", "p50", "p90", "p99", "sum"]
     );
     assert!(amounts["histogram"]["p50"].as_f64().unwrap() > 10.0);
-    let in_flight = &family("function_in_flight")["series"][0];
+    let in_flight = &family("function.in_flight")["series"][0];
     assert!(
         in_flight["high_water"].as_i64().unwrap() >= 1,
         "{in_flight}"
