@@ -68,7 +68,7 @@ pub(crate) fn lock(sink: &SharedSink) -> SinkGuard<'_> {
         Stream::File => (None, None),
     };
     SinkGuard {
-        sink: sink.sink.lock().unwrap_or_else(|p| p.into_inner()),
+        sink: omniscope::sync::lock(&sink.sink),
         _stdout: stdout,
         _stderr: stderr,
     }

@@ -3,18 +3,15 @@
 //! partial one after the batch timeout — neither needs a flush — and no batch
 //! exceeds the maximum size.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use omniscope::sync::lock;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter, Pipeline, PipelineConfig};
 use omniscope_sdk::Resource;
 
 /// Records batch sizes.
 struct Sizes(Arc<Mutex<Vec<usize>>>);
-
-fn lock(m: &Mutex<Vec<usize>>) -> MutexGuard<'_, Vec<usize>> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 impl Exporter<u64> for Sizes {
     fn name(&self) -> &str {

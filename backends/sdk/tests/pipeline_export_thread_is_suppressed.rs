@@ -6,9 +6,10 @@
 //! file: each test file is its own process).
 
 use std::error::Error;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use omniscope::sync::lock;
 use omniscope::trace::{SpanStart, SpanToken, StartedSpan};
 use omniscope::{
     ErrorContext, ErrorHandler, Logger, Record, SpanContext, SpanId, TraceFlags, TraceId, Tracer,
@@ -18,10 +19,6 @@ use omniscope_sdk::Resource;
 
 /// What reached the global backends: signal and thread name.
 static SEEN: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
-}
 
 fn record(signal: &'static str) {
     let thread = std::thread::current()

@@ -2,9 +2,10 @@
 //! attempt by at least that long (backoff alone would be ~1 ms here); a
 //! `retry_after` beyond the batch's export timeout gives up at once.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use omniscope::sync::lock;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter, Pipeline, PipelineConfig};
 use omniscope_sdk::Resource;
 
@@ -13,10 +14,6 @@ use omniscope_sdk::Resource;
 struct Throttled {
     retry_after: Duration,
     attempts: Arc<Mutex<Vec<Instant>>>,
-}
-
-fn lock(m: &Mutex<Vec<Instant>>) -> MutexGuard<'_, Vec<Instant>> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Exporter<u64> for Throttled {

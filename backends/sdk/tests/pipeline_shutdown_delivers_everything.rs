@@ -3,9 +3,10 @@
 //! exporter is flushed and shut down, and later pushes are counted as
 //! dropped.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use omniscope::sync::lock;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter, Pipeline, PipelineConfig};
 use omniscope_sdk::Resource;
 
@@ -14,10 +15,6 @@ struct Seen {
     items: Vec<u64>,
     batch_sizes: Vec<usize>,
     calls: Vec<&'static str>,
-}
-
-fn lock(seen: &Mutex<Seen>) -> MutexGuard<'_, Seen> {
-    seen.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Takes a millisecond per batch.

@@ -6,13 +6,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use common::spans_compiled_in;
 use omniscope::metrics::{
     Counter, CounterFn, Histogram, HistogramFn, Key, Meter, MetricMeta, Unit, UpDownCounter,
     UpDownCounterFn,
 };
+use omniscope::sync::lock;
 use omniscope::trace::{SpanStart, SpanToken, StartedSpan};
 use omniscope::{instrument, Level, SpanContext, SpanId, SpanKind, TraceFlags, TraceId, Tracer};
 
@@ -25,10 +26,6 @@ struct TestMeter {
 }
 
 struct Cell(Series, String);
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 impl Cell {
     fn add(&self, value: f64) {

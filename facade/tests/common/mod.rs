@@ -6,9 +6,10 @@
 
 use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
+use omniscope::sync::lock;
 use omniscope::trace::{SpanStart, SpanToken, StartedSpan};
 use omniscope::{
     ErrorContext, ErrorHandler, ErrorKind, Level, LevelFilter, Logger, OwnedValue, Record,
@@ -28,10 +29,6 @@ pub(crate) fn all_levels_compiled_in() -> bool {
         );
     }
     all
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A log record as the [`RecordingLogger`] kept it.
