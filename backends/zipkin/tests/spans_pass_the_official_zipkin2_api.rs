@@ -1,0 +1,93 @@
+//! Issue #17: spans exported by omniscope-zipkin (plain and gzipped) are
+//! valid against the official `zipkin2-api.yaml` (jsonschema, in the
+//! receiver `scripts/zipkin-receiver` runs), with the span tree, kinds and
+//! endpoints as recorded.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{install, pipeline, Receiver};
+use omniscope::{SpanKind, Status};
+use omniscope_zipkin::Zipkin;
+use serde_json::Value;
+
+fn handle_order() {
+    let server =
+        omniscope::span!(kind: SpanKind::Server, "get /orders", http.request.method = "GET");
+    {
+        let _client = omniscope::span!(
+            kind: SpanKind::Client,
+            "charge card",
+            server.address = "10.1.2.3",
+            server.port = 8443
+        );
+    }
+    {
+        let db = omniscope::span!("db query");
+        db.add_event("cache-miss", &[]);
+        db.set_status(Status::Error("timeout".into()));
+    }
+    drop(server);
+}
+
+#[test]
+fn spans_pass_the_official_zipkin2_api() {
+    let receiver = Receiver::start(None);
+    let plain = Zipkin::builder()
+        .with_endpoint(receiver.endpoint())
+        .build()
+        .unwrap();
+    let gzip = Zipkin::builder()
+        .with_endpoint(receiver.endpoint())
+        .with_gzip(true)
+        .build()
+        .unwrap();
+    let guard = install(&[plain, gzip], pipeline(Duration::from_secs(5)));
+    handle_order();
+    guard
+        .sdk()
+        .flush(Instant::now() + Duration::from_secs(10))
+        .unwrap();
+    common::wait_until("6 spans received", Duration::from_secs(20), || {
+        receiver.spans().len() >= 6
+    });
+
+    let requests = receiver.requests();
+    for r in &requests {
+        assert_eq!(r["valid"], true, "{r}");
+    }
+    assert!(requests.iter().any(|r| r["gzip"] == true), "{requests:?}");
+    assert!(requests.iter().any(|r| r["gzip"] == false), "{requests:?}");
+
+    let spans = receiver.spans();
+    let find = |name: &str| -> Value {
+        spans
+            .iter()
+            .find(|s| s["name"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name}: {spans:?}"))
+    };
+    let (server, client, db) = (find("get /orders"), find("charge card"), find("db query"));
+    assert_eq!(server["kind"], "SERVER");
+    assert!(server.get("parentId").is_none());
+    assert_eq!(client["kind"], "CLIENT");
+    assert!(db.get("kind").is_none(), "{db}");
+    for child in [&client, &db] {
+        assert_eq!(child["traceId"], server["traceId"]);
+        assert_eq!(child["parentId"], server["id"]);
+    }
+    for s in [&server, &client, &db] {
+        assert_eq!(s["localEndpoint"]["serviceName"], "orders");
+        assert!(s["duration"].as_u64().unwrap() >= 1);
+    }
+    assert_eq!(
+        client["remoteEndpoint"],
+        serde_json::json!({"serviceName": "10.1.2.3", "ipv4": "10.1.2.3", "port": 8443})
+    );
+    assert_eq!(server["tags"]["http.request.method"], "GET");
+    assert_eq!(db["tags"]["error"], "timeout");
+    assert_eq!(db["tags"]["otel.status_code"], "ERROR");
+    assert_eq!(db["annotations"][0]["value"], "cache-miss");
+}

@@ -1,0 +1,51 @@
+"""Zipkin v2 collector stand-in (../../shared/BACKENDS.md §8): POST /api/v2/spans.
+JSON bodies are validated against the official zipkin2-api.yaml (openzipkin/zipkin-api,
+Apache-2.0, kept beside this file) with jsonschema's Draft 4 validator and format checker;
+proto3 bodies are decoded with py_zipkin's zipkin_pb2 (installed only with `install proto`).
+One JSON line per request on stdout: {"valid", "errors", "spans", "gzip"}.
+Answers 202, or 400 with the errors; `--status N` answers N to every request (outage tests).
+Usage: python receiver.py zipkin2-api.yaml PORT [--status N]"""
+import gzip, json, re, sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import jsonschema, yaml
+
+spec = yaml.safe_load(open(sys.argv[1]))
+schema = {"$ref": "#/definitions/ListOfSpans", "definitions": spec["definitions"]}
+validator = jsonschema.Draft4Validator(schema, format_checker=jsonschema.FormatChecker())
+forced = int(sys.argv[4]) if len(sys.argv) > 4 and sys.argv[3] == "--status" else None
+
+ID_RULES = {"traceId": r"[0-9a-f]{16}|[0-9a-f]{32}", "id": r"[0-9a-f]{16}", "parentId": r"[0-9a-f]{16}"}
+def extra_id_errors(spans):  # the spec's patterns are unanchored and allow all-zero ids: check properly
+    return ["%d/%s: %r is not a valid non-zero lower-hex id" % (i, k, s[k])
+            for i, s in enumerate(spans if isinstance(spans, list) else []) if isinstance(s, dict)
+            for k, rx in ID_RULES.items() if k in s and not (isinstance(s[k], str) and re.fullmatch(rx, s[k]) and s[k].strip("0"))]
+
+class H(BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if forced is not None:
+            print(json.dumps({"refused": forced}), flush=True)
+            self.send_response(forced); self.send_header("Retry-After", "0"); self.end_headers(); return
+        zipped = self.headers.get("Content-Encoding") == "gzip"
+        if zipped: body = gzip.decompress(body)
+        ctype = self.headers.get("Content-Type", "")
+        if self.path == "/api/v2/spans" and ctype.startswith("application/x-protobuf"):
+            from google.protobuf.json_format import MessageToDict
+            from py_zipkin.encoding.protobuf import zipkin_pb2
+            spans = [MessageToDict(s) for s in zipkin_pb2.ListOfSpans.FromString(body).spans]
+            print(json.dumps({"valid": True, "errors": [], "proto": True, "gzip": zipped, "spans": spans}), flush=True)
+            self.send_response(202); self.end_headers(); return
+        if self.path != "/api/v2/spans" or not ctype.startswith("application/json"):
+            self.send_response(404 if self.path != "/api/v2/spans" else 415); self.end_headers(); return
+        try: spans = json.loads(body)
+        except ValueError as e: errors = ["not JSON: %s" % e]; spans = []
+        else: errors = ["%s: %s" % ("/".join(map(str, e.absolute_path)), e.message) for e in validator.iter_errors(spans)] + extra_id_errors(spans)
+        print(json.dumps({"valid": not errors, "errors": errors, "gzip": zipped, "spans": spans}), flush=True)
+        self.send_response(400 if errors else 202); self.end_headers()
+        if errors: self.wfile.write("\n".join(errors).encode())
+    def log_message(self, *a): pass
+
+port = int(sys.argv[2])
+server = ThreadingHTTPServer(("127.0.0.1", port), H)
+print(json.dumps({"ready": True, "port": server.server_address[1]}), flush=True)
+server.serve_forever()
