@@ -6,31 +6,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use common::workload::{installed, place_orders};
 use common::{get, get_with};
-
-fn promtool() -> String {
-    let path = std::env::var("PROMTOOL").unwrap_or_else(|_| "promtool".to_owned());
-    let found = Command::new(&path)
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(
-        found,
-        "{path} not found: this test needs promtool; install it with `apt-get install prometheus` \
-         (scripts/test-all does), or point $PROMTOOL at it"
-    );
-    path
-}
+use omniscope_tests::prometheus::promtool_check_metrics;
 
 #[test]
 fn the_scrape_is_valid_exposition_text() {
-    let promtool = promtool();
     let app = installed();
     place_orders(10);
     app.flush();
@@ -59,28 +40,9 @@ fn the_scrape_is_valid_exposition_text() {
         assert!(scrape.body.contains(name), "no {name} in:\n{}", scrape.body);
     }
 
-    let mut check = Command::new(&promtool)
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    check
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(scrape.body.as_bytes())
-        .unwrap();
-    let out = check.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "promtool check metrics failed ({}):\n{}{}\n--- scrape ---\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        scrape.body
-    );
+    if let Err(e) = promtool_check_metrics(&scrape.body) {
+        panic!("{e}\n--- scrape ---\n{}", scrape.body);
+    }
 }
 
 #[test]
