@@ -163,9 +163,15 @@ fn a_backend_that_cannot_carry_the_signal() {
 #[cfg(feature = "prometheus")]
 #[test]
 fn prometheus_takes_metrics_only() {
+    let traces = names(|b| b.carries(Signal::Traces));
+    assert!(
+        traces.starts_with("console, present, otlp, jaeger"),
+        "{traces}"
+    );
+    assert!(!traces.contains("prometheus"), "{traces}");
     assert_eq!(
         message(&[("OTEL_TRACES_EXPORTER", "prometheus")]),
-        "invalid OTEL_TRACES_EXPORTER=`prometheus`: the `prometheus` backend does not export traces: choose among console, present, otlp, jaeger, or none"
+        format!("invalid OTEL_TRACES_EXPORTER=`prometheus`: the `prometheus` backend does not export traces: choose among {traces}, or none")
     );
 }
 
