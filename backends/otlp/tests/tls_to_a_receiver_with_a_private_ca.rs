@@ -351,7 +351,7 @@ fn a_certificate_file_that_is_missing_or_not_pem_fails_the_build_naming_it() {
         "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
     );
     let cases: [(&Path, &str); 5] = [
-        (&missing, "cannot read the certificate file"),
+        (&missing, "cannot be read"),
         (&pki.write("text.pem", "hello"), "holds no PEM certificate"),
         (&key_only, "holds no PEM certificate"),
         (&broken, "is not valid PEM"),
