@@ -117,8 +117,12 @@ std_kinds! {
 /// The kind at the start of `value`'s `Debug` output (see [`kind_label`]).
 fn debug_kind(value: &dyn fmt::Debug) -> Cow<'static, str> {
     let mut head = Head(String::new());
-    // Only the start is needed: `Head` stops the formatter there.
-    let _ = write!(head, "{value:?}");
+    // Only the start is needed: `Head` stops the formatter there. A `Debug`
+    // that panics is the application's code: caught (and counted), the
+    // error is `Error`.
+    if crate::catch_format_panic(|| write!(head, "{value:?}")).is_none() {
+        return Cow::Borrowed(UNKNOWN);
+    }
     match parse_kind(&head.0) {
         UNKNOWN => Cow::Borrowed(UNKNOWN),
         kind => Cow::Owned(kind.to_owned()),
@@ -190,6 +194,17 @@ fn starts_upper(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_debug_that_panics_is_an_error_of_kind_error() {
+        struct Panics;
+        impl fmt::Debug for Panics {
+            fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+                panic!("a broken Debug")
+            }
+        }
+        assert_eq!(debug_kind(&Panics), UNKNOWN);
+    }
 
     #[test]
     fn kinds_from_debug_output() {
