@@ -12,6 +12,7 @@ use omniscope_sdk::{Resource, Sdk, SdkBuilder, SdkErrors};
 use crate::backends::{self as backend, Backend, Code, Env, LookupFn, Part, Servers};
 use crate::env::{self, EnvConfig};
 use crate::guard::TelemetryGuard;
+use crate::propagators;
 use crate::{Error, Signal};
 
 /// How often chosen push exporters receive metrics, unless
@@ -187,7 +188,9 @@ impl KitBuilder {
     }
 
     /// Builds the backends and the SDK, starts their threads, and installs
-    /// the SDK as the facade's globals.
+    /// the SDK as the facade's globals, with the propagators
+    /// `OTEL_PROPAGATORS` names as the global propagator (unless `main` set
+    /// one before: code wins; unset, the facade's W3C default stays).
     ///
     /// # Errors
     /// An environment variable with a bad value (the message names it), a
@@ -215,10 +218,19 @@ impl KitBuilder {
         sdk = self.with_traces(sdk, &env, &chosen, &parts);
         sdk = self.with_logs(sdk, &env, &chosen, &parts)?;
         sdk = self.with_metrics(sdk, &env, &chosen, &parts);
+        let propagator = env
+            .propagators
+            .as_deref()
+            .map(propagators::build)
+            .transpose()?;
         let sdk = sdk.build()?;
         omniscope_sdk::process::register(sdk.meter());
         let servers = serve(&parts, &sdk)?;
         let telemetry = TelemetryGuard::new(Some(sdk.install()?), servers);
+        if let Some(propagator) = propagator {
+            // Code wins: a propagator `main` set before `install` stays.
+            let _ = omniscope::propagation::set_propagator(propagator);
+        }
         if self.panic_hook {
             omniscope::install_panic_hook();
         }

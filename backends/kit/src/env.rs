@@ -14,6 +14,7 @@ use omniscope_sdk::logs::LogFilter;
 use omniscope_sdk::trace::Sampler;
 
 use crate::backends::{self as backend, Backend};
+use crate::propagators;
 use crate::{Error, Signal};
 
 /// What the environment asks for; `None` where a variable is unset or empty
@@ -35,6 +36,8 @@ pub(crate) struct EnvConfig {
     pub(crate) log_filter: Option<LogFilter>,
     /// `OTEL_METRIC_EXPORT_INTERVAL` (milliseconds in the variable).
     pub(crate) metric_export_interval: Option<Duration>,
+    /// `OTEL_PROPAGATORS`, in order; `Some(vec![])` is `none`.
+    pub(crate) propagators: Option<Vec<propagators::Choice>>,
 }
 
 impl EnvConfig {
@@ -106,6 +109,9 @@ pub(crate) fn read(lookup: Lookup<'_>) -> Result<EnvConfig, Error> {
     }
     if let Some(v) = get("OTEL_METRIC_EXPORT_INTERVAL")? {
         config.metric_export_interval = Some(parse_millis("OTEL_METRIC_EXPORT_INTERVAL", &v)?);
+    }
+    if let Some(v) = get(propagators::VAR)? {
+        config.propagators = Some(propagators::parse(&v)?);
     }
     // Each compiled-in backend checks its own variables, chosen or not.
     for module in Backend::ALL.into_iter().filter_map(Backend::module) {

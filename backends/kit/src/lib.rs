@@ -6,6 +6,7 @@ mod builder;
 mod env;
 mod error;
 mod guard;
+mod propagators;
 
 pub use backends::Backend;
 pub use builder::{KitBuilder, DEFAULT_LOG_FILTER, DEFAULT_METRIC_EXPORT_INTERVAL};

@@ -13,6 +13,7 @@ pub(super) const SPEC: Spec = Spec {
     takes: &Signal::ALL,
     by_default: &[Signal::Logs],
     server: None,
+    propagators: &[],
     module: compiled!("console", on::Console),
 };
 

@@ -2,7 +2,8 @@
 //! natively). Used when chosen. Needs nothing of the kit: its export
 //! thread runs a private runtime. Configured by
 //! [`KitBuilder::with_jaeger`](crate::KitBuilder::with_jaeger) and
-//! `OTEL_EXPORTER_OTLP_*`.
+//! `OTEL_EXPORTER_OTLP_*`. Provides the `jaeger` propagator of
+//! `OTEL_PROPAGATORS`.
 
 use omniscope_sdk::Signal;
 
@@ -13,11 +14,14 @@ pub(super) const SPEC: Spec = Spec {
     takes: &[Signal::Traces],
     by_default: &[],
     server: None,
+    propagators: &["jaeger"],
     module: compiled!("jaeger", on::Jaeger),
 };
 
 #[cfg(feature = "jaeger")]
 mod on {
+    use omniscope::propagation::Propagator;
+    use omniscope_jaeger::UberTraceIdPropagator;
     use omniscope_otlp::{Otlp, OtlpBuilder};
 
     use crate::backends::module::{Code, Env, Module, Part, SpanExporter};
@@ -46,6 +50,11 @@ mod on {
                 Env::Lookup(lookup) => jaeger.from_env_with(lookup),
             };
             Ok(Box::new(Spans(jaeger.build()?)))
+        }
+
+        /// `jaeger`: the `uber-trace-id` header (and `uberctx-*` baggage).
+        fn propagator(&self, name: &str) -> Option<Box<dyn Propagator>> {
+            (name == "jaeger").then(|| Box::new(UberTraceIdPropagator) as Box<dyn Propagator>)
         }
     }
 

@@ -6,6 +6,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Instant;
 
+use omniscope::propagation::Propagator;
 use omniscope_sdk::env::Lookup;
 use omniscope_sdk::errors::ErrorEvent;
 use omniscope_sdk::export::Exporter;
@@ -29,6 +30,10 @@ pub(crate) struct Spec {
     /// (omniscope-present)`): [`Part::serve`] starts it once the SDK is
     /// built, and the guard stops it after the SDK.
     pub(crate) server: Option<&'static str>,
+    /// The `OTEL_PROPAGATORS` names it provides (`b3`), made by
+    /// [`Module::propagator`]; listed in every build so that naming one
+    /// whose backend is not compiled in says which feature to enable.
+    pub(crate) propagators: &'static [&'static str],
     /// Its implementation, when its Cargo feature is on (`compiled!`).
     pub(crate) module: Option<&'static dyn Module>,
 }
@@ -45,6 +50,11 @@ pub(crate) trait Module: Sync {
     /// its defaults), with the environment filling what code left unset
     /// when the kit reads it.
     fn build(&self, code: Option<Code>, env: Env<'_>) -> Result<Box<dyn Part>, Error>;
+
+    /// The propagator called `name`, one of its [`Spec::propagators`].
+    fn propagator(&self, _name: &str) -> Option<Box<dyn Propagator>> {
+        None
+    }
 }
 
 /// A backend's builder as code gave it to its `with_*` setter; only that

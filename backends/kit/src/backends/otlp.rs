@@ -13,6 +13,7 @@ pub(super) const SPEC: Spec = Spec {
     takes: &Signal::ALL,
     by_default: &[],
     server: None,
+    propagators: &[],
     module: compiled!("otlp", on::Otlp),
 };
 

@@ -14,6 +14,7 @@ pub(super) const SPEC: Spec = Spec {
     takes: &Signal::ALL,
     by_default: &Signal::ALL,
     server: Some("the dashboard (omniscope-present)"),
+    propagators: &[],
     module: compiled!("present", on::Present),
 };
 

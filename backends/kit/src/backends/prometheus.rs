@@ -14,6 +14,7 @@ pub(super) const SPEC: Spec = Spec {
     takes: &[Signal::Metrics],
     by_default: &[],
     server: Some("the Prometheus endpoint (omniscope-prometheus)"),
+    propagators: &[],
     module: compiled!("prometheus", on::Prometheus),
 };
 

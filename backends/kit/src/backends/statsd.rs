@@ -14,6 +14,7 @@ pub(super) const SPEC: Spec = Spec {
     takes: &[Signal::Metrics],
     by_default: &[],
     server: None,
+    propagators: &[],
     module: compiled!("statsd", on::Statsd),
 };
 

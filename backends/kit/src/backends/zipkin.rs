@@ -2,7 +2,8 @@
 //! Used when chosen. Needs nothing of the kit: its export thread runs a
 //! private runtime. Configured by
 //! [`KitBuilder::with_zipkin`](crate::KitBuilder::with_zipkin) and
-//! `OTEL_EXPORTER_ZIPKIN_*`.
+//! `OTEL_EXPORTER_ZIPKIN_*`. Provides the `b3` and `b3multi` propagators
+//! of `OTEL_PROPAGATORS`.
 
 use omniscope_sdk::Signal;
 
@@ -13,11 +14,14 @@ pub(super) const SPEC: Spec = Spec {
     takes: &[Signal::Traces],
     by_default: &[],
     server: None,
+    propagators: &["b3", "b3multi"],
     module: compiled!("zipkin", on::Zipkin),
 };
 
 #[cfg(feature = "zipkin")]
 mod on {
+    use omniscope::propagation::Propagator;
+    use omniscope_zipkin::b3::{B3Encoding, B3Propagator};
     use omniscope_zipkin::ZipkinBuilder;
 
     use crate::backends::module::{Code, Env, Module, Part, SpanExporter};
@@ -48,6 +52,17 @@ mod on {
                 Env::Lookup(lookup) => zipkin.from_env_with(lookup),
             };
             Ok(Box::new(zipkin.build()?))
+        }
+
+        /// `b3` writes the single header, `b3multi` the `X-B3-*` ones; both
+        /// read either.
+        fn propagator(&self, name: &str) -> Option<Box<dyn Propagator>> {
+            let encoding = match name {
+                "b3" => B3Encoding::Single,
+                "b3multi" => B3Encoding::Multi,
+                _ => return None,
+            };
+            Some(Box::new(B3Propagator::new(encoding)))
         }
     }
 
