@@ -1,7 +1,7 @@
 //! The `OTEL_*` and `OMNISCOPE_*` variables, through each reader's public
 //! entry point (`from_env_with` and a lookup function, then the step that
-//! validates): the kit, the OTLP exporters (Jaeger's too), the console and
-//! the Prometheus endpoint.
+//! validates): the kit, the OTLP exporters (Jaeger's too), the console,
+//! the Prometheus endpoint, Zipkin and statsd.
 //!
 //! `OTEL_EXPORTER_OTLP_*CERTIFICATE` is left out: its value is a path, and
 //! fuzzing it would read whatever files the machine has (the size cap on
@@ -13,6 +13,10 @@ use std::time::Duration;
 use omniscope_console::{Console, Format, FORMAT_ENV};
 use omniscope_otlp::{Otlp, Signal, MAX_TIMEOUT};
 use omniscope_prometheus::{Prometheus, HOST_ENV, OPENMETRICS_ENV, PORT_ENV};
+use omniscope_sdk::env::MAX_MILLIS;
+use omniscope_statsd::env as statsd;
+use omniscope_statsd::Statsd;
+use omniscope_zipkin::Zipkin;
 
 use crate::input::{env, is_set};
 
@@ -59,6 +63,24 @@ pub const OTLP_VARIABLES: &[&str] = &[
 /// The Prometheus endpoint's variables.
 pub const PROMETHEUS_VARIABLES: &[&str] = &[HOST_ENV, PORT_ENV, OPENMETRICS_ENV];
 
+/// Zipkin's variables.
+pub const ZIPKIN_VARIABLES: &[&str] = &[
+    "OTEL_EXPORTER_ZIPKIN_ENDPOINT",
+    "OTEL_EXPORTER_ZIPKIN_TIMEOUT",
+];
+
+/// statsd's variables (Datadog's and omniscope's).
+pub const STATSD_VARIABLES: &[&str] = &[
+    statsd::STATSD_HOST_ENV,
+    statsd::STATSD_PORT_ENV,
+    statsd::DD_AGENT_HOST_ENV,
+    statsd::DD_DOGSTATSD_PORT_ENV,
+    statsd::DD_DOGSTATSD_URL_ENV,
+    statsd::FLAVOR_ENV,
+    statsd::HISTOGRAM_ENV,
+    statsd::PREFIX_ENV,
+];
+
 /// The kit's variables ([`KIT_VARIABLES`], picked as [`env`](fn@crate::input::env) says), read
 /// by `install()`, which reads and checks every variable, and then (with
 /// `OTEL_SDK_DISABLED=true`) installs nothing: an error names a variable
@@ -99,20 +121,12 @@ pub fn kit_env(data: &[u8]) {
 /// [`MAX_TIMEOUT`] for every signal.
 pub fn otlp_env(data: &[u8]) {
     let vars = env(data, OTLP_VARIABLES);
-    let set = set_names(&vars);
     let built = Otlp::builder()
         .from_env_with(|name| vars.get(name).cloned())
         .build();
     let otlp = match built {
         Ok(otlp) => otlp,
-        Err(e) => {
-            let message = e.to_string();
-            assert!(
-                set.iter().any(|v| message.contains(v)),
-                "{vars:?}: the error names no variable that was set: {message}"
-            );
-            return;
-        }
+        Err(e) => return names_a_set_variable(&vars, &e.to_string()),
     };
     for signal in [Signal::Traces, Signal::Metrics, Signal::Logs] {
         let endpoint = otlp.endpoint(signal);
@@ -159,17 +173,52 @@ pub fn console_env(data: &[u8]) {
 /// variable that was set.
 pub fn prometheus_env(data: &[u8]) {
     let vars = env(data, PROMETHEUS_VARIABLES);
-    let set = set_names(&vars);
     let built = Prometheus::builder()
         .from_env_with(|name| vars.get(name).cloned())
         .build();
     if let Err(e) = built {
-        let message = e.to_string();
-        assert!(
-            set.iter().any(|v| message.contains(v)),
-            "{vars:?}: the error names no variable that was set: {message}"
-        );
+        names_a_set_variable(&vars, &e.to_string());
     }
+}
+
+/// Zipkin's variables ([`ZIPKIN_VARIABLES`]), read by
+/// `Zipkin::builder().from_env_with(…).build()`: an error names a variable
+/// that was set; an accepted timeout is from 1 ms to a day.
+pub fn zipkin_env(data: &[u8]) {
+    let vars = env(data, ZIPKIN_VARIABLES);
+    let built = Zipkin::builder()
+        .from_env_with(|name| vars.get(name).cloned())
+        .build();
+    match built {
+        Ok(zipkin) => {
+            let timeout = zipkin.timeout();
+            assert!(
+                timeout >= Duration::from_millis(1) && timeout <= Duration::from_millis(MAX_MILLIS),
+                "{vars:?}: timeout {timeout:?}"
+            );
+        }
+        Err(e) => names_a_set_variable(&vars, &e.to_string()),
+    }
+}
+
+/// statsd's variables ([`STATSD_VARIABLES`]), read by
+/// `Statsd::builder().from_env_with(…).build()`: an error names a variable
+/// that was set.
+pub fn statsd_env(data: &[u8]) {
+    let vars = env(data, STATSD_VARIABLES);
+    let built = Statsd::builder()
+        .from_env_with(|name| vars.get(name).cloned())
+        .build();
+    if let Err(e) = built {
+        names_a_set_variable(&vars, &e.to_string());
+    }
+}
+
+fn names_a_set_variable(vars: &BTreeMap<&'static str, String>, message: &str) {
+    assert!(
+        set_names(vars).iter().any(|v| message.contains(v)),
+        "{vars:?}: the error names no variable that was set: {message}"
+    );
 }
 
 /// The variables of `vars` that are set (not blank).

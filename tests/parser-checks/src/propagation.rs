@@ -1,6 +1,7 @@
 //! Headers from other services: W3C `traceparent`, `tracestate` and
-//! `baggage` (the strict parsers and the propagators over a carrier), and
-//! Jaeger's `uber-trace-id` and `uberctx-*`.
+//! `baggage` (the strict parsers and the propagators over a carrier),
+//! Jaeger's `uber-trace-id` and `uberctx-*`, and Zipkin's B3 (`b3`,
+//! `X-B3-*`).
 
 use std::collections::HashMap;
 
@@ -12,6 +13,7 @@ use omniscope::propagation::{
 use omniscope::trace::SpanContext;
 use omniscope::{Baggage, Context, TraceState};
 use omniscope_jaeger::UberTraceIdPropagator;
+use omniscope_zipkin::b3::{B3Encoding, B3Header, B3Propagator};
 
 use crate::input::{carrier, text};
 
@@ -206,6 +208,56 @@ pub fn jaeger_headers(data: &[u8]) {
         sorted(baggage),
         "{carrier:?} sent on as {out:?}"
     );
+}
+
+/// Zipkin's B3 headers over a carrier of `name:value` records: extraction
+/// sets a parent exactly when the headers hold a span context (sampled
+/// unless denied), and what is injected in each encoding is extracted
+/// again the same.
+pub fn b3_headers(data: &[u8]) {
+    let carrier = carrier(data);
+    let b3 = B3Propagator::default();
+    let cx = b3.extract(Context::new(), &carrier);
+    match b3.extract_header(&carrier) {
+        Ok(Some(B3Header::Context {
+            trace_id,
+            span_id,
+            sampling,
+            ..
+        })) => {
+            let parent = cx
+                .span_context()
+                .unwrap_or_else(|| panic!("{carrier:?}: valid B3 headers extracted no parent"));
+            assert_eq!(
+                (parent.trace_id(), parent.span_id(), parent.is_sampled()),
+                (trace_id, span_id, sampling.is_sampled()),
+                "{carrier:?}"
+            );
+            assert!(
+                parent.is_remote(),
+                "{carrier:?}: a remote parent not marked remote"
+            );
+        }
+        _ => assert_eq!(
+            cx.span_context(),
+            None,
+            "{carrier:?}: a parent from no span context"
+        ),
+    }
+    for encoding in [
+        B3Encoding::Single,
+        B3Encoding::Multi,
+        B3Encoding::SingleAndMulti,
+    ] {
+        let mut out = HashMap::new();
+        B3Propagator::new(encoding).inject(&cx, &mut out);
+        let back = b3.extract(Context::new(), &out);
+        assert_eq!(
+            same_parent(back.span_context()),
+            same_parent(cx.span_context()),
+            "{carrier:?} sent on as {out:?}"
+        );
+    }
 }
 
 /// What a parent keeps across a hop: ids, sampled flag and trace state

@@ -1,11 +1,11 @@
 //! Issue #11: the parsers of headers from other services (`traceparent`,
-//! `tracestate`, `baggage`, the W3C and Jaeger propagators) never panic and
+//! `tracestate`, `baggage`, the W3C, Jaeger and B3 propagators) never panic and
 //! keep their properties, on any bytes and on near misses of valid headers.
 //! The fuzz targets of the same names run these checks for longer.
 
 use omniscope_parser_checks::input::join;
 use omniscope_parser_checks::propagation::{
-    baggage, jaeger_headers, traceparent, tracestate, w3c_headers,
+    b3_headers, baggage, jaeger_headers, traceparent, tracestate, w3c_headers,
 };
 use proptest::prelude::*;
 
@@ -42,6 +42,8 @@ fn header_name() -> impl Strategy<Value = String> {
         Just("baggage".to_owned()),
         Just("uber-trace-id".to_owned()),
         "[uU]ber[cC]tx-[a-zA-Z0-9_.%-]{0,6}",
+        Just("b3".to_owned()),
+        "[xX]-[bB]3-(TraceId|SpanId|ParentSpanId|Sampled|Flags|x)",
         "[a-z-]{0,10}",
     ]
 }
@@ -52,6 +54,8 @@ fn header_value() -> impl Strategy<Value = String> {
         tracestate_like(),
         baggage_like(),
         "[0-9a-f]{1,33}(:|%3[aA])[0-9a-f]{1,17}(:|%3[aA])[0-9a-f]{1,17}(:|%3[aA])[0-9a-f]{1,3}",
+        "([0-9a-f]{16}|[0-9a-f]{32}|[0-9a-fA-F]{15,17})(-[0-9a-f]{15,17}(-[01dx]?(-[0-9a-f]{16})?)?)?",
+        "( ?[01d]|true|false|[0-9a-f]{16})",
         "[ -~]{0,24}",
     ]
 }
@@ -103,6 +107,12 @@ proptest! {
     fn w3c_propagators_on_any_carrier(data in prop::collection::vec(any::<u8>(), 0..200), near in carrier()) {
         w3c_headers(&data);
         w3c_headers(&near);
+    }
+
+    #[test]
+    fn b3_propagator_on_any_carrier(data in prop::collection::vec(any::<u8>(), 0..200), near in carrier()) {
+        b3_headers(&data);
+        b3_headers(&near);
     }
 
     #[test]
