@@ -62,11 +62,6 @@ impl ZipkinReceiver {
         ZipkinReceiver { child, port, lines }
     }
 
-    /// Its port on 127.0.0.1.
-    pub fn port(&self) -> u16 {
-        self.port
-    }
-
     /// Where to post spans: `http://127.0.0.1:PORT/api/v2/spans`.
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}/api/v2/spans", self.port)
