@@ -5,9 +5,14 @@ proto3 bodies are decoded with py_zipkin's zipkin_pb2 (installed only with `inst
 One JSON line per request on stdout: {"valid", "errors", "spans", "gzip"}.
 Answers 202, or 400 with the errors; `--status N` answers N to every request (outage tests).
 Usage: python receiver.py zipkin2-api.yaml PORT [--status N]"""
-import gzip, json, re, sys
+import gzip, json, re, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jsonschema, yaml
+
+_out = threading.Lock()
+def emit(obj):  # one whole line per write: requests are handled on several threads at once
+    with _out:
+        sys.stdout.write(json.dumps(obj) + "\n"); sys.stdout.flush()
 
 spec = yaml.safe_load(open(sys.argv[1]))
 schema = {"$ref": "#/definitions/ListOfSpans", "definitions": spec["definitions"]}
@@ -24,7 +29,7 @@ class H(BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if forced is not None:
-            print(json.dumps({"refused": forced}), flush=True)
+            emit({"refused": forced})
             self.send_response(forced); self.send_header("Retry-After", "0"); self.end_headers(); return
         zipped = self.headers.get("Content-Encoding") == "gzip"
         if zipped: body = gzip.decompress(body)
@@ -33,19 +38,19 @@ class H(BaseHTTPRequestHandler):
             from google.protobuf.json_format import MessageToDict
             from py_zipkin.encoding.protobuf import zipkin_pb2
             spans = [MessageToDict(s) for s in zipkin_pb2.ListOfSpans.FromString(body).spans]
-            print(json.dumps({"valid": True, "errors": [], "proto": True, "gzip": zipped, "spans": spans}), flush=True)
+            emit({"valid": True, "errors": [], "proto": True, "gzip": zipped, "spans": spans})
             self.send_response(202); self.end_headers(); return
         if self.path != "/api/v2/spans" or not ctype.startswith("application/json"):
             self.send_response(404 if self.path != "/api/v2/spans" else 415); self.end_headers(); return
         try: spans = json.loads(body)
         except ValueError as e: errors = ["not JSON: %s" % e]; spans = []
         else: errors = ["%s: %s" % ("/".join(map(str, e.absolute_path)), e.message) for e in validator.iter_errors(spans)] + extra_id_errors(spans)
-        print(json.dumps({"valid": not errors, "errors": errors, "gzip": zipped, "spans": spans}), flush=True)
+        emit({"valid": not errors, "errors": errors, "gzip": zipped, "spans": spans})
         self.send_response(400 if errors else 202); self.end_headers()
         if errors: self.wfile.write("\n".join(errors).encode())
     def log_message(self, *a): pass
 
 port = int(sys.argv[2])
 server = ThreadingHTTPServer(("127.0.0.1", port), H)
-print(json.dumps({"ready": True, "port": server.server_address[1]}), flush=True)
+emit({"ready": True, "port": server.server_address[1]})
 server.serve_forever()

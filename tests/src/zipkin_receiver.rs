@@ -54,9 +54,10 @@ impl ZipkinReceiver {
         let sink = lines.clone();
         std::thread::spawn(move || {
             for line in stdout.lines().map_while(Result::ok) {
-                if let Ok(v) = serde_json::from_str(&line) {
-                    omniscope::sync::lock(&sink).push(v);
-                }
+                // A line that is not JSON is kept as it came, so that a
+                // check of the requests fails on it instead of missing it.
+                let v = serde_json::from_str(&line).unwrap_or(Value::String(line));
+                omniscope::sync::lock(&sink).push(v);
             }
         });
         ZipkinReceiver { child, port, lines }
