@@ -18,11 +18,13 @@ pub(crate) type Header = (HeaderName, HeaderValue);
 /// where the list came from.
 pub(crate) fn parse_list(list: &str) -> Result<Vec<Header>, String> {
     let mut headers = Vec::new();
-    for member in list.split(',').filter(|m| !m.trim().is_empty()) {
+    for (position, member) in list.split(',').filter(|m| !m.trim().is_empty()).enumerate() {
         let Some((key, value)) = member.split_once('=') else {
+            // Its text is withheld: `Authorization: Bearer …` with `:` for
+            // `=` is a credential.
             return Err(format!(
-                "member {:?} has no `=`: write key=value",
-                member.trim()
+                "member {} has no `=` (its text is withheld, it may hold a credential): write key=value",
+                position + 1
             ));
         };
         let key = key.trim();
@@ -51,6 +53,13 @@ pub(crate) fn header(name: &str, value: &str) -> Result<Header, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_without_equals_sign_is_not_quoted() {
+        let error = parse_list("x-tenant=a,Authorization: Bearer s3cret").unwrap_err();
+        assert!(!error.contains("s3cret"), "{error}");
+        assert!(error.starts_with("member 2 has no `=`"), "{error}");
+    }
 
     #[test]
     fn parses_and_decodes() {

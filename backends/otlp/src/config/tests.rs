@@ -197,7 +197,7 @@ fn bad_values_fail_the_build_naming_the_variable_the_value_and_the_fix() {
         ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "localhost:4317", "give an absolute http:// or https:// URL"),
         ("OTEL_EXPORTER_OTLP_PROTOCOL", "thrift", "OTEL_EXPORTER_OTLP_PROTOCOL=\"thrift\" is not an OTLP protocol: use `grpc`, `http/protobuf` or `http/json`"),
         ("OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http", "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL=\"http\" is not an OTLP protocol"),
-        ("OTEL_EXPORTER_OTLP_HEADERS", "api-key", "OTEL_EXPORTER_OTLP_HEADERS is not a header list: member \"api-key\" has no `=`"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "api-key", "OTEL_EXPORTER_OTLP_HEADERS is not a header list: member 1 has no `=`"),
         ("OTEL_EXPORTER_OTLP_METRICS_HEADERS", "bad key=1", "OTEL_EXPORTER_OTLP_METRICS_HEADERS is not a header list"),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "10s", "OTEL_EXPORTER_OTLP_TIMEOUT=\"10s\" is not a timeout: give a whole number of milliseconds from 1 to 86400000"),
         ("OTEL_EXPORTER_OTLP_TIMEOUT", "0", "is not a timeout"),
