@@ -6,10 +6,10 @@
 //! | `traceId` | the trace id, 16 lower-case hex digits when its high 64 bits are zero (as Zipkin itself normalizes a 64-bit id), else 32 |
 //! | `id`, `parentId` | the span and parent span ids, 16 lower-case hex digits; no `parentId` for a root |
 //! | `kind` | `CLIENT`, `SERVER`, `PRODUCER`, `CONSUMER`; absent for internal spans |
-//! | `timestamp`, `duration` | microseconds: the start since the Unix epoch (rounded down), the duration rounded up and at least 1 |
+//! | `timestamp`, `duration` | whole microseconds, rounded down: the start since the Unix epoch, the duration (at least 1) |
 //! | `localEndpoint.serviceName` | the resource's `service.name` |
 //! | `remoteEndpoint` | client and producer spans only: `serviceName` from `peer.service`, else `server.address`, else `network.peer.address`; `ipv4`/`ipv6` from `network.peer.address` (or `server.address`) when it is an IP address; `port` from `server.port`, else `network.peer.port` |
-//! | `tags` | the resource's other attributes, then the span's (which win), every value as a string; `otel.scope.name` (the recording module); `otel.status_code` (`OK`/`ERROR`) and `error` (the description) for a status that is set; `otel.dropped_{attributes,events,links}_count` when some were dropped |
+//! | `tags` | the resource's other attributes, then the span's (which win), every value as a string; `otel.scope.name` (the recording module); `otel.status_code` (`OK`/`ERROR`) for a status that is set, `error` (the description) for an error status only (an attribute named `error` is left out); `otel.dropped_{attributes,events,links}_count` when some were dropped |
 //! | `annotations` | the events: `name`, or `name: {json attributes}` |
 //!
 //! Links have no Zipkin field and are left out, as OpenTelemetry's mapping
@@ -87,7 +87,10 @@ pub(crate) fn encode<'a>(
 
 fn span<'a>(s: &'a SpanData, service: &str, resource_tags: &[(String, String)]) -> ZipkinSpan<'a> {
     let mut tags: BTreeMap<String, String> = resource_tags.iter().cloned().collect();
-    for (key, value) in s.attributes.iter() {
+    // `error` marks a span failed in Zipkin, so only an error status sets
+    // it: OpenTelemetry says it MUST NOT be set for OK and unset, and a
+    // recorded `error` attribute (often `false`) SHOULD be removed.
+    for (key, value) in s.attributes.iter().filter(|(k, _)| *k != "error") {
         tags.insert(key.to_owned(), value.to_string());
     }
     tags.insert("otel.scope.name".to_owned(), s.site.target().to_owned());
@@ -159,13 +162,12 @@ fn micros(time: SystemTime) -> u64 {
         .unwrap_or(0)
 }
 
-/// The duration in microseconds, rounded up and at least 1 (Zipkin's
-/// minimum: 0 would read as "unknown").
+/// The duration in whole microseconds, rounded down as OpenTelemetry's
+/// "Unit of Time" says (1234 ns is 1 µs), but at least 1: zipkin2-api's
+/// minimum, "durations of less than one are rounded up".
 fn duration_micros(start: SystemTime, end: SystemTime) -> u64 {
     let nanos = end.duration_since(start).map_or(0, |d| d.as_nanos());
-    u64::try_from(nanos.div_ceil(1000))
-        .unwrap_or(u64::MAX)
-        .max(1)
+    u64::try_from(nanos / 1000).unwrap_or(u64::MAX).max(1)
 }
 
 /// The peer of a client or producer span (the only kinds whose peer

@@ -61,7 +61,7 @@ fn a_server_span_maps_every_field() {
             "kind": "SERVER",
             "name": "get /orders",
             "timestamp": 1_700_000_000_123_456u64,
-            "duration": 2001,
+            "duration": 2000,
             "localEndpoint": {"serviceName": "orders"},
             "annotations": [
                 {"timestamp": 1_700_000_000_123_456u64, "value": "cache-miss"},
@@ -125,11 +125,12 @@ fn a_64_bit_trace_id_keeps_16_digits() {
 }
 
 #[test]
-fn durations_round_up_to_at_least_one_microsecond() {
+fn durations_are_whole_microseconds_and_at_least_one() {
     let t = UNIX_EPOCH + Duration::from_secs(1);
     assert_eq!(duration_micros(t, t), 1);
     assert_eq!(duration_micros(t, t + Duration::from_nanos(1)), 1);
-    assert_eq!(duration_micros(t, t + Duration::from_nanos(1001)), 2);
+    assert_eq!(duration_micros(t, t + Duration::from_nanos(1999)), 1);
+    assert_eq!(duration_micros(t, t + Duration::from_nanos(2000)), 2);
     assert_eq!(duration_micros(t, t - Duration::from_nanos(5)), 1);
     assert_eq!(micros(UNIX_EPOCH - Duration::from_secs(1)), 0);
 }

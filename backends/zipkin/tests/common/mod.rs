@@ -1,7 +1,8 @@
 //! The Zipkin receiver of `scripts/zipkin-receiver` (official
 //! `zipkin2-api.yaml`, jsonschema; shared with the cross-crate tests), and
 //! an SDK exporting to it.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+// each test binary uses part of it
+#![allow(dead_code, unused_imports, clippy::unwrap_used, clippy::expect_used)]
 
 use std::time::Duration;
 
