@@ -245,6 +245,32 @@ pub fn error_sources<'a>(error: &'a (dyn Error + 'static)) -> ErrorSources<'a> {
     }
 }
 
+/// `context: error: its source: …`, one line for a log or an export error:
+/// the chain as [`error_sources`] walks it (so bounded), each message
+/// added unless the line already ends with it (wrappers that repeat their
+/// source's message say it once), a `Display` that panics as
+/// [`PANICKED_WHILE_FORMATTING`](crate::PANICKED_WHILE_FORMATTING).
+///
+/// ```
+/// let error = std::io::Error::other("connection refused");
+/// assert_eq!(
+///     omniscope::error::chain_message("cannot send to http://collector".into(), &error),
+///     "cannot send to http://collector: connection refused",
+/// );
+/// ```
+pub fn chain_message(mut context: String, error: &(dyn Error + 'static)) -> String {
+    for e in error_sources(error) {
+        let text = string_or_placeholder(|| e.to_string());
+        if !context.ends_with(&text) {
+            if !context.is_empty() {
+                context.push_str(": ");
+            }
+            context.push_str(&text);
+        }
+    }
+    context
+}
+
 /// The messages of `error` and of every `source()` below it, outermost
 /// first, at most [`MAX_ERROR_CHAIN`] of them (see [`error_sources`]); a
 /// message whose `Display` panics is

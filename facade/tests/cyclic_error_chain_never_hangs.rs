@@ -66,6 +66,14 @@ fn error_chain_stops_at_the_cap() {
 }
 
 #[test]
+fn chain_message_stops_at_the_cap_and_says_each_message_once() {
+    let line = finishes("chain_message", || {
+        omniscope::error::chain_message("cannot send".into(), &Cycle::new())
+    });
+    assert_eq!(line, "cannot send: loops");
+}
+
+#[test]
 fn error_sources_stops_at_the_cap() {
     let visited = finishes("error_sources", || error_sources(&Cycle::new()).count());
     assert_eq!(visited, MAX_ERROR_CHAIN);

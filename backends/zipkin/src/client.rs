@@ -11,7 +11,6 @@
 //! the smallest client a JSON POST needs, shaped like the Prometheus
 //! push client (plain `http://`).
 
-use std::error::Error;
 use std::time::{Duration, SystemTime};
 
 use http_body_util::{BodyExt, Full, Limited};
@@ -104,7 +103,10 @@ impl HttpClient {
                         .request(request)
                         .await
                         .map_err(|e| ExportError::Retryable {
-                            message: with_sources(format!("cannot send to {uri}"), &e),
+                            message: omniscope::error::chain_message(
+                                format!("cannot send to {uri}"),
+                                &e,
+                            ),
                             retry_after: None,
                         })?;
                 let (parts, body) = response.into_parts();
@@ -164,19 +166,6 @@ fn outcome(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| retry::retry_after(v, SystemTime::now()));
     Err(retry::http_error(status.as_u16(), retry_after, message))
-}
-
-/// `message: error: its source: …`, the chain as the facade's bounded
-/// walker yields it (hyper's outer error alone says little).
-fn with_sources(mut message: String, error: &(dyn Error + 'static)) -> String {
-    for e in omniscope::error_sources(error) {
-        let text = e.to_string();
-        if !message.ends_with(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-    }
-    message
 }
 
 #[cfg(test)]

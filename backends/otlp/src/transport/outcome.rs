@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use hyper::header::RETRY_AFTER;
 use hyper::{HeaderMap, StatusCode};
+use omniscope::error::chain_message;
 use omniscope_sdk::export::{Accepted, ExportError};
 use omniscope_sdk::retry;
 use tonic::Code;
@@ -28,7 +29,7 @@ pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError
         // tonic's status for a request that got no answer (refused,
         // reset, TLS failure): say so, as for OTLP/HTTP, with the cause.
         Some(transport) if transport.is::<tonic::transport::Error>() => {
-            with_sources(format!("cannot send to {endpoint}"), transport)
+            chain_message(format!("cannot send to {endpoint}"), transport)
         }
         source => {
             let answered = format!(
@@ -37,7 +38,7 @@ pub(super) fn grpc_status(status: &tonic::Status, endpoint: &str) -> ExportError
                 status.message()
             );
             match source {
-                Some(source) => with_sources(answered, source),
+                Some(source) => chain_message(answered, source),
                 None => answered,
             }
         }
@@ -72,23 +73,9 @@ pub(super) fn http_status(status: StatusCode, headers: &HeaderMap, endpoint: &st
 /// A request that got no answer (refused, reset, TLS failure): retried.
 pub(super) fn unreachable(endpoint: &str, error: &(dyn Error + 'static)) -> ExportError {
     ExportError::Retryable {
-        message: with_sources(format!("cannot send to {endpoint}"), error),
+        message: chain_message(format!("cannot send to {endpoint}"), error),
         retry_after: None,
     }
-}
-
-/// `message: error: its source: …`, the chain as the facade's bounded
-/// walker yields it, since the outer errors of hyper and tonic alone
-/// ("transport error") say little.
-fn with_sources(mut message: String, error: &(dyn Error + 'static)) -> String {
-    for e in omniscope::error_sources(error) {
-        let text = e.to_string();
-        if !message.ends_with(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-    }
-    message
 }
 
 #[cfg(test)]
@@ -176,31 +163,5 @@ mod tests {
         assert_eq!(accepted(Some(0)), Accepted::All);
         assert_eq!(accepted(Some(-1)), Accepted::All);
         assert_eq!(accepted(Some(3)), Accepted::Partial { rejected: 3 });
-    }
-
-    /// Its own source for 1000 steps: a walker must stop long before.
-    #[derive(Debug, Default)]
-    struct Cycle(std::sync::atomic::AtomicUsize);
-
-    impl std::fmt::Display for Cycle {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("loops")
-        }
-    }
-
-    impl std::error::Error for Cycle {
-        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-            let steps = self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            (steps < 1000).then_some(self as _)
-        }
-    }
-
-    /// Issue #11: a cyclic `source()` chain used to be walked for ever.
-    #[test]
-    fn cyclic_chains_are_cut() {
-        let error = Cycle::default();
-        let _ = with_sources("cannot send".into(), &error);
-        let steps = error.0.load(std::sync::atomic::Ordering::Relaxed);
-        assert!(steps < omniscope::MAX_ERROR_CHAIN, "{steps} steps");
     }
 }
