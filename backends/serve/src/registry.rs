@@ -11,7 +11,7 @@
 //! closes the connections that have left theirs unread the longest.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{watch, Notify};
@@ -88,7 +88,7 @@ impl Registry {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // The counts stay consistent between statements: go on after a
         // panic elsewhere.
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+        omniscope::sync::lock(&self.inner)
     }
 
     /// A slot for a new connection, made by evicting the connection idle

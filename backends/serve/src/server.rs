@@ -5,12 +5,13 @@ use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::mpsc;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use hyper::body::Incoming;
 use hyper::{Request, Response};
+use omniscope::sync::lock;
 use tokio::sync::oneshot;
 
 use crate::connection::Shared;
@@ -179,9 +180,4 @@ where
         stop: Mutex::new(Some(stop_tx)),
         done: Mutex::new(Some((done_rx, thread))),
     })
-}
-
-/// A lock that shrugs off poisoning: the state it guards stays valid.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
