@@ -66,7 +66,7 @@
 use std::collections::HashMap;
 use std::error::Error;
 use std::panic::Location;
-use std::sync::{Mutex, PoisonError};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime};
 
 use omniscope::trace::{SpanSite, SpanStart};
@@ -79,6 +79,7 @@ use crate::build::BuildError;
 use crate::errors::{ErrorEvent, SdkErrors};
 use crate::export::{ExportError, InMemoryExporter, InMemoryHandle};
 use crate::logs::{LogData, SdkLogger};
+use crate::sync::lock;
 use crate::trace::{Sampler, SdkTracer, SpanData};
 
 /// The site of spans built without [`SpanBuilder::with_site`].
@@ -507,7 +508,7 @@ fn with_recorder<S, T: Clone, R>(
 ) -> R {
     // A panic in an earlier call (a panicking `Display`) left nothing
     // inconsistent: its leftovers are cleared below.
-    let mut guard = slot.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut guard = lock(slot);
     let (sdk, received) = guard.get_or_insert_with(|| {
         let (exporter, received) = InMemoryExporter::new();
         match start(exporter) {

@@ -1,5 +1,6 @@
 //! [`PipelineStats`]: what a pipeline did, as counters and self-metrics.
 
+use crate::sync::lock;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -213,7 +214,7 @@ impl Counters {
     }
 
     pub(crate) fn set_last_error(&self, error: String) {
-        *self.last_error.lock().unwrap_or_else(|p| p.into_inner()) = Some(error);
+        *lock(&self.last_error) = Some(error);
     }
 
     pub(crate) fn snapshot(
@@ -241,11 +242,7 @@ impl Counters {
             },
             errors: load(&self.errors),
             retries: load(&self.retries),
-            last_error: self
-                .last_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .clone(),
+            last_error: lock(&self.last_error).clone(),
         }
     }
 }

@@ -10,11 +10,12 @@
 //! string's address (and confirmed by comparing contents, since a borrowed
 //! string's address may be reused) spares the shared lock on the hot path.
 
+use crate::sync::lock;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Mutex, OnceLock};
 
 /// The most bytes interned over the process's life.
 pub(crate) const MAX_BYTES: usize = 1 << 20;
@@ -63,7 +64,7 @@ pub(crate) fn intern(s: &str) -> Cow<'static, str> {
 /// Looks `s` up in the process-wide set, adding it within the budget.
 fn intern_shared(s: &str) -> Option<&'static str> {
     let set = INTERNED.get_or_init(|| Mutex::new(HashSet::new()));
-    let mut set = set.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut set = lock(set);
     if let Some(found) = set.get(s) {
         return Some(found);
     }

@@ -19,6 +19,7 @@
 //! Nothing here needs a constructor at program start: the TSC check and the
 //! first calibration happen when the first tracer is built.
 
+use crate::sync::lock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
@@ -155,7 +156,7 @@ impl Calibration {
 /// Picks the tick source (once) and makes the first calibration. Called
 /// when a tracer is built, before it takes any tick.
 pub(crate) fn init() {
-    let mut guard = CALIBRATION.lock().unwrap_or_else(|p| p.into_inner());
+    let mut guard = lock(&CALIBRATION);
     if guard.is_none() {
         ORIGIN.get_or_init(Instant::now);
         USE_TSC.store(kernel_uses_tsc(), Ordering::Relaxed);
@@ -165,7 +166,7 @@ pub(crate) fn init() {
 
 /// The current calibration, refreshed if it is older than a second.
 pub(crate) fn calibration() -> Calibration {
-    let mut guard = CALIBRATION.lock().unwrap_or_else(|p| p.into_inner());
+    let mut guard = lock(&CALIBRATION);
     let c = guard.get_or_insert_with(Calibration::first);
     if c.at.elapsed() >= REFRESH {
         c.refresh();

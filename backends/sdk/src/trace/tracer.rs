@@ -157,7 +157,7 @@ impl Inner {
     }
 
     fn lock_collector(&self) -> MutexGuard<'_, Collector> {
-        self.collector.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.collector)
     }
 
     /// Runs a collection pass over every thread; with `wait`, also over
