@@ -6,7 +6,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use omniscope_sdk::metrics::MetricsSnapshot;
 use omniscope_sdk::{BuildError, Resource, Sdk};
-use omniscope_serve::check_loopback;
+use omniscope_serve::{check_host_name, check_loopback};
 
 use crate::encoder::Encoder;
 use crate::env::{parse_bool, parse_host, parse_port, EnvValues};
@@ -31,6 +31,7 @@ pub struct PrometheusBuilder {
     port: Option<u16>,
     public: Option<bool>,
     path: Option<String>,
+    allowed_hosts: Vec<String>,
     encoder: Encoder,
     openmetrics: Option<bool>,
     gzip: Option<bool>,
@@ -62,6 +63,18 @@ impl PrometheusBuilder {
     /// when code did not call this.
     pub fn with_public(mut self, public: bool) -> PrometheusBuilder {
         self.public = Some(public);
+        self
+    }
+
+    /// Answers scrapes whose `Host` header names `name` (a DNS name, with
+    /// any port) on a loopback listener, besides `localhost` and IP
+    /// addresses: give the name a local scraper uses. Other names are
+    /// answered `421`, so that no web site can read the metrics through a
+    /// name it points at this machine (DNS rebinding). A public listener
+    /// ([`with_public(true)`](PrometheusBuilder::with_public)) answers any
+    /// name. Can be called more than once. Default: none.
+    pub fn with_allowed_host(mut self, name: impl Into<String>) -> PrometheusBuilder {
+        self.allowed_hosts.push(name.into());
         self
     }
 
@@ -146,9 +159,13 @@ impl PrometheusBuilder {
         check_public(addr, self.public, host_from_env)?;
         let path = self.path.unwrap_or_else(|| DEFAULT_PATH.to_owned());
         check_path(&path)?;
+        for name in &self.allowed_hosts {
+            check_host_name(name).map_err(|bad| invalid(format!("with_allowed_host: {bad}")))?;
+        }
         Ok(Prometheus {
             addr,
             path,
+            allowed_hosts: self.allowed_hosts,
             exposition: Exposition {
                 encoder: self.encoder,
                 openmetrics: self.openmetrics.or(env_openmetrics).unwrap_or(true),
@@ -205,6 +222,7 @@ pub(crate) fn invalid(message: String) -> BuildError {
 pub struct Prometheus {
     addr: SocketAddr,
     path: String,
+    allowed_hosts: Vec<String>,
     exposition: Exposition,
 }
 
@@ -213,6 +231,7 @@ impl fmt::Debug for Prometheus {
         f.debug_struct("Prometheus")
             .field("addr", &self.addr)
             .field("path", &self.path)
+            .field("allowed_hosts", &self.allowed_hosts)
             .field("encoder", &self.exposition.encoder)
             .field("openmetrics", &self.exposition.openmetrics)
             .field("gzip", &self.exposition.gzip)
@@ -226,6 +245,7 @@ impl Default for Prometheus {
         Prometheus {
             addr: DEFAULT_ADDR,
             path: DEFAULT_PATH.to_owned(),
+            allowed_hosts: Vec::new(),
             exposition: Exposition::default(),
         }
     }
@@ -258,7 +278,12 @@ impl Prometheus {
     /// The address cannot be bound (in use, or not an address of this
     /// machine), or the thread or its runtime cannot start.
     pub fn serve(&self, sdk: &Sdk) -> Result<Server, ServeError> {
-        crate::server::start(self.addr, self.path.clone(), self.service(sdk))
+        crate::server::start(
+            self.addr,
+            self.path.clone(),
+            &self.allowed_hosts,
+            self.service(sdk),
+        )
     }
 
     /// The endpoint as a `tower` service for `sdk`'s metrics, to mount in

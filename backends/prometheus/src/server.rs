@@ -38,15 +38,21 @@ pub const MAX_CONNECTIONS: usize = 32;
 pub(crate) fn start(
     addr: SocketAddr,
     path: String,
+    allowed_hosts: &[String],
     service: MetricsService,
 ) -> Result<Server, ServeError> {
-    Server::builder(addr)
+    let server = Server::builder(addr)
         .with_name("omniscope-prometheus")
         .with_purpose("Prometheus scrapes")
         .with_bind_hint("pick another address with with_addr, or set OTEL_EXPORTER_PROMETHEUS_PORT")
         .with_path(path.clone())
         .with_max_connections(MAX_CONNECTIONS)
-        .with_any_host(!addr.ip().is_loopback())
+        .with_any_host(!addr.ip().is_loopback());
+    allowed_hosts
+        .iter()
+        .fold(server, |server, name| {
+            server.with_allowed_host(name.clone())
+        })
         .start(move |request| route(&service, &path, &request))
 }
 
