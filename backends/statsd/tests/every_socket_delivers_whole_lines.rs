@@ -1,5 +1,6 @@
-//! Issue #16: over a Unix datagram socket (plain statsd) and a Unix stream
-//! socket (DogStatsD, length-prefixed frames), a listener that parses every
+//! Issue #16: over UDP on IPv6 (`[::1]`), a Unix datagram socket (plain
+//! statsd) and a Unix stream socket (DogStatsD, length-prefixed frames), a
+//! listener that parses every
 //! line strictly gets every series whole: packing never splits a line,
 //! no payload exceeds the maximum, and a line longer than the payload is
 //! dropped and counted.
@@ -7,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a failed step is a failed test
 
 use std::io::Read;
+use std::net::UdpSocket;
 use std::os::unix::net::{UnixDatagram, UnixListener};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -89,11 +91,43 @@ fn check(payloads: &[Vec<u8>]) {
     assert!(payloads.len() > 1, "the lines needed several payloads");
 }
 
+/// Every datagram `recv` gets until it times out.
+fn datagrams(mut recv: impl FnMut(&mut [u8]) -> std::io::Result<usize>) -> Vec<Vec<u8>> {
+    let mut payloads = Vec::new();
+    let mut buf = [0u8; 65536];
+    while let Ok(n) = recv(&mut buf) {
+        payloads.push(buf[..n].to_vec());
+    }
+    payloads
+}
+
 fn dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("omniscope-statsd-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+#[test]
+fn udp_over_ipv6_gets_whole_lines() {
+    let listener = UdpSocket::bind("[::1]:0").unwrap();
+    listener
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let statsd = Statsd::builder()
+        .with_flavor(Flavor::Statsd)
+        .with_udp("::1", port)
+        .with_max_payload(MAX)
+        .build()
+        .unwrap();
+    let mut exporter = statsd.metrics();
+    exporter
+        .export(&Batch::from_vec(vec![snapshot()]), &Resource::empty())
+        .unwrap();
+    check(&datagrams(|buf| listener.recv(buf)));
+    assert_eq!(statsd.stats().lines_too_long(), 1);
+    assert_eq!(statsd.stats().lines_sent(), SERIES);
 }
 
 #[test]
@@ -114,12 +148,7 @@ fn unix_datagram_socket_gets_whole_lines() {
     exporter
         .export(&Batch::from_vec(vec![snapshot()]), &Resource::empty())
         .unwrap();
-    let mut payloads = Vec::new();
-    let mut buf = [0u8; 65536];
-    while let Ok(n) = listener.recv(&mut buf) {
-        payloads.push(buf[..n].to_vec());
-    }
-    check(&payloads);
+    check(&datagrams(|buf| listener.recv(buf)));
     assert_eq!(statsd.stats().lines_too_long(), 1);
     assert_eq!(statsd.stats().lines_sent(), SERIES);
     let _ = std::fs::remove_dir_all(dir);
