@@ -7,6 +7,7 @@ use hyper::Uri;
 use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::BuildError;
 
+use crate::encode::Encoding;
 use crate::exporter::ZipkinExporter;
 
 /// Where spans go unless configured: a Zipkin collector on this host, as
@@ -60,6 +61,7 @@ impl EnvValues {
 pub struct ZipkinBuilder {
     endpoint: Option<String>,
     timeout: Option<Duration>,
+    encoding: Encoding,
     gzip: bool,
     env: Option<Result<EnvValues, EnvError>>,
 }
@@ -78,6 +80,13 @@ impl ZipkinBuilder {
     /// else [`DEFAULT_TIMEOUT`].
     pub fn with_timeout(mut self, timeout: Duration) -> ZipkinBuilder {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// The body's wire format: [`Encoding::Json`] (the default) or
+    /// [`Encoding::Proto3`].
+    pub fn with_encoding(mut self, encoding: Encoding) -> ZipkinBuilder {
+        self.encoding = encoding;
         self
     }
 
@@ -143,6 +152,7 @@ impl ZipkinBuilder {
         Ok(Zipkin {
             endpoint,
             timeout,
+            encoding: self.encoding,
             gzip: self.gzip,
         })
     }
@@ -185,6 +195,7 @@ fn parse_endpoint(endpoint: &str, from: &str) -> Result<Uri, BuildError> {
 pub struct Zipkin {
     endpoint: Uri,
     timeout: Duration,
+    encoding: Encoding,
     gzip: bool,
 }
 
@@ -206,7 +217,12 @@ impl Zipkin {
 
     /// A span exporter for the SDK's pipeline; each has its own client.
     pub fn spans(&self) -> ZipkinExporter {
-        ZipkinExporter::new(self.endpoint.clone(), self.timeout, self.gzip)
+        ZipkinExporter::new(
+            self.endpoint.clone(),
+            self.timeout,
+            self.encoding,
+            self.gzip,
+        )
     }
 }
 

@@ -47,12 +47,13 @@ impl std::fmt::Debug for HttpClient {
 }
 
 impl HttpClient {
-    /// POSTs `body` (JSON, gzipped when `gzip`) to `uri`, waiting at most
-    /// `timeout` for the whole answer.
+    /// POSTs `body` (of `content_type`, gzipped when `gzip`) to `uri`,
+    /// waiting at most `timeout` for the whole answer.
     pub(crate) fn post(
         &mut self,
         uri: &Uri,
         body: Vec<u8>,
+        content_type: &'static str,
         gzip: bool,
         timeout: Duration,
     ) -> Result<(), ExportError> {
@@ -88,7 +89,7 @@ impl HttpClient {
         let mut request = Request::builder()
             .method(Method::POST)
             .uri(uri.clone())
-            .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+            .header(CONTENT_TYPE, HeaderValue::from_static(content_type))
             .header(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
         if gzip {
             request = request.header(CONTENT_ENCODING, HeaderValue::from_static("gzip"));

@@ -10,9 +10,9 @@ use omniscope_sdk::trace::SpanData;
 use omniscope_sdk::Resource;
 
 use crate::client::HttpClient;
-use crate::encode;
+use crate::encode::{self, Encoding};
 
-/// Exports span batches as Zipkin v2 JSON to `POST /api/v2/spans`.
+/// Exports span batches as Zipkin v2 JSON (or proto3) to `POST /api/v2/spans`.
 ///
 /// It runs on the SDK pipeline's export thread, which queues, batches,
 /// retries and counts drops; this only translates and sends:
@@ -27,16 +27,23 @@ use crate::encode;
 pub struct ZipkinExporter {
     endpoint: Uri,
     timeout: Duration,
+    encoding: Encoding,
     gzip: bool,
     client: HttpClient,
     shut_down: bool,
 }
 
 impl ZipkinExporter {
-    pub(crate) fn new(endpoint: Uri, timeout: Duration, gzip: bool) -> ZipkinExporter {
+    pub(crate) fn new(
+        endpoint: Uri,
+        timeout: Duration,
+        encoding: Encoding,
+        gzip: bool,
+    ) -> ZipkinExporter {
         ZipkinExporter {
             endpoint,
             timeout,
+            encoding,
             gzip,
             client: HttpClient::default(),
             shut_down: false,
@@ -57,12 +64,17 @@ impl Exporter<SpanData> for ZipkinExporter {
         if self.shut_down {
             return Err(ExportError::AlreadyShutdown);
         }
-        let json = encode::encode(batch.iter(), resource).map_err(|e| {
+        let body = encode::encode(batch.iter(), resource, self.encoding).map_err(|e| {
             ExportError::Internal(format!("cannot encode the spans as Zipkin JSON: {e}"))
         })?;
-        let body = if self.gzip { gzip(&json)? } else { json };
-        self.client
-            .post(&self.endpoint, body, self.gzip, self.timeout)?;
+        let body = if self.gzip { gzip(&body)? } else { body };
+        self.client.post(
+            &self.endpoint,
+            body,
+            self.encoding.content_type(),
+            self.gzip,
+            self.timeout,
+        )?;
         Ok(Accepted::All)
     }
 

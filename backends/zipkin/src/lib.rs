@@ -11,6 +11,7 @@ pub use b3::B3Propagator;
 pub use builder::{
     Zipkin, ZipkinBuilder, DEFAULT_ENDPOINT, DEFAULT_TIMEOUT, ENDPOINT_VAR, TIMEOUT_VAR,
 };
+pub use encode::Encoding;
 pub use exporter::ZipkinExporter;
 pub use omniscope;
 pub use omniscope_sdk::BuildError;

@@ -19,7 +19,7 @@ fn resource() -> Resource {
 }
 
 fn encoded(spans: &[SpanData]) -> Json {
-    serde_json::from_slice(&encode(spans.iter(), &resource()).unwrap()).unwrap()
+    serde_json::from_slice(&encode(spans.iter(), &resource(), Encoding::Json).unwrap()).unwrap()
 }
 
 const TRACE: u128 = 0x4bf92f3577b34da6a3ce929d0e0e4736;
