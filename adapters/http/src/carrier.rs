@@ -1,0 +1,280 @@
+//! [`Carrier`]s over [`http::HeaderMap`]: [`HeaderCarrier`] reads and writes,
+//! [`HeaderExtractor`] reads a map it may not change.
+//!
+//! A header may arrive on several lines. HTTP says such lines form one
+//! comma-separated list (RFC 9110 §5.3), and so the W3C processing model
+//! reads them: `tracestate` (and `baggage`) lines are joined in the order
+//! they came; more than one `traceparent` makes the context invalid, so
+//! `get("traceparent")` answers nothing and the request starts a new trace.
+//! Other headers repeated are joined the same way; a propagator that needs
+//! a single value (Jaeger's `uber-trace-id`, B3) then finds it malformed
+//! and ignores it, as it should.
+//!
+//! Values that are not visible ASCII (`HeaderValue::to_str` fails) are
+//! absent to propagators: every propagation format is ASCII.
+
+use http::header::{HeaderMap, HeaderName, HeaderValue};
+use omniscope::metrics::{Key, LazyCounter, MetricMeta, Unit};
+use omniscope::propagation::Carrier;
+
+/// The one header that must not be repeated.
+const TRACEPARENT: &str = "traceparent";
+
+/// Values a propagator set that are not valid header names or values.
+static REJECTED: LazyCounter = LazyCounter::with_meta(
+    Key::from_static("omniscope.http.carrier.rejected", &[]),
+    MetricMeta::new(
+        Unit::custom("{header}"),
+        "Propagation headers not written because their name or value is not valid in HTTP",
+    ),
+);
+
+/// The values of repeated headers, joined once when the carrier is made
+/// (rare: the common request repeats no header, and that is one
+/// comparison). `None` for an invalid repetition (`traceparent`) or a line
+/// that is not visible ASCII.
+#[derive(Debug, Default)]
+struct Joined(Vec<(HeaderName, Option<String>)>);
+
+impl Joined {
+    fn of(headers: &HeaderMap) -> Joined {
+        if headers.len() == headers.keys_len() {
+            return Joined::default();
+        }
+        let mut joined = Vec::new();
+        for name in headers.keys() {
+            let mut lines = headers.get_all(name).iter();
+            let (Some(first), Some(_)) = (lines.next(), lines.next()) else {
+                continue;
+            };
+            let value = if name == TRACEPARENT {
+                None
+            } else {
+                join(first, headers.get_all(name).iter().skip(1))
+            };
+            joined.push((name.clone(), value));
+        }
+        Joined(joined)
+    }
+
+    /// `Some(value)` when `key` is repeated (the value `None` if invalid).
+    fn get(&self, key: &str) -> Option<Option<&str>> {
+        self.0
+            .iter()
+            .find(|(name, _)| name.as_str().eq_ignore_ascii_case(key))
+            .map(|(_, value)| value.as_deref())
+    }
+
+    fn remove(&mut self, key: &str) {
+        self.0
+            .retain(|(name, _)| !name.as_str().eq_ignore_ascii_case(key));
+    }
+}
+
+/// The lines of one header as one list, or `None` if one is not ASCII.
+fn join<'a>(first: &HeaderValue, rest: impl Iterator<Item = &'a HeaderValue>) -> Option<String> {
+    let mut out = first.to_str().ok()?.to_owned();
+    for line in rest {
+        out.push(',');
+        out.push_str(line.to_str().ok()?);
+    }
+    Some(out)
+}
+
+fn get<'a>(headers: &'a HeaderMap, joined: &'a Joined, key: &str) -> Option<&'a str> {
+    match joined.get(key) {
+        Some(value) => value,
+        None => headers.get(key)?.to_str().ok(),
+    }
+}
+
+fn keys(headers: &HeaderMap) -> Vec<&str> {
+    headers.keys().map(HeaderName::as_str).collect()
+}
+
+/// A [`Carrier`] that reads and writes an [`http::HeaderMap`]: what a client
+/// layer injects into, and what a proxy both reads and writes.
+///
+/// `get` follows the rules of the [module](self): repeated lines joined,
+/// a repeated `traceparent` absent. `set` replaces every line of the header;
+/// a name or value that HTTP does not allow is not written (and counted in
+/// `omniscope.http.carrier.rejected`).
+///
+/// # Examples
+///
+/// ```
+/// use http::HeaderMap;
+/// use omniscope::propagation::{Carrier, Propagator, TraceContextPropagator};
+/// use omniscope::Context;
+/// use omniscope_http::HeaderCarrier;
+///
+/// let mut incoming = HeaderMap::new();
+/// incoming.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+/// incoming.append("tracestate", "rojo=00f067aa0ba902b7".parse().unwrap());
+/// incoming.append("tracestate", "congo=t61rcWkgMzE".parse().unwrap());
+///
+/// let cx = TraceContextPropagator.extract(Context::new(), &HeaderCarrier::new(&mut incoming));
+/// let parent = cx.span_context().unwrap();
+/// assert_eq!(parent.trace_state().header(), "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+///
+/// let mut outgoing = HeaderMap::new();
+/// TraceContextPropagator.inject(&cx, &mut HeaderCarrier::new(&mut outgoing));
+/// assert_eq!(outgoing["tracestate"], "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE");
+/// ```
+#[derive(Debug)]
+pub struct HeaderCarrier<'a> {
+    headers: &'a mut HeaderMap,
+    joined: Joined,
+}
+
+impl<'a> HeaderCarrier<'a> {
+    /// A carrier over `headers`.
+    pub fn new(headers: &'a mut HeaderMap) -> HeaderCarrier<'a> {
+        let joined = Joined::of(headers);
+        HeaderCarrier { headers, joined }
+    }
+}
+
+impl Carrier for HeaderCarrier<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        get(self.headers, &self.joined, key)
+    }
+
+    fn set(&mut self, key: &str, value: String) {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(key.to_ascii_lowercase().as_bytes()),
+            HeaderValue::try_from(value),
+        ) else {
+            REJECTED.increment(1);
+            return;
+        };
+        self.joined.remove(key);
+        self.headers.insert(name, value);
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        keys(self.headers)
+    }
+}
+
+/// A read-only [`Carrier`] over an [`http::HeaderMap`]: what a server layer
+/// extracts the caller's context from. `get` follows the rules of the
+/// [module](self); `set` does nothing, since the map is borrowed shared
+/// (use [`HeaderCarrier`] to write).
+///
+/// # Examples
+///
+/// ```
+/// use http::HeaderMap;
+/// use omniscope::propagation::{Propagator, TraceContextPropagator};
+/// use omniscope::Context;
+/// use omniscope_http::HeaderExtractor;
+///
+/// let mut headers = HeaderMap::new();
+/// let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+/// headers.append("traceparent", tp.parse().unwrap());
+/// let cx = TraceContextPropagator.extract(Context::new(), &HeaderExtractor::new(&headers));
+/// assert!(cx.span_context().is_some());
+///
+/// // Two `traceparent` lines: invalid, so a new trace starts.
+/// headers.append("traceparent", tp.parse().unwrap());
+/// let cx = TraceContextPropagator.extract(Context::new(), &HeaderExtractor::new(&headers));
+/// assert!(cx.span_context().is_none());
+/// ```
+#[derive(Debug)]
+pub struct HeaderExtractor<'a> {
+    headers: &'a HeaderMap,
+    joined: Joined,
+}
+
+impl<'a> HeaderExtractor<'a> {
+    /// A read-only carrier over `headers`.
+    pub fn new(headers: &'a HeaderMap) -> HeaderExtractor<'a> {
+        HeaderExtractor {
+            headers,
+            joined: Joined::of(headers),
+        }
+    }
+}
+
+impl Carrier for HeaderExtractor<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        get(self.headers, &self.joined, key)
+    }
+
+    /// Does nothing: the map is borrowed shared.
+    fn set(&mut self, _key: &str, _value: String) {}
+
+    fn keys(&self) -> Vec<&str> {
+        keys(self.headers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(lines: &[(&'static str, &str)]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for (name, value) in lines {
+            headers.append(*name, HeaderValue::from_str(value).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn single_lines_are_read_as_they_are() {
+        let headers = map(&[("traceparent", "a"), ("baggage", "k=v")]);
+        let carrier = HeaderExtractor::new(&headers);
+        assert_eq!(carrier.get("Traceparent"), Some("a"));
+        assert_eq!(carrier.get("baggage"), Some("k=v"));
+        assert_eq!(carrier.get("tracestate"), None);
+        let mut keys = carrier.keys();
+        keys.sort_unstable();
+        assert_eq!(keys, ["baggage", "traceparent"]);
+    }
+
+    #[test]
+    fn repeated_lines_join_in_order_and_traceparent_twice_is_absent() {
+        let headers = map(&[
+            ("tracestate", "a=1"),
+            ("traceparent", "x"),
+            ("tracestate", "b=2"),
+            ("traceparent", "y"),
+            ("tracestate", "c=3"),
+        ]);
+        let carrier = HeaderExtractor::new(&headers);
+        assert_eq!(carrier.get("tracestate"), Some("a=1,b=2,c=3"));
+        assert_eq!(carrier.get("traceparent"), None);
+    }
+
+    #[test]
+    fn a_line_that_is_not_ascii_is_absent() {
+        let mut headers = HeaderMap::new();
+        headers.append("baggage", HeaderValue::from_bytes(b"k=\xff").unwrap());
+        assert_eq!(HeaderExtractor::new(&headers).get("baggage"), None);
+        headers.append("baggage", HeaderValue::from_static("a=1"));
+        assert_eq!(HeaderExtractor::new(&headers).get("baggage"), None);
+    }
+
+    #[test]
+    fn set_replaces_every_line_and_rejects_what_http_forbids() {
+        let mut headers = map(&[("tracestate", "a=1"), ("tracestate", "b=2")]);
+        let mut carrier = HeaderCarrier::new(&mut headers);
+        carrier.set("TraceState", "c=3".to_owned());
+        assert_eq!(carrier.get("tracestate"), Some("c=3"));
+        carrier.set("bad name", "x".to_owned());
+        carrier.set("baggage", "line\nbreak".to_owned());
+        assert_eq!(carrier.get("baggage"), None);
+        assert_eq!(headers.get_all("tracestate").iter().count(), 1);
+        assert_eq!(headers.len(), 1);
+    }
+
+    #[test]
+    fn the_extractor_ignores_set() {
+        let headers = HeaderMap::new();
+        let mut carrier = HeaderExtractor::new(&headers);
+        carrier.set("traceparent", "x".to_owned());
+        assert_eq!(carrier.get("traceparent"), None);
+    }
+}

@@ -1,0 +1,233 @@
+//! The OpenTelemetry semantic conventions this crate follows: attribute and
+//! metric names, the advisory bucket boundaries, and the small pure
+//! functions that turn a request into attribute values (method
+//! normalization, redaction, host and port).
+
+use http::{Method, Uri, Version};
+
+/// `http.server.request.duration`: seconds, from the request head received
+/// until the response body ended.
+pub const SERVER_REQUEST_DURATION: &str = "http.server.request.duration";
+/// `http.server.active_requests`: requests whose response has not ended.
+pub const SERVER_ACTIVE_REQUESTS: &str = "http.server.active_requests";
+/// `http.server.request.body.size` (opt-in): bytes, from `Content-Length`.
+pub const SERVER_REQUEST_BODY_SIZE: &str = "http.server.request.body.size";
+/// `http.server.response.body.size` (opt-in): bytes sent.
+pub const SERVER_RESPONSE_BODY_SIZE: &str = "http.server.response.body.size";
+/// `http.client.request.duration`: seconds, from sending the request until
+/// the response body ended (tower) or its head arrived (reqwest).
+pub const CLIENT_REQUEST_DURATION: &str = "http.client.request.duration";
+/// `rpc.server.duration`: milliseconds, one gRPC call served.
+pub const RPC_SERVER_DURATION: &str = "rpc.server.duration";
+/// `rpc.client.duration`: milliseconds, one gRPC call made.
+pub const RPC_CLIENT_DURATION: &str = "rpc.client.duration";
+
+/// The bucket boundaries the HTTP conventions advise for
+/// `http.server.request.duration` and `http.client.request.duration`
+/// (seconds). The facade carries no advice with an instrument, so give them
+/// to the SDK's meter: `MeterBuilder::with_histogram_buckets(name,
+/// DURATION_BUCKETS.to_vec())`.
+pub const DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// The bucket boundaries the RPC conventions advise for `rpc.server.duration`
+/// and `rpc.client.duration` (milliseconds).
+pub const RPC_DURATION_BUCKETS: [f64; 15] = [
+    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
+    10000.0,
+];
+
+/// The query parameters whose values the conventions say to redact by
+/// default (signed URLs of cloud storage).
+pub const DEFAULT_SENSITIVE_QUERY_PARAMETERS: [&str; 4] =
+    ["AWSAccessKeyId", "Signature", "sig", "X-Goog-Signature"];
+
+/// What redacted values are replaced by.
+pub const REDACTED: &str = "REDACTED";
+
+/// The method as `http.request.method` wants it: one of the known methods,
+/// or `_OTHER` (then `http.request.method_original` keeps the original).
+pub(crate) fn method(method: &Method) -> (&'static str, bool) {
+    let known = match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ if method.as_str() == "QUERY" => "QUERY",
+        _ => return ("_OTHER", false),
+    };
+    (known, true)
+}
+
+/// `network.protocol.version`.
+pub(crate) fn protocol_version(version: Version) -> Option<&'static str> {
+    Some(match version {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_11 => "1.1",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => return None,
+    })
+}
+
+/// `true` if `value` is the value of a sensitive query parameter name.
+fn is_sensitive(name: &str, sensitive: &[String]) -> bool {
+    sensitive.iter().any(|s| s.as_str() == name)
+}
+
+/// The query with the values of `sensitive` parameters replaced by
+/// `REDACTED` (borrowed as it is when none occurs).
+pub(crate) fn redact_query<'a>(query: &'a str, sensitive: &[String]) -> std::borrow::Cow<'a, str> {
+    let needs = query.split('&').any(|pair| {
+        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
+        is_sensitive(name, sensitive) && pair.contains('=')
+    });
+    if !needs {
+        return std::borrow::Cow::Borrowed(query);
+    }
+    let mut out = String::with_capacity(query.len());
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((name, _)) if is_sensitive(name, sensitive) => {
+                out.push_str(name);
+                out.push('=');
+                out.push_str(REDACTED);
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// `url.full` for a client request: credentials in the authority become
+/// `REDACTED:REDACTED`, sensitive query values `REDACTED`.
+pub(crate) fn full_url(uri: &Uri, sensitive: &[String]) -> String {
+    let mut out = String::new();
+    if let Some(scheme) = uri.scheme_str() {
+        out.push_str(scheme);
+        out.push_str("://");
+    }
+    if let Some(authority) = uri.authority() {
+        let authority = authority.as_str();
+        match authority.rsplit_once('@') {
+            Some((_, host)) => {
+                out.push_str(REDACTED);
+                out.push(':');
+                out.push_str(REDACTED);
+                out.push('@');
+                out.push_str(host);
+            }
+            None => out.push_str(authority),
+        }
+    }
+    out.push_str(uri.path());
+    if let Some(query) = uri.query() {
+        out.push('?');
+        out.push_str(&redact_query(query, sensitive));
+    }
+    out
+}
+
+/// Host and port of an authority (`host`, `host:port`, `[v6]:port`,
+/// `user@host`), the port defaulted from the scheme.
+pub(crate) fn host_and_port(authority: &str, scheme: &str) -> (String, Option<u16>) {
+    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((host, tail)) => (host, tail.strip_prefix(':')),
+            None => (authority, None),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }
+    };
+    let port = match port {
+        Some(p) => p.parse().ok(),
+        None => default_port(scheme),
+    };
+    (host.to_owned(), port)
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sensitive() -> Vec<String> {
+        DEFAULT_SENSITIVE_QUERY_PARAMETERS
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect()
+    }
+
+    #[test]
+    fn methods_outside_the_known_set_are_other() {
+        assert_eq!(method(&Method::GET), ("GET", true));
+        assert_eq!(
+            method(&Method::from_bytes(b"QUERY").unwrap()),
+            ("QUERY", true)
+        );
+        assert_eq!(
+            method(&Method::from_bytes(b"get").unwrap()),
+            ("_OTHER", false)
+        );
+        assert_eq!(
+            method(&Method::from_bytes(b"PURGE").unwrap()),
+            ("_OTHER", false)
+        );
+    }
+
+    #[test]
+    fn sensitive_query_values_are_redacted() {
+        let s = sensitive();
+        assert_eq!(redact_query("a=1&b=2", &s), "a=1&b=2");
+        assert_eq!(
+            redact_query("sig=abc&a=1&Signature=x&sig", &s),
+            "sig=REDACTED&a=1&Signature=REDACTED&sig"
+        );
+    }
+
+    #[test]
+    fn url_full_hides_credentials() {
+        let uri: Uri = "https://user:pw@example.com:8443/p?sig=1&q=2"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            full_url(&uri, &sensitive()),
+            "https://REDACTED:REDACTED@example.com:8443/p?sig=REDACTED&q=2"
+        );
+    }
+
+    #[test]
+    fn host_and_port_default_by_scheme() {
+        assert_eq!(
+            host_and_port("a.example:81", "http"),
+            ("a.example".into(), Some(81))
+        );
+        assert_eq!(
+            host_and_port("a.example", "https"),
+            ("a.example".into(), Some(443))
+        );
+        assert_eq!(host_and_port("[::1]:9", "http"), ("::1".into(), Some(9)));
+        assert_eq!(host_and_port("[::1]", "http"), ("::1".into(), Some(80)));
+    }
+}
