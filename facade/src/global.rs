@@ -251,11 +251,28 @@ fn update_levels(change: impl FnOnce(&mut LevelInputs)) {
         base
     };
     store_max_level(effective, base);
+    for watcher in lock(&LEVEL_WATCHERS).iter() {
+        watcher(effective);
+    }
     if inputs.scopes > 0 {
         STATE.fetch_or(SCOPED, Ordering::Release);
     } else {
         STATE.fetch_and(!SCOPED, Ordering::Release);
     }
+}
+
+/// Called with the global level filter each time it is computed (see
+/// [`watch_max_level`]).
+static LEVEL_WATCHERS: Mutex<Vec<fn(LevelFilter)>> = Mutex::new(Vec::new());
+
+/// Calls `watcher` with the global level filter ([`max_level`](crate::max_level))
+/// now and each time it is computed again (a logger installed, `set_max_level`,
+/// a `testing` capture starting or ending), in order, under the lock that
+/// computes it: so another logging facade's own filter (the `log` crate's
+/// `set_max_level`) follows omniscope's, and a disabled call there costs
+/// one load too. `watcher` must only store the value: it must not log.
+pub fn watch_max_level(watcher: fn(LevelFilter)) {
+    update_levels(|_| lock(&LEVEL_WATCHERS).push(watcher));
 }
 
 pub(crate) fn set_requested_level(filter: LevelFilter) {
@@ -482,6 +499,15 @@ pub(crate) fn dropped_while_dispatching(signal: Signal) {
 /// life, also when called by a backend while it handles a record.
 pub fn suppress_current_thread() {
     let _ = DISPATCH.try_with(|d| d.suppressed.set(true));
+}
+
+/// Hands `record`, built outside the macros (by an adapter from another
+/// logging library), to the scoped or installed logger as `info!` does once
+/// its level checks passed: the re-entrancy guard, `testing` captures and
+/// the pre-init buffer apply. The caller checks the level first
+/// ([`max_level`](crate::max_level)), as the macros do.
+pub fn dispatch(record: &Record<'_>) {
+    dispatch_log(record);
 }
 
 pub(crate) fn dispatch_log(record: &Record<'_>) {

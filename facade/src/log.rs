@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
+pub use crate::global::{dispatch, watch_max_level};
 use crate::level::{Level, LevelFilter};
 use crate::trace::{SpanId, TraceFlags, TraceId};
 use crate::value::{catch_format_panic, Field, PANICKED_WHILE_FORMATTING};
