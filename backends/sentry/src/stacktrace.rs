@@ -1,0 +1,221 @@
+//! A captured backtrace's text as a Sentry stack trace, frames marked
+//! in-app by crate.
+//!
+//! The SDK hands reporters a backtrace as the standard library prints it
+//! (`std::backtrace::Backtrace`'s `Display`: a numbered function line,
+//! then `at file:line:column` when debug info has it), so it is parsed
+//! here rather than walked with the `backtrace` crate, which would be
+//! compiled for nothing (sentry-backtrace parses the same text the same
+//! way, but depends on it).
+
+use sentry::protocol::{Frame, Stacktrace};
+
+/// Crates whose frames are never the application's (sentry-rust's
+/// well-known list, plus omniscope's own crates and the runtimes our
+/// adapters sit on).
+const NOT_IN_APP: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "backtrace",
+    "sentry",
+    "sentry_core",
+    "sentry_types",
+    "anyhow",
+    "log",
+    "tokio",
+    "tracing",
+    "tracing_core",
+    "futures_core",
+    "futures_util",
+    "hyper",
+    "tower",
+    "axum",
+    "omniscope",
+    "omniscope_sdk",
+    "omniscope_kit",
+    "omniscope_sentry",
+    "omniscope_http",
+    "omniscope_tracing",
+    "omniscope_log",
+];
+
+/// Leading (innermost) frames that belong to capturing the backtrace or
+/// unwinding a panic, not to the code that failed: cut, as sentry-rust
+/// trims its own frames.
+const CAPTURE_FRAMES: &[&str] = &[
+    "std::backtrace",
+    "std::sys::backtrace",
+    "std::panicking",
+    "core::panicking",
+    "std::panic",
+    "core::panic",
+    "rust_begin_unwind",
+    "__rustc::rust_begin_unwind",
+    "omniscope::",
+    "omniscope_sdk::",
+    "<alloc::boxed::Box<F,A> as core::ops::function::Fn",
+];
+
+/// Which crates' frames are the application's.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct InApp {
+    /// Crates always in-app (wins over everything).
+    pub(crate) include: Vec<String>,
+    /// Crates never in-app, besides [`NOT_IN_APP`].
+    pub(crate) exclude: Vec<String>,
+}
+
+impl InApp {
+    fn is_in_app(&self, krate: Option<&str>) -> bool {
+        let Some(krate) = krate else {
+            return false;
+        };
+        if self.include.iter().any(|c| c == krate) {
+            return true;
+        }
+        !(NOT_IN_APP.contains(&krate) || self.exclude.iter().any(|c| c == krate))
+    }
+}
+
+/// The frames of `text`, outermost caller first as Sentry wants them, the
+/// capture's own frames cut; `None` when no frame could be read.
+pub(crate) fn parse(text: &str, in_app: &InApp) -> Option<Stacktrace> {
+    let mut frames: Vec<Frame> = Vec::new();
+    for line in text.lines() {
+        let trimmed = line.trim_start();
+        if let Some(at) = trimmed.strip_prefix("at ") {
+            if let Some(frame) = frames.last_mut() {
+                set_location(frame, at);
+            }
+            continue;
+        }
+        let Some((number, function)) = trimmed.split_once(": ") else {
+            continue;
+        };
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let function = function.trim();
+        let krate = crate_name(function);
+        frames.push(Frame {
+            function: Some(function.to_owned()),
+            package: krate.map(str::to_owned),
+            in_app: Some(in_app.is_in_app(krate)),
+            ..Frame::default()
+        });
+    }
+    let first_own = frames
+        .iter()
+        .position(|f| {
+            let function = f.function.as_deref().unwrap_or("");
+            !CAPTURE_FRAMES.iter().any(|p| function.starts_with(p))
+        })
+        .unwrap_or(0);
+    frames.drain(..first_own);
+    if frames.is_empty() {
+        return None;
+    }
+    frames.reverse();
+    Some(Stacktrace {
+        frames,
+        ..Stacktrace::default()
+    })
+}
+
+/// `file:line:column` (`line`, `column` optional) into `frame`.
+pub(crate) fn set_location(frame: &mut Frame, location: &str) {
+    let mut rest = location.trim();
+    let mut numbers = Vec::new();
+    // At most two trailing numbers: the column, then the line.
+    while numbers.len() < 2 {
+        match rest.rsplit_once(':') {
+            Some((head, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+                numbers.push(n.parse::<u64>().ok());
+                rest = head;
+            }
+            _ => break,
+        }
+    }
+    let (lineno, colno) = match numbers.as_slice() {
+        [col, line] => (*line, *col),
+        [line] => (*line, None),
+        _ => (None, None),
+    };
+    frame.abs_path = Some(rest.to_owned());
+    frame.filename = Some(rest.rsplit('/').next().unwrap_or(rest).to_owned());
+    frame.lineno = lineno;
+    frame.colno = colno;
+}
+
+/// The crate a function path starts with: `orders::db::save` → `orders`,
+/// `<orders::Db as core::fmt::Debug>::fmt` → `orders`.
+fn crate_name(function: &str) -> Option<&str> {
+    let path = function.trim_start_matches('<').trim_start_matches("impl ");
+    let end = path.find("::")?;
+    let name = &path[..end];
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    valid.then_some(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "   0: std::backtrace_rs::backtrace::libunwind::trace
+             at /rustc/abc/library/std/src/../../backtrace/src/backtrace/libunwind.rs:116:5
+   1: std::backtrace::Backtrace::capture
+             at /rustc/abc/library/std/src/backtrace.rs:296:9
+   2: omniscope_sdk::errors::handler::Inner::handle
+             at ./backends/sdk/src/errors/handler.rs:190:1
+   3: orders::checkout::pay
+             at ./examples/orders/checkout.rs:42:17
+   4: <orders::Db as core::ops::Drop>::drop
+   5: core::ops::function::FnOnce::call_once
+             at /rustc/abc/library/core/src/ops/function.rs:250:5
+";
+
+    #[test]
+    fn frames_are_outermost_first_without_the_capture() {
+        let st = parse(TEXT, &InApp::default()).unwrap();
+        let functions: Vec<&str> = st
+            .frames
+            .iter()
+            .map(|f| f.function.as_deref().unwrap())
+            .collect();
+        assert_eq!(
+            functions,
+            [
+                "core::ops::function::FnOnce::call_once",
+                "<orders::Db as core::ops::Drop>::drop",
+                "orders::checkout::pay",
+            ]
+        );
+        let pay = &st.frames[2];
+        assert_eq!(
+            pay.abs_path.as_deref(),
+            Some("./examples/orders/checkout.rs")
+        );
+        assert_eq!(pay.filename.as_deref(), Some("checkout.rs"));
+        assert_eq!((pay.lineno, pay.colno), (Some(42), Some(17)));
+        let in_app: Vec<bool> = st.frames.iter().map(|f| f.in_app.unwrap()).collect();
+        assert_eq!(in_app, [false, true, true]);
+    }
+
+    #[test]
+    fn include_and_exclude_choose_crates() {
+        let in_app = InApp {
+            include: vec!["core".into()],
+            exclude: vec!["orders".into()],
+        };
+        let st = parse(TEXT, &in_app).unwrap();
+        let in_app: Vec<bool> = st.frames.iter().map(|f| f.in_app.unwrap()).collect();
+        assert_eq!(in_app, [true, false, false]);
+    }
+
+    #[test]
+    fn text_without_frames_gives_none() {
+        assert!(parse("disabled backtrace", &InApp::default()).is_none());
+        assert!(parse("", &InApp::default()).is_none());
+    }
+}
