@@ -1,0 +1,140 @@
+//! The real SDK installed once per test process (each file is one), spans
+//! kept in memory, and helpers to read what the layers recorded.
+
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use omniscope_sdk::errors::{ErrorEvent, SdkErrors};
+use omniscope_sdk::export::{InMemoryExporter, InMemoryHandle};
+use omniscope_sdk::metrics::{HistogramSnapshot, MeterBuilder, SeriesValue};
+use omniscope_sdk::trace::{SdkTracer, SpanData};
+use omniscope_sdk::{Sdk, SdkGuard};
+
+pub struct Telemetry {
+    pub sdk: Sdk,
+    pub spans: InMemoryHandle<SpanData>,
+    pub errors: InMemoryHandle<ErrorEvent>,
+    _guard: SdkGuard,
+}
+
+/// Installs the SDK (once), with the conventions' duration buckets.
+pub fn telemetry() -> &'static Telemetry {
+    static TELEMETRY: OnceLock<Telemetry> = OnceLock::new();
+    TELEMETRY.get_or_init(|| {
+        let (exporter, spans) = InMemoryExporter::new();
+        let (reporter, errors) = InMemoryExporter::new();
+        let mut meter = MeterBuilder::default();
+        for name in [
+            omniscope_http::conventions::SERVER_REQUEST_DURATION,
+            omniscope_http::conventions::CLIENT_REQUEST_DURATION,
+        ] {
+            meter = meter.with_histogram_buckets(
+                name,
+                omniscope_http::conventions::DURATION_BUCKETS.to_vec(),
+            );
+        }
+        let guard = Sdk::builder()
+            .with_tracer(SdkTracer::builder().with_exporter(Box::new(exporter)))
+            .with_meter(meter)
+            .with_errors(SdkErrors::builder().with_reporter(Box::new(reporter)))
+            .install()
+            .unwrap();
+        omniscope::install_panic_hook();
+        Telemetry {
+            sdk: guard.sdk().clone(),
+            spans,
+            errors,
+            _guard: guard,
+        }
+    })
+}
+
+impl Telemetry {
+    /// Waits (at most 10 s) until a span satisfying `pred` was exported.
+    pub fn wait_span(&self, pred: impl Fn(&SpanData) -> bool) -> SpanData {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let _ = self.sdk.flush(Instant::now() + Duration::from_secs(5));
+            if let Some(span) = self.spans.items().into_iter().find(|s| pred(s)) {
+                return span;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no such span within 10 s: {:#?}",
+                self.spans.items()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// The spans of one trace exported so far.
+    pub fn trace(&self, trace_id: omniscope::TraceId) -> Vec<SpanData> {
+        let _ = self.sdk.flush(Instant::now() + Duration::from_secs(5));
+        self.spans
+            .items()
+            .into_iter()
+            .filter(|s| s.context.trace_id() == trace_id)
+            .collect()
+    }
+
+    pub fn histogram(&self, name: &str, labels: &[(&str, &str)]) -> Option<HistogramSnapshot> {
+        let snapshot = self.sdk.meter().snapshot();
+        match &snapshot.series(name, labels)?.value {
+            SeriesValue::Histogram(h) => Some(h.clone()),
+            _ => None,
+        }
+    }
+
+    pub fn up_down(&self, name: &str, labels: &[(&str, &str)]) -> Option<i64> {
+        let snapshot = self.sdk.meter().snapshot();
+        match &snapshot.series(name, labels)?.value {
+            SeriesValue::UpDownCounter { value, .. } => Some(*value),
+            _ => None,
+        }
+    }
+
+    /// Every series of `name`, as label lists, for failure messages.
+    pub fn series_of(&self, name: &str) -> Vec<String> {
+        let snapshot = self.sdk.meter().snapshot();
+        snapshot
+            .family(name)
+            .map(|f| f.series.iter().map(|s| s.key.to_string()).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// A span attribute as a string (numbers too), for assertions.
+pub fn attr(span: &SpanData, key: &str) -> Option<String> {
+    span.attributes.get(key).map(|v| match v.as_str() {
+        Some(s) => s.to_owned(),
+        None => v.to_string(),
+    })
+}
+
+/// A multi-threaded runtime for the test's servers, alive for the process.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+/// Serves `router` on a loopback port (with the peer's address for
+/// `client.address`), on the shared runtime.
+pub fn serve_axum(router: axum::Router) -> std::net::SocketAddr {
+    let listener = runtime()
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    runtime().spawn(async move {
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap();
+    });
+    addr
+}
