@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::baggage::Baggage;
 use crate::global::Scope;
-use crate::trace::{SpanContext, SpanId, SpanSite, TraceId};
+use crate::trace::{SamplingRequest, SpanContext, SpanId, SpanSite, TraceId};
 
 /// What flows with the execution: the active span (local or remote), the
 /// baggage, and the scoped recorder of an [`omniscope::testing`](crate::testing)
@@ -38,6 +38,7 @@ use crate::trace::{SpanContext, SpanId, SpanSite, TraceId};
 pub struct Context {
     span: Option<SpanContext>,
     site: Option<&'static SpanSite>,
+    sampling_request: Option<SamplingRequest>,
     baggage: Baggage,
     scope: Option<Arc<Scope>>,
 }
@@ -71,6 +72,7 @@ impl Context {
         Context {
             span: None,
             site: None,
+            sampling_request: None,
             baggage: Baggage::new(),
             scope: None,
         }
@@ -106,6 +108,22 @@ impl Context {
         self
     }
 
+    /// This context with the caller's sampling decision, received without
+    /// a span context (B3's `b3: 0` alone): the next span started under it
+    /// with no parent span follows `request` rather than the root sampler,
+    /// and propagators that can write a decision alone send it on.
+    #[must_use]
+    pub fn with_sampling_request(mut self, request: SamplingRequest) -> Context {
+        self.sampling_request = Some(request);
+        self
+    }
+
+    /// The caller's sampling decision received without a span context, if
+    /// any (see [`Context::with_sampling_request`]).
+    pub fn sampling_request(&self) -> Option<SamplingRequest> {
+        self.sampling_request
+    }
+
     /// This context with other baggage.
     #[must_use]
     pub fn with_baggage(mut self, baggage: Baggage) -> Context {
@@ -121,6 +139,8 @@ impl Context {
         Context {
             span: Some(span),
             site: Some(site),
+            // Answered by the span itself: its children follow its flags.
+            sampling_request: None,
             baggage: self.baggage.clone(),
             scope: self.scope.clone(),
         }
@@ -152,7 +172,10 @@ impl Context {
     }
 
     fn is_empty(&self) -> bool {
-        self.span.is_none() && self.baggage.is_empty() && self.scope.is_none()
+        self.span.is_none()
+            && self.sampling_request.is_none()
+            && self.baggage.is_empty()
+            && self.scope.is_none()
     }
 
     /// Wraps `f` so that it runs with this context current, on whatever
@@ -170,6 +193,7 @@ impl std::fmt::Debug for Context {
         f.debug_struct("Context")
             .field("span", &self.span)
             .field("site", &self.site.map(SpanSite::name))
+            .field("sampling_request", &self.sampling_request)
             .field("baggage", &self.baggage)
             .field("scoped", &self.scope.is_some())
             .finish()

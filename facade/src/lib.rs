@@ -121,8 +121,9 @@ pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, S
 pub use log::{Logger, Metadata, NoopLogger, Record, SourceLocation};
 pub use metrics::{Meter, NoopMeter};
 pub use trace::{
-    Exception, FutureExt, Instrumented, NoopTracer, SamplingHint, Span, SpanContext, SpanGuard,
-    SpanId, SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState, TraceStateError, Tracer,
+    Exception, FutureExt, Instrumented, NoopTracer, SamplingHint, SamplingRequest, Span,
+    SpanContext, SpanGuard, SpanId, SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState,
+    TraceStateError, Tracer,
 };
 pub use value::{
     catch_format_panic, format_panics, Field, OwnedValue, ToValue, Value, PANICKED_WHILE_FORMATTING,

@@ -227,6 +227,7 @@ pub struct SpanContext {
     span_id: SpanId,
     flags: TraceFlags,
     is_remote: bool,
+    debug: bool,
     trace_state: TraceState,
 }
 
@@ -238,6 +239,7 @@ impl SpanContext {
             span_id,
             flags,
             is_remote: false,
+            debug: false,
             trace_state: TraceState::new(),
         }
     }
@@ -254,6 +256,7 @@ impl SpanContext {
             span_id,
             flags,
             is_remote: true,
+            debug: false,
             trace_state,
         }
     }
@@ -264,6 +267,24 @@ impl SpanContext {
     pub fn with_trace_state(mut self, trace_state: TraceState) -> SpanContext {
         self.trace_state = trace_state;
         self
+    }
+
+    /// This context marked (or not) as debug: the caller asked that its
+    /// trace be recorded whatever the samplers decide (B3's `d` and
+    /// `X-B3-Flags: 1`). Not a W3C flag: `traceparent` never carries it;
+    /// the SDK records such a span, marks its children debug too, and
+    /// exporters that know the notion (Zipkin's `debug`) send it.
+    #[must_use]
+    #[inline]
+    pub const fn with_debug(mut self, debug: bool) -> SpanContext {
+        self.debug = debug;
+        self
+    }
+
+    /// Whether the trace was asked to be recorded whatever the samplers
+    /// decide (see [`SpanContext::with_debug`]).
+    pub const fn is_debug(&self) -> bool {
+        self.debug
     }
 
     /// The trace id.

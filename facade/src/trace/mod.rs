@@ -165,6 +165,22 @@ impl SpanSite {
     }
 }
 
+/// A caller's sampling decision that came without a span context: B3's
+/// sampling state alone (`b3: 0`, `b3: 1`, `b3: d`). A span started under a
+/// [`Context`](crate::Context) holding one, with no parent span, follows it
+/// rather than the root sampler (see
+/// [`Context::with_sampling_request`](crate::Context::with_sampling_request)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SamplingRequest {
+    /// Record nothing of this trace, and tell the next hop so.
+    Deny,
+    /// Record this trace, as a sampled parent would ask.
+    Accept,
+    /// Record this trace whatever the samplers decide, its spans marked
+    /// debug (see [`SpanContext::with_debug`]).
+    Debug,
+}
+
 /// Everything a tracer needs to start a span.
 #[derive(Debug, Clone, Copy)]
 pub struct SpanStart<'a> {
@@ -172,6 +188,7 @@ pub struct SpanStart<'a> {
     name: &'a str,
     parent: Option<&'a SpanContext>,
     parent_site: Option<&'static SpanSite>,
+    sampling_request: Option<SamplingRequest>,
     fields: &'a [Field<'a>],
 }
 
@@ -187,6 +204,7 @@ impl<'a> SpanStart<'a> {
             name: site.name,
             parent,
             parent_site: None,
+            sampling_request: None,
             fields,
         }
     }
@@ -202,6 +220,17 @@ impl<'a> SpanStart<'a> {
     #[must_use]
     pub const fn with_parent_site(mut self, site: Option<&'static SpanSite>) -> SpanStart<'a> {
         self.parent_site = site;
+        self
+    }
+
+    /// This request with the caller's sampling decision, for a span with
+    /// no parent (see [`SamplingRequest`]).
+    #[must_use]
+    pub const fn with_sampling_request(
+        mut self,
+        request: Option<SamplingRequest>,
+    ) -> SpanStart<'a> {
+        self.sampling_request = request;
         self
     }
 
@@ -228,6 +257,11 @@ impl<'a> SpanStart<'a> {
     /// The attributes given at start.
     pub const fn fields(&self) -> &'a [Field<'a>] {
         self.fields
+    }
+
+    /// The caller's sampling decision, given when there is no parent span.
+    pub const fn sampling_request(&self) -> Option<SamplingRequest> {
+        self.sampling_request
     }
 }
 

@@ -59,7 +59,8 @@ fn start(
     let tracer = tracer_for(parent)?;
     let start = SpanStart::new(site, parent.span_context(), fields)
         .with_name(name.unwrap_or(site.name()))
-        .with_parent_site(parent.span_site());
+        .with_parent_site(parent.span_site())
+        .with_sampling_request(parent.sampling_request());
     let (context, token) = tracer.get().start(&start).into_parts()?;
     let recording = token.map(|token| Recording { tracer, token });
     Some((recording, parent.child(context, site)))
@@ -88,9 +89,9 @@ fn tracer_for(parent: &Context) -> Option<TracerRef> {
 fn global_tracer_skips(parent: &Context) -> bool {
     match global::tracer_hint() {
         super::SamplingHint::Off => true,
-        super::SamplingHint::SkipsUnsampledChildren => {
-            parent.span_context().is_some_and(|p| !p.is_sampled())
-        }
+        super::SamplingHint::SkipsUnsampledChildren => parent
+            .span_context()
+            .is_some_and(|p| !p.is_sampled() && !p.is_debug()),
         _ => false,
     }
 }

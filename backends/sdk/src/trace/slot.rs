@@ -32,6 +32,8 @@ pub(crate) struct SlotData {
     pub(crate) parent_span_id: SpanId,
     pub(crate) flags: TraceFlags,
     pub(crate) parent_is_remote: bool,
+    /// [`SpanContext::is_debug`]: exported with the span's context.
+    pub(crate) debug: bool,
     pub(crate) trace_state: TraceState,
     pub(crate) site: &'static SpanSite,
     pub(crate) parent_site: Option<&'static SpanSite>,
@@ -114,6 +116,7 @@ impl SlotData {
             parent_span_id: SpanId::INVALID,
             flags: TraceFlags::NOT_SAMPLED,
             parent_is_remote: false,
+            debug: false,
             trace_state: TraceState::new(),
             site: &EMPTY_SITE,
             parent_site: None,
@@ -191,6 +194,7 @@ impl SlotData {
             dropped_links: 0,
         });
         data.context = SpanContext::new(self.trace_id, self.span_id, self.flags)
+            .with_debug(self.debug)
             .with_trace_state(std::mem::take(&mut self.trace_state));
         data.attributes = self.take_attributes(spare);
         if let Some(extra) = self.extra.take() {

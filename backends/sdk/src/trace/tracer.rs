@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Instant;
 
-use omniscope::trace::{SamplingHint, SpanStart, SpanToken, StartedSpan};
+use omniscope::trace::{SamplingHint, SamplingRequest, SpanStart, SpanToken, StartedSpan};
 use omniscope::{Exception, Field, SpanContext, Status, TraceFlags, Tracer, Value};
 
 use super::builder::TracerBuilder;
@@ -403,7 +403,19 @@ impl SdkTracer {
             Some(p) => p.trace_id(),
             None => local.ids.trace_id(),
         };
-        if !inner.decider.sampled(parent, trace_id) {
+        let request = start.sampling_request();
+        let debug = match parent {
+            Some(p) => p.is_debug(),
+            None => request == Some(SamplingRequest::Debug),
+        };
+        let sampled = match (parent, request) {
+            _ if debug => true,
+            // A caller's decision sent without ids stands for its sampled
+            // or unsampled parent.
+            (None, Some(request)) => request != SamplingRequest::Deny,
+            _ => inner.decider.sampled(parent, trace_id),
+        };
+        if !sampled {
             inner.sampled_out(Some(local));
             if parent.is_some_and(|p| !p.is_sampled()) {
                 return unsampled(start);
@@ -417,7 +429,7 @@ impl SdkTracer {
         }
         let span_id = local.ids.span_id();
         let flags = span_flags(parent, true);
-        let cx = context(trace_id, span_id, flags, parent);
+        let cx = context(trace_id, span_id, flags, parent).with_debug(debug);
         let Some(slot) = local.free.pop().or_else(|| refill(inner, local)) else {
             inner.counters.buffer_full.fetch_add(1, Ordering::Relaxed);
             return StartedSpan::non_recording(cx);
@@ -430,6 +442,7 @@ impl SdkTracer {
             d.trace_id = trace_id;
             d.span_id = span_id;
             d.flags = flags;
+            d.debug = debug;
             if let Some(p) = parent {
                 d.parent_span_id = p.span_id();
                 d.parent_is_remote = p.is_remote();
@@ -554,10 +567,12 @@ impl Tracer for SdkTracer {
         }
         let parent = start.parent().filter(|p| p.is_valid());
         // Decisions that need no new ids: a child of an unsampled parent
-        // under `ParentBased`, a root under `AlwaysOff`.
-        let skip = match parent {
-            Some(p) => inner.decider.parent_based && !p.is_sampled(),
-            None => inner.decider.root == Root::Off,
+        // (not marked debug) under `ParentBased`, a root the caller denied
+        // (`b3: 0`), a root under `AlwaysOff` that the caller did not ask for.
+        let skip = match (parent, start.sampling_request()) {
+            (Some(p), _) => inner.decider.parent_based && !p.is_sampled() && !p.is_debug(),
+            (None, Some(request)) => request == SamplingRequest::Deny,
+            (None, None) => inner.decider.root == Root::Off,
         };
         if skip {
             if with_local(&self.inner, |l| inner.sampled_out(Some(l))).is_none() {
