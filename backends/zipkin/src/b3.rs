@@ -4,7 +4,7 @@
 use std::fmt;
 
 use omniscope::propagation::{Carrier, Propagator};
-use omniscope::{Context, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+use omniscope::{Context, SamplingRequest, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 
 use crate::encode::trace_id as trace_hex;
 
@@ -54,6 +54,26 @@ impl Sampling {
     /// it: a deferred decision counts as sampled (see [`B3Propagator`]).
     pub const fn is_sampled(self) -> bool {
         !matches!(self, Sampling::Deny)
+    }
+
+    /// The decision this state asks of the receiver, `None` when deferred.
+    pub const fn request(self) -> Option<SamplingRequest> {
+        match self {
+            Sampling::Accept => Some(SamplingRequest::Accept),
+            Sampling::Deny => Some(SamplingRequest::Deny),
+            Sampling::Debug => Some(SamplingRequest::Debug),
+            Sampling::Defer => None,
+        }
+    }
+
+    /// The state as the single header writes it (empty when deferred).
+    const fn single_value(self) -> &'static str {
+        match self {
+            Sampling::Accept => "1",
+            Sampling::Deny => "0",
+            Sampling::Debug => "d",
+            Sampling::Defer => "",
+        }
     }
 }
 
@@ -248,20 +268,24 @@ fn is_lower_hex(s: &str) -> bool {
 /// valid. Invalid headers are ignored (the context stays as it was);
 /// [`B3Propagator::extract_header`] says why, as a [`B3Error`].
 ///
-/// The facade's context carries a span context and its sampled flag, no
-/// more, so:
-/// - a sampling state alone (`b3: 0`) leaves the context unchanged: the
-///   context cannot hold a decision without a parent, and the SDK's
-///   sampler decides as for a root span;
-/// - debug (`d`, `X-B3-Flags: 1`) is read as sampled, and a deferred
-///   decision (no sampling state) too, so that a trace the caller kept is
-///   not lost here;
+/// - a sampling state alone (`b3: 0`, `b3: 1`, `b3: d`) becomes the
+///   context's [`SamplingRequest`]: the SDK's first span follows it rather
+///   than the root sampler, and `inject` sends it on while no span was
+///   started (`b3: 0` denies the whole trace downstream);
+/// - debug (`d`, `X-B3-Flags: 1`) marks the span context debug
+///   ([`SpanContext::with_debug`]) and sampled: the SDK records the trace
+///   whatever its sampler says, and the Zipkin exporter sets `debug`;
+/// - a deferred decision (no sampling state) is read as sampled, so that a
+///   trace the caller kept is not lost here;
 /// - the parent span id is read and checked, but not kept: `inject`
 ///   writes none (the specification makes it optional).
 ///
 /// `inject` writes the headers of its [`B3Encoding`] for a valid span
 /// context: the trace id in 16 digits when its high half is zero (as a
-/// 64-bit caller sent it), else 32; sampling `1` or `0`.
+/// 64-bit caller sent it), else 32; sampling `1`, `0` or `d` (multiple
+/// headers: `X-B3-Sampled`, or `X-B3-Flags: 1` alone for debug, as the
+/// specification asks). Without a span context, it writes the context's
+/// sampling request alone, if any.
 ///
 /// # Examples
 ///
@@ -329,24 +353,42 @@ impl B3Propagator {
 
 impl Propagator for B3Propagator {
     fn inject(&self, cx: &Context, carrier: &mut dyn Carrier) {
-        let Some(span) = cx.span_context().filter(|s| s.is_valid()) else {
-            return;
+        let span = cx.span_context().filter(|s| s.is_valid());
+        let sampling = match (span, cx.sampling_request()) {
+            (Some(span), _) if span.is_debug() => Sampling::Debug,
+            (Some(span), _) if span.is_sampled() => Sampling::Accept,
+            (Some(_), _) => Sampling::Deny,
+            (None, Some(SamplingRequest::Debug)) => Sampling::Debug,
+            (None, Some(SamplingRequest::Accept)) => Sampling::Accept,
+            (None, Some(SamplingRequest::Deny)) => Sampling::Deny,
+            (None, None) => return,
         };
-        let trace = trace_hex(span.trace_id());
-        let sampled = if span.is_sampled() { "1" } else { "0" };
+        let ids = span.map(|s| (trace_hex(s.trace_id()), s.span_id().to_string()));
         if matches!(
             self.encoding,
             B3Encoding::Single | B3Encoding::SingleAndMulti
         ) {
-            carrier.set(B3, format!("{trace}-{}-{sampled}", span.span_id()));
+            let state = sampling.single_value();
+            let value = match &ids {
+                Some((trace, span)) => format!("{trace}-{span}-{state}"),
+                None => state.to_owned(),
+            };
+            carrier.set(B3, value);
         }
         if matches!(
             self.encoding,
             B3Encoding::Multi | B3Encoding::SingleAndMulti
         ) {
-            carrier.set(X_B3_TRACE_ID, trace);
-            carrier.set(X_B3_SPAN_ID, span.span_id().to_string());
-            carrier.set(X_B3_SAMPLED, sampled.to_owned());
+            if let Some((trace, span)) = ids {
+                carrier.set(X_B3_TRACE_ID, trace);
+                carrier.set(X_B3_SPAN_ID, span);
+            }
+            // Debug implies accept: the specification says not to send
+            // `X-B3-Sampled` beside `X-B3-Flags`.
+            match sampling {
+                Sampling::Debug => carrier.set(X_B3_FLAGS, "1".to_owned()),
+                other => carrier.set(X_B3_SAMPLED, other.single_value().to_owned()),
+            }
         }
     }
 
@@ -357,12 +399,19 @@ impl Propagator for B3Propagator {
                 span_id,
                 sampling,
                 ..
-            })) => cx.with_remote_span(SpanContext::new_remote(
-                trace_id,
-                span_id,
-                TraceFlags::NOT_SAMPLED.with_sampled(sampling.is_sampled()),
-                TraceState::new(),
-            )),
+            })) => cx.with_remote_span(
+                SpanContext::new_remote(
+                    trace_id,
+                    span_id,
+                    TraceFlags::NOT_SAMPLED.with_sampled(sampling.is_sampled()),
+                    TraceState::new(),
+                )
+                .with_debug(sampling == Sampling::Debug),
+            ),
+            Ok(Some(B3Header::SamplingOnly(sampling))) => match sampling.request() {
+                Some(request) => cx.with_sampling_request(request),
+                None => cx,
+            },
             _ => cx,
         }
     }

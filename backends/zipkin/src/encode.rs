@@ -13,6 +13,7 @@
 //! | `remoteEndpoint` | client and producer spans only: `serviceName` from `peer.service`, else `server.address`, else `network.peer.address`; `ipv4`/`ipv6` from `network.peer.address` (or `server.address`) when it is an IP address; `port` from `server.port`, else `network.peer.port` |
 //! | `tags` | the resource's other attributes, then the span's (which win), every value as a string; `otel.scope.name` (the recording module); `otel.status_code` (`OK`/`ERROR`) for a status that is set, `error` (the description) for an error status only (an attribute named `error` is left out); `otel.dropped_{attributes,events,links}_count` when some were dropped |
 //! | `annotations` | the events: `name`, or `name: {json attributes}` |
+//! | `debug` | `true` for a span of a trace the caller marked debug (B3's `d` or `X-B3-Flags: 1`), else absent |
 //!
 //! Links have no Zipkin field and are left out, as OpenTelemetry's mapping
 //! says.
@@ -170,7 +171,7 @@ fn span<'a>(s: &'a SpanData, service: &str, resource_tags: &[(String, String)]) 
         remote_endpoint: remote_endpoint(s.kind, &s.attributes),
         annotations: s.events.iter().map(annotation).collect(),
         tags,
-        debug: false,
+        debug: s.context.is_debug(),
     }
 }
 

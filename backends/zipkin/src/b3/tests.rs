@@ -224,18 +224,53 @@ fn the_single_header_wins_and_a_bad_one_falls_back() {
         .is_none());
 }
 
-/// `b3: 0` alone: a decision without ids, which the context cannot hold.
+/// A sampling state alone (`b3: 0`, `1`, `d`) becomes the context's
+/// sampling request, with no span context, and is sent on as it came.
 #[test]
-fn a_sampling_state_alone_leaves_the_context_unchanged() {
-    let deny = headers(&[("b3", "0")]);
-    assert_eq!(
-        B3Propagator::default().extract_header(&deny),
-        Ok(Some(B3Header::SamplingOnly(Sampling::Deny)))
-    );
-    assert!(B3Propagator::default()
-        .extract(Context::new(), &deny)
-        .span_context()
-        .is_none());
+fn a_sampling_state_alone_becomes_a_request_and_is_sent_on() {
+    for (value, request, multi) in [
+        ("0", SamplingRequest::Deny, ("x-b3-sampled", "0")),
+        ("1", SamplingRequest::Accept, ("x-b3-sampled", "1")),
+        ("d", SamplingRequest::Debug, ("x-b3-flags", "1")),
+    ] {
+        let cx = B3Propagator::default().extract(Context::new(), &headers(&[("b3", value)]));
+        assert!(cx.span_context().is_none(), "{value}");
+        assert_eq!(cx.sampling_request(), Some(request), "{value}");
+        let mut single = HashMap::new();
+        B3Propagator::new(B3Encoding::Single).inject(&cx, &mut single);
+        assert_eq!(single, headers(&[("b3", value)]));
+        let mut multiple = HashMap::new();
+        B3Propagator::new(B3Encoding::Multi).inject(&cx, &mut multiple);
+        assert_eq!(multiple, headers(&[multi]));
+    }
+}
+
+/// Debug (`d`, `X-B3-Flags: 1`) marks the span context debug and sampled,
+/// and is sent on as debug: `d`, or `X-B3-Flags: 1` without `X-B3-Sampled`.
+#[test]
+fn debug_is_kept_and_sent_on() {
+    for incoming in [
+        headers(&[("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d")]),
+        headers(&[
+            ("X-B3-TraceId", "80f198ee56343ba864fe8b2a57d3eff7"),
+            ("X-B3-SpanId", "e457b5a2e4d86bd1"),
+            ("X-B3-Flags", "1"),
+        ]),
+    ] {
+        let cx = B3Propagator::default().extract(Context::new(), &incoming);
+        let parent = cx.span_context().unwrap();
+        assert!(parent.is_debug() && parent.is_sampled(), "{incoming:?}");
+        let mut single = HashMap::new();
+        B3Propagator::new(B3Encoding::Single).inject(&cx, &mut single);
+        assert_eq!(
+            single,
+            headers(&[("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d")])
+        );
+        let mut multiple = HashMap::new();
+        B3Propagator::new(B3Encoding::Multi).inject(&cx, &mut multiple);
+        assert_eq!(multiple["x-b3-flags"], "1");
+        assert!(!multiple.contains_key("x-b3-sampled"), "{multiple:?}");
+    }
 }
 
 #[test]
@@ -279,21 +314,24 @@ fn encodings() -> impl Strategy<Value = B3Encoding> {
 }
 
 proptest! {
-    /// inject then extract gives the same trace id, span id and sampled
-    /// flag, in every encoding, for 64- and 128-bit trace ids.
+    /// inject then extract gives the same trace id, span id, sampled
+    /// flag and debug mark, in every encoding, for 64- and 128-bit trace ids.
     #[test]
     fn inject_extract_round_trips(
         trace in prop_oneof![1u128..=u128::from(u64::MAX), 1u128..],
         span in 1u64..,
         sampled: bool,
+        debug: bool,
         encoding in encodings(),
     ) {
         let original = SpanContext::new_remote(
             TraceId::from_u128(trace),
             SpanId::from_u64(span),
-            TraceFlags::NOT_SAMPLED.with_sampled(sampled),
+            // debug implies sampled
+            TraceFlags::NOT_SAMPLED.with_sampled(sampled || debug),
             TraceState::new(),
-        );
+        )
+        .with_debug(debug);
         let mut carrier = HashMap::new();
         B3Propagator::new(encoding).inject(&Context::new().with_remote_span(original.clone()), &mut carrier);
         let got = B3Propagator::default().extract(Context::new(), &carrier);

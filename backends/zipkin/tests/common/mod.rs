@@ -27,8 +27,17 @@ pub(crate) fn pipeline(export_timeout: Duration) -> PipelineConfig {
 
 /// Installs an SDK sending spans of service `orders` to each `zipkin`.
 pub(crate) fn install(zipkins: &[Zipkin], config: PipelineConfig) -> SdkGuard {
+    install_sampling(zipkins, config, Sampler::AlwaysOn)
+}
+
+/// [`install`] with another sampler.
+pub(crate) fn install_sampling(
+    zipkins: &[Zipkin],
+    config: PipelineConfig,
+    sampler: Sampler,
+) -> SdkGuard {
     let mut tracer = SdkTracer::builder()
-        .with_sampler(Sampler::AlwaysOn)
+        .with_sampler(sampler)
         .with_pipeline_config(config);
     for zipkin in zipkins {
         tracer = tracer.with_exporter(Box::new(zipkin.spans()));
