@@ -89,9 +89,9 @@ impl Propagator for UberTraceIdPropagator {
 }
 
 /// The header value for `span`: the full 128-bit trace id, `0` for the
-/// deprecated parent, and the sampled bit.
+/// deprecated parent, the sampled bit and the debug bit.
 pub(crate) fn format(span: &SpanContext) -> String {
-    let flags = u8::from(span.is_sampled());
+    let flags = u8::from(span.is_sampled()) | u8::from(span.is_debug()) << 1;
     format!("{}:{}:0:{flags:x}", span.trace_id(), span.span_id())
 }
 
@@ -116,14 +116,19 @@ pub(crate) fn parse(header: &str) -> Option<SpanContext> {
     if !trace_id.is_valid() || !span_id.is_valid() {
         return None;
     }
-    // Debug (bit 2) asks for the trace to be kept: sampled.
-    let sampled = flags & 0b11 != 0;
-    Some(SpanContext::new_remote(
-        trace_id,
-        span_id,
-        TraceFlags::NOT_SAMPLED.with_sampled(sampled),
-        TraceState::new(),
-    ))
+    // Debug (bit 2) asks for the trace to be kept whatever the samplers
+    // say: sampled, and marked so that the SDK and the next hop keep it too.
+    let debug = flags & 0b10 != 0;
+    let sampled = flags & 0b01 != 0 || debug;
+    Some(
+        SpanContext::new_remote(
+            trace_id,
+            span_id,
+            TraceFlags::NOT_SAMPLED.with_sampled(sampled),
+            TraceState::new(),
+        )
+        .with_debug(debug),
+    )
 }
 
 /// `s` if it is 1 to `max` hex digits.

@@ -109,6 +109,22 @@ fn valid_headers_give_a_remote_parent() {
     }
 }
 
+/// The debug bit marks the context debug (and sampled), and is sent on.
+#[test]
+fn debug_is_kept_and_sent_on() {
+    for (value, debug) in [
+        ("abc:def:0:2", true),
+        ("abc:def:0:3", true),
+        ("abc:def:0:1", false),
+    ] {
+        let parent = extract(value).unwrap();
+        assert_eq!(parent.is_debug(), debug, "{value}");
+        let sent = format(&parent);
+        assert_eq!(sent.ends_with(":3"), debug, "{sent}");
+        assert_eq!(extract(&sent).unwrap().is_debug(), debug, "{sent}");
+    }
+}
+
 #[test]
 fn invalid_headers_leave_the_context_as_it_was() {
     let prior = SpanContext::new_remote(
