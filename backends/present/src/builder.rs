@@ -15,7 +15,7 @@ use crate::capture::Captures;
 use crate::history::MetricHistory;
 use crate::present::{Present, ServerConfig};
 use crate::state::State;
-use crate::store::{Ring, TraceLimits, TraceStore};
+use crate::store::{ErrorGroups, Pinned, Ring, TraceLimits, TraceStore};
 
 /// The default address: loopback only, port 9000.
 pub const DEFAULT_ADDR: SocketAddr =
@@ -27,6 +27,10 @@ pub const ADDR_ENV: &str = "OMNISCOPE_DASHBOARD_ADDR";
 
 /// At most this many metric series have recent values kept.
 pub const MAX_HISTORY_SERIES: usize = 4096;
+
+/// At most this many error groups (by type and site) are counted; errors
+/// of further groups are counted as ungrouped.
+pub const MAX_ERROR_GROUPS: usize = 500;
 
 /// The shortest bearer token accepted, in characters: 16. Use a random
 /// secret of 128 bits or more (32 hex digits, 22 base64 characters).
@@ -58,6 +62,8 @@ pub struct PresentBuilder {
     limits: TraceLimits,
     max_logs: usize,
     max_errors: usize,
+    max_pinned_logs: usize,
+    max_pinned_errors: usize,
     metric_samples: usize,
     sample_interval: Duration,
     max_string_len: usize,
@@ -78,6 +84,8 @@ impl fmt::Debug for PresentBuilder {
             .field("limits", &self.limits)
             .field("max_logs", &self.max_logs)
             .field("max_errors", &self.max_errors)
+            .field("max_pinned_logs", &self.max_pinned_logs)
+            .field("max_pinned_errors", &self.max_pinned_errors)
             .field("metric_samples", &self.metric_samples)
             .field("sample_interval", &self.sample_interval)
             .field("max_string_len", &self.max_string_len)
@@ -97,10 +105,13 @@ impl Default for PresentBuilder {
             limits: TraceLimits {
                 max_traces: 200,
                 max_slowest: 20,
+                max_failed: 20,
                 max_spans_per_trace: 256,
             },
             max_logs: 2000,
             max_errors: 200,
+            max_pinned_logs: 2000,
+            max_pinned_errors: 200,
             metric_samples: 60,
             sample_interval: Duration::from_secs(5),
             max_string_len: DEFAULT_MAX_STRING_LEN,
@@ -198,8 +209,17 @@ impl PresentBuilder {
         self
     }
 
-    /// How many spans of one trace are kept; later spans are counted and
-    /// dropped (the root always finds room). Default: 256.
+    /// How many of the latest traces with an error span are kept besides
+    /// the recent and slowest ones. Default: 20.
+    pub fn with_max_failed_traces(mut self, n: usize) -> PresentBuilder {
+        self.limits.max_failed = n;
+        self
+    }
+
+    /// How many spans of one trace are kept. Past it, the root always
+    /// finds room, and a span takes the place of the shortest error-free
+    /// one if it is slower or failed; the others are counted as dropped.
+    /// Default: 256.
     pub fn with_max_spans_per_trace(mut self, n: usize) -> PresentBuilder {
         self.limits.max_spans_per_trace = n;
         self
@@ -214,6 +234,23 @@ impl PresentBuilder {
     /// How many of the most recent errors are kept. Default: 200.
     pub fn with_max_errors(mut self, n: usize) -> PresentBuilder {
         self.max_errors = n;
+        self
+    }
+
+    /// How many log records of the traces kept as slowest or failed are
+    /// kept once the recent ones ([`with_max_logs`](PresentBuilder::with_max_logs))
+    /// have moved past them, so a kept trace still shows its logs; when
+    /// full, those of traces no longer kept make room, else newer ones are
+    /// dropped. Default: 2000.
+    pub fn with_max_pinned_logs(mut self, n: usize) -> PresentBuilder {
+        self.max_pinned_logs = n;
+        self
+    }
+
+    /// Like [`with_max_pinned_logs`](PresentBuilder::with_max_pinned_logs),
+    /// for errors. Default: 200.
+    pub fn with_max_pinned_errors(mut self, n: usize) -> PresentBuilder {
+        self.max_pinned_errors = n;
         self
     }
 
@@ -303,6 +340,9 @@ impl PresentBuilder {
             traces: Mutex::new(TraceStore::new(self.limits)),
             logs: Mutex::new(Ring::new(self.max_logs)),
             errors: Mutex::new(Ring::new(self.max_errors)),
+            pinned_logs: Mutex::new(Pinned::new(self.max_pinned_logs)),
+            pinned_errors: Mutex::new(Pinned::new(self.max_pinned_errors)),
+            error_groups: Mutex::new(ErrorGroups::new(MAX_ERROR_GROUPS)),
             captures: Captures::default(),
             history: Mutex::new(MetricHistory::new(self.metric_samples, MAX_HISTORY_SERIES)),
             started: SystemTime::now(),

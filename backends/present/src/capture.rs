@@ -131,6 +131,7 @@ mod tests {
         let mut store = TraceStore::new(TraceLimits {
             max_traces: 10,
             max_slowest: 1,
+            max_failed: 1,
             max_spans_per_trace: 10,
         });
         for (i, name) in names.iter().enumerate().skip(1) {

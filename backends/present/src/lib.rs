@@ -15,8 +15,8 @@ mod truncate;
 mod view;
 
 pub use builder::{
-    PresentBuilder, ADDR_ENV, DEFAULT_ADDR, DEFAULT_MAX_STRING_LEN, MAX_HISTORY_SERIES,
-    MIN_MAX_STRING_LEN, MIN_TOKEN_LEN,
+    PresentBuilder, ADDR_ENV, DEFAULT_ADDR, DEFAULT_MAX_STRING_LEN, MAX_ERROR_GROUPS,
+    MAX_HISTORY_SERIES, MIN_MAX_STRING_LEN, MIN_TOKEN_LEN,
 };
 pub use omniscope;
 pub use present::{Present, PresentStats};

@@ -53,6 +53,8 @@ pub struct PresentStats {
     pub recent_traces: usize,
     /// Traces kept as slowest (at most `with_max_slowest_traces`).
     pub slowest_traces: usize,
+    /// Traces kept as failed (at most `with_max_failed_traces`).
+    pub failed_traces: usize,
     /// Spans kept, in all traces.
     pub spans: usize,
     /// Spans in the largest trace kept (at most `with_max_spans_per_trace`).
@@ -67,12 +69,22 @@ pub struct PresentStats {
     pub logs: usize,
     /// Log records received since the start.
     pub logs_received: u64,
+    /// Log records of slowest and failed traces kept past the recent ones
+    /// (at most `with_max_pinned_logs`).
+    pub pinned_logs: usize,
     /// Errors kept (at most `with_max_errors`).
     pub errors: usize,
     /// Errors received since the start.
     pub errors_received: u64,
-    /// Metric series with recent values kept.
+    /// Errors of slowest and failed traces kept past the recent ones (at
+    /// most `with_max_pinned_errors`).
+    pub pinned_errors: usize,
+    /// Metric series with recent values kept (at most
+    /// [`MAX_HISTORY_SERIES`](crate::MAX_HISTORY_SERIES)).
     pub metric_series: usize,
+    /// Samples and exemplars kept, over all metric series (at most
+    /// `with_metric_samples` samples and 30 exemplars per series).
+    pub metric_samples: usize,
     /// Strings cut to `with_max_string_len` in the spans, logs and errors
     /// kept, since the start.
     pub strings_truncated: u64,
@@ -137,10 +149,12 @@ pub(crate) fn stats_of(state: &State) -> PresentStats {
         let e = lock(&state.errors);
         (e.len(), e.pushed())
     };
+    let history = lock(&state.history);
     PresentStats {
         traces: t.traces,
         recent_traces: t.recent,
         slowest_traces: t.slowest,
+        failed_traces: t.failed,
         spans: t.spans,
         largest_trace: t.largest_trace,
         spans_received: t.spans_received,
@@ -148,9 +162,12 @@ pub(crate) fn stats_of(state: &State) -> PresentStats {
         traces_evicted: t.traces_evicted,
         logs,
         logs_received,
+        pinned_logs: lock(&state.pinned_logs).len(),
         errors,
         errors_received,
-        metric_series: lock(&state.history).len(),
+        pinned_errors: lock(&state.pinned_errors).len(),
+        metric_series: history.len(),
+        metric_samples: history.sample_count(),
         strings_truncated: state.strings_truncated.load(Ordering::Relaxed),
     }
 }

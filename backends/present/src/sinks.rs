@@ -3,7 +3,9 @@
 //! items into the bounded stores, cutting long strings on the way.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+
+use omniscope::TraceId;
 
 use omniscope_sdk::errors::ErrorEvent;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter};
@@ -12,6 +14,7 @@ use omniscope_sdk::trace::SpanData;
 use omniscope_sdk::Resource;
 
 use crate::state::{lock, State};
+use crate::store::Pinned;
 use crate::truncate;
 
 /// The exporter name the SDK's self-metrics show for the dashboard.
@@ -109,11 +112,18 @@ impl Exporter<LogData> for LogSink {
     ) -> Result<Accepted, ExportError> {
         let max = self.state.max_string_len;
         let mut cut = 0;
-        let mut logs = lock(&self.state.logs);
-        batch
-            .iter()
-            .for_each(|log| logs.push(truncate::log(log, max, &mut cut)));
+        let evicted: Vec<LogData> = {
+            let mut logs = lock(&self.state.logs);
+            batch
+                .iter()
+                .filter_map(|log| logs.push(truncate::log(log, max, &mut cut)))
+                .filter(|log| log.trace_id.is_some())
+                .collect()
+        };
         self.state.count_truncated(cut);
+        pin(&self.state, &self.state.pinned_logs, evicted, |l| {
+            l.trace_id
+        });
         Ok(Accepted::All)
     }
 }
@@ -130,11 +140,43 @@ impl Exporter<ErrorEvent> for ErrorSink {
     ) -> Result<Accepted, ExportError> {
         let max = self.state.max_string_len;
         let mut cut = 0;
-        let mut errors = lock(&self.state.errors);
-        batch
-            .iter()
-            .for_each(|e| errors.push(truncate::error(e, max, &mut cut)));
+        let evicted: Vec<ErrorEvent> = {
+            let mut groups = lock(&self.state.error_groups);
+            let mut errors = lock(&self.state.errors);
+            batch
+                .iter()
+                .filter_map(|e| {
+                    let e = truncate::error(e, max, &mut cut);
+                    groups.add(&e);
+                    errors.push(e)
+                })
+                .filter(|e| e.trace_id.is_some())
+                .collect()
+        };
         self.state.count_truncated(cut);
+        pin(&self.state, &self.state.pinned_errors, evicted, |e| {
+            e.trace_id
+        });
         Ok(Accepted::All)
+    }
+}
+
+/// Saves the items the recent ring forgot that belong to a pinned trace
+/// (one of the slowest or failed kept), so they last as long as it does.
+fn pin<T>(
+    state: &State,
+    pinned: &Mutex<Pinned<T>>,
+    evicted: Vec<T>,
+    trace_of: impl Fn(&T) -> Option<TraceId>,
+) {
+    if evicted.is_empty() {
+        return;
+    }
+    let traces = lock(&state.traces);
+    let mut pinned = lock(pinned);
+    for item in evicted {
+        if let Some(id) = trace_of(&item).filter(|id| traces.is_pinned(id)) {
+            pinned.keep(id, item, |t| traces.is_pinned(t));
+        }
     }
 }

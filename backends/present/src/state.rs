@@ -12,7 +12,7 @@ use omniscope_sdk::logs::LogData;
 
 use crate::capture::Captures;
 use crate::history::MetricHistory;
-use crate::store::{Ring, TraceStore};
+use crate::store::{ErrorGroups, Pinned, Ring, TraceStore};
 
 /// The dashboard's data.
 #[derive(Debug)]
@@ -20,6 +20,13 @@ pub(crate) struct State {
     pub(crate) traces: Mutex<TraceStore>,
     pub(crate) logs: Mutex<Ring<LogData>>,
     pub(crate) errors: Mutex<Ring<ErrorEvent>>,
+    /// Logs of pinned traces that the recent ring forgot. Lock order:
+    /// `traces` before this one.
+    pub(crate) pinned_logs: Mutex<Pinned<LogData>>,
+    /// Errors of pinned traces that the recent ring forgot. Lock order:
+    /// `traces` before this one.
+    pub(crate) pinned_errors: Mutex<Pinned<ErrorEvent>>,
+    pub(crate) error_groups: Mutex<ErrorGroups>,
     pub(crate) captures: Captures,
     pub(crate) history: Mutex<MetricHistory>,
     pub(crate) started: SystemTime,

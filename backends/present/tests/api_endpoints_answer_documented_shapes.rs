@@ -235,11 +235,40 @@ fn callgraph_links_callers_to_callees_in_json_and_dot() {
 fn traces_list_and_detail_give_a_nested_waterfall() {
     let app = setup();
     let traces = get_json(app.addr(), "/api/traces");
-    assert_eq!(keys(&traces), ["limits", "recent", "slowest", "stats"]);
+    assert_eq!(
+        keys(&traces),
+        ["failed", "limits", "matched", "matching", "recent", "slowest", "stats"]
+    );
     assert_eq!(
         keys(&traces["limits"]),
-        ["max_slowest_traces", "max_spans_per_trace", "max_traces"]
+        [
+            "max_failed_traces",
+            "max_slowest_traces",
+            "max_spans_per_trace",
+            "max_traces"
+        ]
     );
+    // Filters: every order with an error span failed somewhere.
+    let failed = get_json(app.addr(), "/api/traces?errors=1&root=PLACE&limit=1000");
+    let matching = failed["matching"].as_array().unwrap();
+    assert!(!matching.is_empty());
+    assert!(matching.iter().all(|t| t["errors"].as_u64().unwrap() > 0));
+    let durations: Vec<f64> = matching
+        .iter()
+        .map(|t| t["duration_ms"].as_f64().unwrap())
+        .collect();
+    assert!(durations.windows(2).all(|w| w[0] >= w[1]), "slowest first");
+    let paid = get_json(app.addr(), "/api/traces?attr=table=payments&limit=1000");
+    assert!(paid["matching"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|t| t["span_count"].as_u64().unwrap() >= 3));
+    assert_eq!(
+        get_json(app.addr(), "/api/traces?min_ms=3600000")["matched"],
+        0
+    );
+    assert_eq!(get(app.addr(), "/api/traces?min_ms=soon").status, 400);
     let recent = traces["recent"].as_array().unwrap();
     assert!(recent.len() >= 20, "{}", recent.len());
     let summary = recent
@@ -382,7 +411,19 @@ fn inflight_shows_spans_running_now() {
 fn logs_filter_by_level_text_and_trace() {
     let app = setup();
     let all = get_json(app.addr(), "/api/logs?limit=1000");
-    assert_eq!(keys(&all), ["capacity", "kept", "logs", "received"]);
+    assert_eq!(
+        keys(&all),
+        [
+            "capacity",
+            "evicted",
+            "kept",
+            "logs",
+            "oldest_ms",
+            "pinned",
+            "received"
+        ]
+    );
+    assert_eq!(keys(&all["pinned"]), ["capacity", "dropped", "kept"]);
     let log = &all["logs"][0];
     assert_eq!(
         keys(log),
@@ -421,7 +462,37 @@ fn logs_filter_by_level_text_and_trace() {
 fn errors_carry_their_source_chain_and_trace() {
     let app = setup();
     let errors = get_json(app.addr(), "/api/errors");
-    assert_eq!(keys(&errors), ["capacity", "errors", "kept", "received"]);
+    assert_eq!(
+        keys(&errors),
+        [
+            "capacity",
+            "errors",
+            "evicted",
+            "groups",
+            "kept",
+            "oldest_ms",
+            "pinned",
+            "received",
+            "ungrouped"
+        ]
+    );
+    let groups = errors["groups"].as_array().unwrap();
+    let payment = groups
+        .iter()
+        .find(|g| g["type"] == "Payment")
+        .expect("a group of declined payments");
+    assert_eq!(
+        keys(payment),
+        ["count", "first_ms", "kind", "last_ms", "message", "site", "traces", "type"]
+    );
+    let total: u64 = groups.iter().map(|g| g["count"].as_u64().unwrap()).sum();
+    assert_eq!(total, 6, "every error counted in one group");
+    assert!(payment["first_ms"].as_f64() <= payment["last_ms"].as_f64());
+    let of_type = get_json(app.addr(), "/api/errors?type=Payment");
+    assert_eq!(
+        of_type["errors"].as_array().unwrap().len() as u64,
+        payment["count"].as_u64().unwrap()
+    );
     let list = errors["errors"].as_array().unwrap();
     assert_eq!(list.len(), 6);
     let declined = list

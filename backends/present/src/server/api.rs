@@ -15,7 +15,7 @@ use crate::state::lock;
 use crate::truncate;
 use crate::view::{
     CallGraph, ErrorList, ErrorQuery, FunctionList, InFlightList, LogList, LogQuery, MetricList,
-    Status, TraceDetail, TraceList,
+    MetricQuery, Status, TraceDetail, TraceList, TraceQuery,
 };
 
 /// How long a capture waits when the request does not say.
@@ -46,10 +46,16 @@ pub(crate) fn status(app: &App) -> Response<Body> {
     json(StatusCode::OK, &view)
 }
 
-/// `/api/metrics`.
-pub(crate) fn metrics(app: &App) -> Response<Body> {
+/// `/api/metrics?q=&names=`.
+pub(crate) fn metrics(app: &App, q: &Query) -> Response<Body> {
+    let query = MetricQuery {
+        text: q.get("q").map(str::to_owned),
+        names: q
+            .get("names")
+            .map(|n| n.split(',').map(|s| s.trim().to_owned()).collect()),
+    };
     let snapshot = truncate::snapshot(app.sdk.meter().snapshot(), app.state.max_string_len);
-    let view = MetricList::of(&snapshot, &lock(&app.state.history));
+    let view = MetricList::of(&snapshot, &lock(&app.state.history), &query);
     json(StatusCode::OK, &view)
 }
 
@@ -72,10 +78,20 @@ pub(crate) fn callgraph_dot(app: &App) -> Response<Body> {
     with_type(StatusCode::OK, "text/vnd.graphviz; charset=utf-8", dot)
 }
 
-/// `/api/traces?limit=N`.
+/// `/api/traces?root=&function=&min_ms=&errors=&attr=&limit=`.
 pub(crate) fn traces(app: &App, q: &Query) -> Result<Response<Body>, BadParam> {
-    let limit = q.limit(100, 10_000)?;
-    let view = TraceList::of(&lock(&app.state.traces), limit);
+    let query = TraceQuery {
+        root: q.get("root").map(str::to_owned),
+        function: q.get("function").map(str::to_owned),
+        min_ms: q.millis("min_ms")?,
+        errors: q.flag("errors")?,
+        attr: q.get("attr").map(|a| match a.split_once('=') {
+            Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+            None => (a.to_owned(), None),
+        }),
+        limit: q.limit(100, 10_000)?,
+    };
+    let view = TraceList::of(&lock(&app.state.traces), &query);
     Ok(json(StatusCode::OK, &view))
 }
 
@@ -159,16 +175,25 @@ pub(crate) fn logs(app: &App, q: &Query) -> Result<Response<Body>, BadParam> {
         trace: q.trace()?,
         limit: q.limit(200, usize::MAX)?,
     };
-    let view = LogList::of(&lock(&app.state.logs), &query);
+    let view = {
+        let logs = lock(&app.state.logs);
+        LogList::of(&logs, &lock(&app.state.pinned_logs), &query)
+    };
     Ok(json(StatusCode::OK, &view))
 }
 
-/// `/api/errors?trace=&limit=`.
+/// `/api/errors?trace=&type=&site=&limit=`.
 pub(crate) fn errors(app: &App, q: &Query) -> Result<Response<Body>, BadParam> {
     let query = ErrorQuery {
         trace: q.trace()?,
+        type_name: q.get("type").map(str::to_owned),
+        site: q.get("site").map(str::to_owned),
         limit: q.limit(100, usize::MAX)?,
     };
-    let view = ErrorList::of(&lock(&app.state.errors), &query);
+    let view = {
+        let groups = lock(&app.state.error_groups);
+        let errors = lock(&app.state.errors);
+        ErrorList::of(&errors, &lock(&app.state.pinned_errors), &groups, &query)
+    };
     Ok(json(StatusCode::OK, &view))
 }

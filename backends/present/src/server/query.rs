@@ -50,6 +50,29 @@ impl Query {
         }
     }
 
+    /// A flag: `1`, `true`, `yes` or `on` (`false` when absent).
+    pub(crate) fn flag(&self, name: &str) -> Result<bool, BadParam> {
+        match self.get(name) {
+            None | Some("0" | "false" | "no" | "off") => Ok(false),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some(v) => Err(BadParam(format!(
+                "bad `{name}` parameter {v:?}: give 1 or 0 (true or false)"
+            ))),
+        }
+    }
+
+    /// A number of milliseconds, at least 0.
+    pub(crate) fn millis(&self, name: &str) -> Result<Option<f64>, BadParam> {
+        self.get(name)
+            .map(|v| match v.trim().parse::<f64>() {
+                Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+                _ => Err(BadParam(format!(
+                    "bad `{name}` parameter {v:?}: give a number of milliseconds, such as 250 or 1.5"
+                ))),
+            })
+            .transpose()
+    }
+
     /// `level`: records at least this severe (`error` … `trace`).
     pub(crate) fn level(&self) -> Result<Option<Level>, BadParam> {
         self.get("level")
@@ -157,6 +180,13 @@ mod tests {
         assert_eq!(duration("1.5"), Some(Duration::from_millis(1500)));
         assert_eq!(duration("-1s"), None);
         assert_eq!(Query::parse(Some("limit=5000")).limit(100, 1000), Ok(1000));
+        let q = Query::parse(Some("errors=1&min_ms=2.5&off=0"));
+        assert_eq!(q.flag("errors"), Ok(true));
+        assert_eq!(q.flag("off"), Ok(false));
+        assert_eq!(q.flag("absent"), Ok(false));
+        assert_eq!(q.millis("min_ms"), Ok(Some(2.5)));
+        assert!(Query::parse(Some("min_ms=-1")).millis("min_ms").is_err());
+        assert!(Query::parse(Some("errors=maybe")).flag("errors").is_err());
     }
 
     #[test]

@@ -23,16 +23,25 @@ impl<T> Ring<T> {
         }
     }
 
-    /// Appends `item`, forgetting the oldest one when full.
-    pub(crate) fn push(&mut self, item: T) {
+    /// Appends `item`, forgetting the oldest one when full; returns what
+    /// was forgotten (`item` itself when the capacity is 0).
+    pub(crate) fn push(&mut self, item: T) -> Option<T> {
         self.pushed += 1;
         if self.capacity == 0 {
-            return;
+            return Some(item);
         }
-        if self.items.len() == self.capacity {
-            self.items.pop_front();
-        }
+        let evicted = if self.items.len() == self.capacity {
+            self.items.pop_front()
+        } else {
+            None
+        };
         self.items.push_back(item);
+        evicted
+    }
+
+    /// The oldest item kept.
+    pub(crate) fn oldest(&self) -> Option<&T> {
+        self.items.front()
     }
 
     /// How many items are kept now.

@@ -2,11 +2,19 @@
 //! traces and the slowest ones, each with a bounded number of spans.
 //!
 //! A trace is kept while it is among the last `max_traces` traces to arrive
-//! (by its first span) or among the `max_slowest` slowest (by the duration
-//! of its local root, once that root has ended). Everything else is
-//! forgotten, so the store holds at most `max_traces + max_slowest` traces
-//! of at most `max_spans_per_trace` spans each, however long the process
-//! runs.
+//! (by its first span), among the `max_slowest` slowest (by the duration
+//! of its local root, once that root has ended) or among the last
+//! `max_failed` traces that completed with an error span. Everything else
+//! is forgotten, so the store holds at most `max_traces + max_slowest +
+//! max_failed` traces of at most `max_spans_per_trace` spans each, however
+//! long the process runs. The slowest and failed traces are "pinned": the
+//! log and error stores keep what belongs to them as long as they stay.
+//!
+//! A full trace keeps its root, its erroneous spans and its slowest spans:
+//! a later span takes the place of the shortest error-free one if it is
+//! slower or failed, else it is dropped (and counted). The first spans to
+//! arrive are the innermost and shortest, so keeping the first ones would
+//! keep the least telling.
 //!
 //! The local root is the span without a parent, else the earliest-starting
 //! span whose parent is remote. A trace that leaves the process and comes
@@ -14,10 +22,11 @@
 //! ends first, and stands as the root only until A's span arrives and takes
 //! its place (the store cannot tell, when B ends, that A is still running).
 
-use std::collections::{HashMap, VecDeque};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, VecDeque};
 use std::time::{Duration, SystemTime};
 
-use omniscope::TraceId;
+use omniscope::{Status, TraceId};
 use omniscope_sdk::trace::SpanData;
 
 /// How much the store keeps.
@@ -25,7 +34,21 @@ use omniscope_sdk::trace::SpanData;
 pub(crate) struct TraceLimits {
     pub(crate) max_traces: usize,
     pub(crate) max_slowest: usize,
+    pub(crate) max_failed: usize,
     pub(crate) max_spans_per_trace: usize,
+}
+
+/// How much a span is worth keeping in a full trace: failed before
+/// successful, then the longer.
+type Worth = (bool, Duration);
+
+fn worth(span: &SpanData) -> Worth {
+    (is_error(span), span_duration(span))
+}
+
+/// Whether `span` ended with an error status.
+pub(crate) fn is_error(span: &SpanData) -> bool {
+    matches!(span.status, Status::Error(_))
 }
 
 /// One trace's spans, in arrival order.
@@ -38,8 +61,12 @@ pub(crate) struct StoredTrace {
     /// The index in `spans` of the best local root that ended (see
     /// [`root_rank`]).
     root: Option<usize>,
+    /// Once the trace is full: the spans that may make room (not the
+    /// root), least worth first.
+    evictable: Option<BinaryHeap<Reverse<(Worth, usize)>>>,
     in_recent: bool,
     in_slowest: bool,
+    in_failed: bool,
 }
 
 impl StoredTrace {
@@ -49,9 +76,16 @@ impl StoredTrace {
             spans: Vec::new(),
             dropped_spans: 0,
             root: None,
+            evictable: None,
             in_recent: false,
             in_slowest: false,
+            in_failed: false,
         }
+    }
+
+    /// Whether a span of the trace failed.
+    pub(crate) fn has_error(&self) -> bool {
+        self.spans.iter().any(is_error)
     }
 
     /// The local root, once it ended (the best one so far: an outer root
@@ -82,26 +116,51 @@ impl StoredTrace {
         self.root.is_some()
     }
 
-    /// Adds `span` within `max` spans. A better local root always finds
-    /// room: it replaces the latest other span when the trace is full.
-    /// Returns whether `span` (completed the trace and) became its root.
+    /// Adds `span` within `max` spans. When the trace is full, a better
+    /// local root always finds room, and another span takes the place of
+    /// the least worth keeping (see [`worth`]) if it is worth more; either
+    /// way one span is counted as dropped. Returns whether `span`
+    /// (completed the trace and) became its root.
     fn add(&mut self, span: &SpanData, max: usize) -> bool {
         let becomes_root = root_rank(span).is_some_and(|rank| {
             self.root()
                 .and_then(root_rank)
                 .is_none_or(|current| rank < current)
         });
-        if self.spans.len() >= max {
-            // If the latest span was the root, the better one replaces it.
-            let replaceable = becomes_root && self.spans.pop().is_some();
-            self.dropped_spans += 1;
-            if !replaceable {
-                return false;
+        if self.spans.len() < max {
+            self.spans.push(span.clone());
+            let at = self.spans.len() - 1;
+            if becomes_root {
+                self.root = Some(at);
+            } else if let Some(heap) = &mut self.evictable {
+                heap.push(Reverse((worth(span), at)));
             }
+            return becomes_root;
         }
-        self.spans.push(span.clone());
+        self.dropped_spans += 1;
+        let root = self.root;
+        let heap = self.evictable.get_or_insert_with(|| {
+            // Built once, when the trace first overflows.
+            self.spans
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| Some(*i) != root)
+                .map(|(i, s)| Reverse((worth(s), i)))
+                .collect()
+        });
+        let new_worth = worth(span);
+        let Some(&Reverse((least, at))) = heap.peek() else {
+            return false;
+        };
+        if !becomes_root && new_worth <= least {
+            return false;
+        }
+        heap.pop();
+        self.spans[at] = span.clone();
         if becomes_root {
-            self.root = Some(self.spans.len() - 1);
+            self.root = Some(at);
+        } else {
+            heap.push(Reverse((new_worth, at)));
         }
         becomes_root
     }
@@ -130,6 +189,7 @@ pub(crate) struct TraceStoreStats {
     pub(crate) traces: usize,
     pub(crate) recent: usize,
     pub(crate) slowest: usize,
+    pub(crate) failed: usize,
     pub(crate) spans: usize,
     pub(crate) largest_trace: usize,
     pub(crate) spans_received: u64,
@@ -146,6 +206,8 @@ pub(crate) struct TraceStore {
     recent: VecDeque<TraceId>,
     /// Unordered; at most `max_slowest`.
     slowest: Vec<(Duration, TraceId)>,
+    /// Oldest first, by completion; at most `max_failed`.
+    failed: VecDeque<TraceId>,
     spans: usize,
     spans_received: u64,
     spans_dropped: u64,
@@ -159,6 +221,7 @@ impl TraceStore {
             traces: HashMap::new(),
             recent: VecDeque::new(),
             slowest: Vec::new(),
+            failed: VecDeque::new(),
             spans: 0,
             spans_received: 0,
             spans_dropped: 0,
@@ -185,7 +248,11 @@ impl TraceStore {
         self.spans_dropped += trace.dropped_spans - before.1;
         if completed {
             let duration = trace.duration();
+            let failed = trace.has_error();
             self.rank(id, duration);
+            if failed {
+                self.mark_failed(id);
+            }
             return Some(id);
         }
         None
@@ -241,11 +308,32 @@ impl TraceStore {
         }
     }
 
+    /// A completed trace with an error span joins the failed ones, pushing
+    /// the oldest out.
+    fn mark_failed(&mut self, id: TraceId) {
+        if self.limits.max_failed == 0 {
+            return;
+        }
+        match self.traces.get_mut(&id) {
+            Some(t) if !t.in_failed => t.in_failed = true,
+            _ => return,
+        }
+        self.failed.push_back(id);
+        while self.failed.len() > self.limits.max_failed {
+            if let Some(old) = self.failed.pop_front() {
+                if let Some(t) = self.traces.get_mut(&old) {
+                    t.in_failed = false;
+                }
+                self.forget_if_unused(old);
+            }
+        }
+    }
+
     fn forget_if_unused(&mut self, id: TraceId) {
         let unused = self
             .traces
             .get(&id)
-            .is_some_and(|t| !t.in_recent && !t.in_slowest);
+            .is_some_and(|t| !t.in_recent && !t.in_slowest && !t.in_failed);
         if unused {
             if let Some(t) = self.traces.remove(&id) {
                 self.spans -= t.spans.len();
@@ -262,6 +350,27 @@ impl TraceStore {
     /// The recent traces, newest first.
     pub(crate) fn recent(&self) -> impl Iterator<Item = &StoredTrace> + '_ {
         self.recent
+            .iter()
+            .rev()
+            .filter_map(|id| self.traces.get(id))
+    }
+
+    /// Whether the trace `id` is kept as one of the slowest or failed: its
+    /// logs and errors are then kept as long as it is.
+    pub(crate) fn is_pinned(&self, id: &TraceId) -> bool {
+        self.traces
+            .get(id)
+            .is_some_and(|t| t.in_slowest || t.in_failed)
+    }
+
+    /// Every trace kept, in no particular order.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &StoredTrace> + '_ {
+        self.traces.values()
+    }
+
+    /// The failed traces, newest first.
+    pub(crate) fn failed(&self) -> impl Iterator<Item = &StoredTrace> + '_ {
+        self.failed
             .iter()
             .rev()
             .filter_map(|id| self.traces.get(id))
@@ -287,6 +396,7 @@ impl TraceStore {
             traces: self.traces.len(),
             recent: self.recent.len(),
             slowest: self.slowest.len(),
+            failed: self.failed.len(),
             spans: self.spans,
             largest_trace: self
                 .traces

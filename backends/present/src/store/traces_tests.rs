@@ -6,6 +6,7 @@ fn store(max_traces: usize, max_slowest: usize, max_spans_per_trace: usize) -> T
     TraceStore::new(TraceLimits {
         max_traces,
         max_slowest,
+        max_failed: 0,
         max_spans_per_trace,
     })
 }
@@ -155,4 +156,60 @@ fn a_better_root_finds_room_in_a_full_trace() {
     let t = s.get(&id).unwrap();
     assert_eq!(t.spans.len(), 2);
     assert_eq!(t.root().map(|r| r.name.as_ref()), Some("checkout"));
+}
+
+fn failed(mut span: SpanData) -> SpanData {
+    span.status = omniscope::Status::Error("declined".into());
+    span
+}
+
+/// Issue #18: past the span limit, the slowest and the failed spans stay.
+#[test]
+fn a_full_trace_keeps_its_slowest_and_failed_spans() {
+    let mut s = store(10, 2, 4);
+    s.insert(&failed(span(1, 50, 1, "failed", 1, 1)));
+    for c in 0..10 {
+        s.insert(&span(1, 100 + c, 1, "child", 1, 1 + c));
+    }
+    s.insert(&span(1, 1, 0, "root", 0, 50));
+    let t = s.get(&TraceId::from_u128(1)).unwrap();
+    let mut kept: Vec<(String, Duration)> = t
+        .spans
+        .iter()
+        .map(|s| (s.name.to_string(), span_duration(s)))
+        .collect();
+    kept.sort();
+    let ms = Duration::from_millis;
+    assert_eq!(
+        kept,
+        [
+            ("child".into(), ms(9)),
+            ("child".into(), ms(10)),
+            ("failed".into(), ms(1)),
+            ("root".into(), ms(50)),
+        ]
+    );
+    assert_eq!(t.dropped_spans, 8);
+    assert_eq!(s.stats().spans, 4);
+}
+
+/// Issue #18: a failed trace is kept past the recent ones, and pinned.
+#[test]
+fn failed_traces_are_kept_and_pinned() {
+    let mut s = TraceStore::new(TraceLimits {
+        max_traces: 2,
+        max_slowest: 0,
+        max_failed: 1,
+        max_spans_per_trace: 10,
+    });
+    s.insert(&failed(span(1, 2, 1, "child", 1, 1)));
+    s.insert(&span(1, 1, 0, "root", 0, 5));
+    for t in 2..6 {
+        push_trace(&mut s, t, 1, 5);
+    }
+    let id = TraceId::from_u128(1);
+    assert!(s.get(&id).is_some() && s.is_pinned(&id));
+    assert!(!s.is_pinned(&TraceId::from_u128(5)));
+    assert_eq!(s.failed().count(), 1);
+    assert_eq!(s.stats().traces, 3);
 }

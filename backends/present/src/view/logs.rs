@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::values::{attributes, level, unix_ms};
-use crate::store::Ring;
+use crate::store::{Pinned, Ring};
 
 /// Which records to list.
 #[derive(Clone, Debug, Default)]
@@ -53,6 +53,32 @@ pub(crate) struct LogList {
     capacity: usize,
     /// Records received since the start.
     received: u64,
+    /// Records the ring forgot to make room (since the start).
+    evicted: u64,
+    /// When the oldest record kept in the ring was emitted: a trace that
+    /// started before it may have lost records.
+    oldest_ms: Option<f64>,
+    /// Records of the slowest and failed traces kept past the ring.
+    pinned: PinnedView,
+}
+
+/// The store of records (or errors) of the traces kept as slowest or failed.
+#[derive(Debug, Serialize)]
+pub(crate) struct PinnedView {
+    kept: usize,
+    capacity: usize,
+    /// Refused because the store was full.
+    dropped: u64,
+}
+
+impl PinnedView {
+    pub(crate) fn of<T>(p: &Pinned<T>) -> PinnedView {
+        PinnedView {
+            kept: p.len(),
+            capacity: p.capacity(),
+            dropped: p.dropped(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -70,18 +96,32 @@ struct LogView {
 }
 
 impl LogList {
-    pub(crate) fn of(ring: &Ring<LogData>, query: &LogQuery) -> LogList {
+    /// The records of `ring` that `query` matches, and those of `pinned`
+    /// too when it asks for one trace, newest first.
+    pub(crate) fn of(ring: &Ring<LogData>, pinned: &Pinned<LogData>, query: &LogQuery) -> LogList {
         let text = query.text.as_ref().map(|t| t.to_lowercase());
+        let mut logs: Vec<&LogData> = ring
+            .newest_first()
+            .filter(|l| query.matches(l, text.as_deref()))
+            .take(query.limit)
+            .collect();
+        if let Some(trace) = &query.trace {
+            logs.extend(
+                pinned
+                    .of(trace)
+                    .filter(|l| query.matches(l, text.as_deref())),
+            );
+            logs.sort_by_key(|l| std::cmp::Reverse(l.timestamp));
+            logs.truncate(query.limit);
+        }
         LogList {
-            logs: ring
-                .newest_first()
-                .filter(|l| query.matches(l, text.as_deref()))
-                .take(query.limit)
-                .map(LogView::of)
-                .collect(),
+            logs: logs.into_iter().map(LogView::of).collect(),
             kept: ring.len(),
             capacity: ring.capacity(),
             received: ring.pushed(),
+            evicted: ring.pushed().saturating_sub(ring.len() as u64),
+            oldest_ms: ring.oldest().map(|l| unix_ms(l.timestamp)),
+            pinned: PinnedView::of(pinned),
         }
     }
 }

@@ -40,6 +40,44 @@ struct SeriesView {
     histogram: Option<HistogramView>,
     /// `[unix ms, value]` samples, oldest first.
     recent: Vec<(f64, f64)>,
+    /// A histogram's `[unix ms, p50, p90, p99]` samples, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    recent_quantiles: Vec<QuantileSample>,
+    /// A histogram's samples recorded inside a span, oldest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exemplars: Vec<ExemplarView>,
+}
+
+/// `[unix ms, p50, p90, p99]`.
+type QuantileSample = (f64, Option<f64>, Option<f64>, Option<f64>);
+
+#[derive(Debug, Serialize)]
+struct ExemplarView {
+    time_ms: f64,
+    value: f64,
+    trace_id: String,
+    span_id: String,
+}
+
+/// Which families `/api/metrics` lists.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MetricQuery {
+    /// The name contains this, ignoring case.
+    pub(crate) text: Option<String>,
+    /// The name is one of these.
+    pub(crate) names: Option<Vec<String>>,
+}
+
+impl MetricQuery {
+    fn matches(&self, name: &str) -> bool {
+        self.text
+            .as_ref()
+            .is_none_or(|t| name.to_lowercase().contains(&t.to_lowercase()))
+            && self
+                .names
+                .as_ref()
+                .is_none_or(|names| names.iter().any(|n| n == name))
+    }
 }
 
 /// A distribution, in the unit of the metric.
@@ -63,12 +101,17 @@ struct BucketView {
 }
 
 impl MetricList {
-    pub(crate) fn of(snapshot: &MetricsSnapshot, history: &MetricHistory) -> MetricList {
+    pub(crate) fn of(
+        snapshot: &MetricsSnapshot,
+        history: &MetricHistory,
+        query: &MetricQuery,
+    ) -> MetricList {
         MetricList {
             time_ms: snapshot.time.map(unix_ms),
             families: snapshot
                 .families
                 .iter()
+                .filter(|f| query.matches(&f.name))
                 .map(|f| FamilyView {
                     name: f.name.clone(),
                     kind: kind(f.kind),
@@ -94,6 +137,23 @@ impl MetricList {
                                 _ => None,
                             },
                             recent: history.recent(&s.key),
+                            recent_quantiles: history
+                                .samples(&s.key)
+                                .filter_map(|x| {
+                                    x.quantiles.map(|[a, b, c]| {
+                                        (x.time_ms, finite(a), finite(b), finite(c))
+                                    })
+                                })
+                                .collect(),
+                            exemplars: history
+                                .exemplars(&s.key)
+                                .map(|e| ExemplarView {
+                                    time_ms: e.time_ms,
+                                    value: e.value,
+                                    trace_id: e.trace_id.to_string(),
+                                    span_id: e.span_id.to_string(),
+                                })
+                                .collect(),
                         })
                         .collect(),
                 })

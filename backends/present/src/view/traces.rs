@@ -10,7 +10,51 @@ use serde::Serialize;
 use serde_json::{Map, Value as Json};
 
 use super::values::{attributes, ms, unix_ms};
-use crate::store::{span_duration, StoredTrace, TraceStore, TraceStoreStats};
+use crate::store::{is_error, span_duration, StoredTrace, TraceStore, TraceStoreStats};
+
+/// Which traces `/api/traces` lists as `matching` (every condition given
+/// must hold).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TraceQuery {
+    /// The root's name contains this, ignoring case.
+    pub(crate) root: Option<String>,
+    /// A span ran in this instrumented function (its qualified name).
+    pub(crate) function: Option<String>,
+    /// The trace lasted at least this long, in milliseconds.
+    pub(crate) min_ms: Option<f64>,
+    /// A span failed.
+    pub(crate) errors: bool,
+    /// A span has attribute `.0`, with the value `.1` (as text) if given.
+    pub(crate) attr: Option<(String, Option<String>)>,
+    /// At most this many in each list.
+    pub(crate) limit: usize,
+}
+
+impl TraceQuery {
+    fn matches(&self, trace: &StoredTrace, summary: &TraceSummary) -> bool {
+        let root = self.root.as_ref().map(|r| r.to_lowercase());
+        root.is_none_or(|r| {
+            summary
+                .root
+                .as_ref()
+                .is_some_and(|name| name.to_lowercase().contains(&r))
+        }) && self.min_ms.is_none_or(|min| summary.duration_ms >= min)
+            && (!self.errors || summary.errors > 0)
+            && self.function.as_ref().is_none_or(|f| {
+                trace
+                    .spans
+                    .iter()
+                    .any(|s| s.site.function() == Some(f.as_str()))
+            })
+            && self.attr.as_ref().is_none_or(|(key, want)| {
+                trace.spans.iter().any(|s| {
+                    s.attributes
+                        .iter()
+                        .any(|(k, v)| k == key && want.as_ref().is_none_or(|w| v.to_string() == *w))
+                })
+            })
+    }
+}
 
 /// One line of a trace list.
 #[derive(Clone, Debug, Serialize)]
@@ -39,11 +83,7 @@ impl TraceSummary {
             duration_ms: ms(trace.duration()),
             span_count: trace.spans.len(),
             dropped_spans: trace.dropped_spans,
-            errors: trace
-                .spans
-                .iter()
-                .filter(|s| matches!(s.status, Status::Error(_)))
-                .count(),
+            errors: trace.spans.iter().filter(|s| is_error(s)).count(),
         }
     }
 }
@@ -55,6 +95,12 @@ pub(crate) struct TraceList {
     recent: Vec<TraceSummary>,
     /// Slowest first.
     slowest: Vec<TraceSummary>,
+    /// The latest traces with an error span, newest first.
+    failed: Vec<TraceSummary>,
+    /// Every trace kept that the filters match, slowest first.
+    matching: Vec<TraceSummary>,
+    /// How many traces kept match (`matching` holds at most `limit`).
+    matched: usize,
     limits: Limits,
     stats: Stats,
 }
@@ -63,6 +109,7 @@ pub(crate) struct TraceList {
 struct Limits {
     max_traces: usize,
     max_slowest_traces: usize,
+    max_failed_traces: usize,
     max_spans_per_trace: usize,
 }
 
@@ -76,7 +123,8 @@ struct Stats {
 }
 
 impl TraceList {
-    pub(crate) fn of(store: &TraceStore, limit: usize) -> TraceList {
+    pub(crate) fn of(store: &TraceStore, query: &TraceQuery) -> TraceList {
+        let limit = query.limit;
         let l = store.limits();
         let s: TraceStoreStats = store.stats();
         // Spans reach the store in batches, not quite in time order: list
@@ -84,8 +132,21 @@ impl TraceList {
         let mut recent: Vec<TraceSummary> = store.recent().map(TraceSummary::of).collect();
         recent.sort_by(|a, b| b.start_ms.total_cmp(&a.start_ms));
         recent.truncate(limit);
+        let mut matching: Vec<TraceSummary> = store
+            .all()
+            .filter_map(|t| {
+                let summary = TraceSummary::of(t);
+                query.matches(t, &summary).then_some(summary)
+            })
+            .collect();
+        matching.sort_by(|a, b| b.duration_ms.total_cmp(&a.duration_ms));
+        let matched = matching.len();
+        matching.truncate(limit);
         TraceList {
             recent,
+            failed: store.failed().take(limit).map(TraceSummary::of).collect(),
+            matching,
+            matched,
             slowest: store
                 .slowest()
                 .into_iter()
@@ -95,6 +156,7 @@ impl TraceList {
             limits: Limits {
                 max_traces: l.max_traces,
                 max_slowest_traces: l.max_slowest,
+                max_failed_traces: l.max_failed,
                 max_spans_per_trace: l.max_spans_per_trace,
             },
             stats: Stats {
