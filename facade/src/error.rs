@@ -24,9 +24,11 @@ use crate::trace::{SpanId, TraceId};
 use crate::value::{string_or_placeholder, Field};
 
 mod kind;
+mod user;
 
 pub use kind::kind_label;
 pub(crate) use kind::{short_type_name, typed_kind_label};
+pub use user::UserError;
 
 /// Whether an error was handled by the application or came from a panic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,6 +43,7 @@ pub enum ErrorKind {
 #[derive(Clone, Copy)]
 pub struct ErrorContext<'a> {
     kind: ErrorKind,
+    user_error: bool,
     fields: &'a [Field<'a>],
     ids: Option<(TraceId, SpanId)>,
     location: Option<&'a Location<'a>>,
@@ -55,6 +58,7 @@ impl<'a> ErrorContext<'a> {
     pub fn new(fields: &'a [Field<'a>]) -> ErrorContext<'a> {
         ErrorContext {
             kind: ErrorKind::Handled,
+            user_error: false,
             fields,
             ids: crate::context::current_ids(),
             location: None,
@@ -68,6 +72,13 @@ impl<'a> ErrorContext<'a> {
     #[must_use]
     pub fn with_kind(mut self, kind: ErrorKind) -> ErrorContext<'a> {
         self.kind = kind;
+        self
+    }
+
+    /// This context for an expected error (see [`UserError`]), or not.
+    #[must_use]
+    pub fn with_user_error(mut self, user_error: bool) -> ErrorContext<'a> {
+        self.user_error = user_error;
         self
     }
 
@@ -111,6 +122,13 @@ impl<'a> ErrorContext<'a> {
         self.kind
     }
 
+    /// Whether the error is expected — a user error (see [`UserError`]) —
+    /// rather than a failure: handlers count it but do not report it as a
+    /// failure (the SDK hands it to no reporter, so it never reaches Sentry).
+    pub const fn is_user_error(&self) -> bool {
+        self.user_error
+    }
+
     /// The structured fields given with the error.
     pub const fn fields(&self) -> &'a [Field<'a>] {
         self.fields
@@ -151,6 +169,7 @@ impl fmt::Debug for ErrorContext<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ErrorContext")
             .field("kind", &self.kind)
+            .field("user_error", &self.user_error)
             .field("fields", &self.fields)
             .field("ids", &self.ids)
             .field("location", &self.location)
@@ -189,7 +208,10 @@ forward_handler!(&T, Box<T>, std::sync::Arc<T>);
 
 /// Reports `error` to the installed [`ErrorHandler`], with the current span's
 /// ids and the caller's location. Use [`handle_error!`](crate::handle_error!)
-/// to add fields.
+/// to add fields, and for errors that may be expected: this function gets a
+/// `&dyn Error` and cannot see whether the error's type implements
+/// [`UserError`]; the macro can, and marks the report
+/// ([`ErrorContext::is_user_error`]).
 ///
 /// ```
 /// # #[derive(Debug)] struct DbDown;
@@ -207,7 +229,19 @@ pub fn handle_error(error: &(dyn Error + 'static)) {
 
 /// Reports `error` with fields; what [`handle_error!`](crate::handle_error!) expands to.
 pub fn report(error: &(dyn Error + 'static), fields: &[Field<'_>], location: &Location<'_>) {
-    let context = ErrorContext::new(fields).with_location(location);
+    report_marked(error, false, fields, location);
+}
+
+/// Reports `error`, marked as a user error or not.
+pub(crate) fn report_marked(
+    error: &(dyn Error + 'static),
+    user_error: bool,
+    fields: &[Field<'_>],
+    location: &Location<'_>,
+) {
+    let context = ErrorContext::new(fields)
+        .with_location(location)
+        .with_user_error(user_error);
     crate::global::dispatch_error(error, &context);
 }
 

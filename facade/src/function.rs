@@ -53,17 +53,21 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
 use crate::context::{Context, ContextGuard};
+use crate::error::UserError;
 use crate::error::{error_sources, short_type_name, typed_kind_label, MAX_ERROR_CHAIN};
 use crate::global::{self, Signal, SCOPED};
+use crate::level::Level;
+use crate::log::{Metadata, SourceLocation};
 use crate::metrics::names::{
     FUNCTION_CALLS as CALLS, FUNCTION_DURATION as DURATION, FUNCTION_ERRORS as ERRORS,
     FUNCTION_IN_FLIGHT as IN_FLIGHT, FUNCTION_PANICS as PANICS,
+    FUNCTION_USER_ERRORS as USER_ERRORS,
 };
 use crate::metrics::{
     Counter, Key, Label, LazyCounter, LazyHistogram, LazyUpDownCounter, MetricMeta, Unit,
 };
 use crate::trace::{Exception, Span, SpanSite};
-use crate::value::{string_or_placeholder, ToValue, Value};
+use crate::value::{string_or_placeholder, Field, ToValue, Value};
 
 const CALLS_META: MetricMeta =
     MetricMeta::new(Unit::custom("{call}"), "Calls of an instrumented function");
@@ -78,6 +82,10 @@ const DURATION_META: MetricMeta = MetricMeta::new(
 const ERRORS_META: MetricMeta = MetricMeta::new(
     Unit::custom("{error}"),
     "Calls of an instrumented function that returned an error, by kind of error",
+);
+const USER_ERRORS_META: MetricMeta = MetricMeta::new(
+    Unit::custom("{error}"),
+    "Calls of an instrumented function that returned an expected error (a user error), by kind of error",
 );
 const PANICS_META: MetricMeta = MetricMeta::new(
     Unit::custom("{panic}"),
@@ -207,6 +215,7 @@ impl Function {
             cx,
             started,
             errored: false,
+            user_error: false,
             done: false,
         }
     }
@@ -233,6 +242,8 @@ pub struct Call {
     /// `Some` iff metrics were active when the call started.
     started: Option<Instant>,
     errored: bool,
+    /// Whether the error being recorded is expected ([`UserError`]).
+    user_error: bool,
     done: bool,
 }
 
@@ -269,41 +280,87 @@ impl Call {
         .await
     }
 
+    /// Says whether the error about to be recorded is expected (its type
+    /// is a [`UserError`] that says so): then the `record_error*` methods
+    /// record it as expected rather than as a failure.
+    pub fn set_user_error(&mut self, user_error: bool) {
+        self.user_error = user_error;
+    }
+
     /// Records an error returned by the function: on the span (through
     /// [`Span::record_exception`]: an `exception` event with the error's
     /// message, its type `type_name` and a backtrace when capture is enabled,
     /// and an error status) and in `function.errors{kind}`, `kind`
-    /// being [`kind_label`](crate::error::kind_label)'s.
+    /// being [`kind_label`](crate::error::kind_label)'s. An expected error
+    /// ([`set_user_error`](Call::set_user_error)) gets a `user_error` event
+    /// instead, no status, and is counted in `function.user_errors{kind}`;
+    /// the call's outcome stays `ok`.
     ///
     /// The error need not be `'static` (generic `E: Error` parameters and
     /// borrowing errors must compile), so the span gets an owned copy of its
     /// message and `source()` chain, made only if the span is recording.
     pub fn record_error(&mut self, error: &dyn Error, type_name: &'static str) {
-        if self.span.is_recording() {
-            self.record_exception(&OwnedError::from_chain(error), type_name);
-        }
-        self.count_error(|| typed_kind_label(error, type_name));
+        self.record(
+            type_name,
+            || OwnedError::from_chain(error),
+            || typed_kind_label(error, type_name),
+        );
     }
 
     /// Records an error that is not a `std::error::Error` but has `Debug`,
     /// through its `Debug` text, as [`record_error`](Call::record_error)
     /// does (the same `kind`).
     pub fn record_error_debug(&mut self, error: &dyn fmt::Debug, type_name: &'static str) {
-        if self.span.is_recording() {
-            let message = string_or_placeholder(|| format!("{error:?}"));
-            self.record_exception(&OwnedError::from_message(message), type_name);
-        }
-        self.count_error(|| typed_kind_label(error, type_name));
+        self.record(
+            type_name,
+            || OwnedError::from_message(string_or_placeholder(|| format!("{error:?}"))),
+            || typed_kind_label(error, type_name),
+        );
     }
 
     /// Records an error with neither `std::error::Error` nor `Debug`,
     /// through its text; its `kind` is its type's name.
     pub fn record_error_text(&mut self, text: &dyn fmt::Display, type_name: &'static str) {
-        if self.span.is_recording() {
-            let message = string_or_placeholder(|| text.to_string());
-            self.record_exception(&OwnedError::from_message(message), type_name);
+        self.record(
+            type_name,
+            || OwnedError::from_message(string_or_placeholder(|| text.to_string())),
+            || short_type_name(type_name).to_owned(),
+        );
+    }
+
+    /// What the `record_error*` methods share: `error` and `kind` run only
+    /// when the span records or the call is metered.
+    fn record(
+        &mut self,
+        type_name: &'static str,
+        error: impl FnOnce() -> OwnedError,
+        kind: impl FnOnce() -> String,
+    ) {
+        if !self.user_error {
+            if self.span.is_recording() {
+                self.record_exception(&error(), type_name);
+            }
+            self.errored = true;
+            self.count(ERRORS, &ERRORS_META, kind);
+            return;
         }
-        self.count_error(|| short_type_name(type_name).to_owned());
+        // Expected: an event, not an exception, so that no backend takes it
+        // for a failure; the status stays unset and the outcome `ok`.
+        if !self.span.is_recording() && self.started.is_none() {
+            return;
+        }
+        let kind = kind();
+        if self.span.is_recording() {
+            let error = error();
+            self.span.add_event(
+                "user_error",
+                &[
+                    Field::new("kind", Value::Str(&kind)),
+                    Field::new("message", Value::Str(&error.message)),
+                ],
+            );
+        }
+        self.count(USER_ERRORS, &USER_ERRORS_META, || kind);
     }
 
     /// The `exception` event of an error the function returned, with a
@@ -318,10 +375,9 @@ impl Call {
         );
     }
 
-    /// Counts the error in `function.errors{kind}`; `kind` runs only
-    /// when the call is metered.
-    fn count_error(&mut self, kind: impl FnOnce() -> String) {
-        self.errored = true;
+    /// Counts the error in `name{function, kind}`; `kind` runs only when
+    /// the call is metered.
+    fn count(&self, name: &'static str, meta: &MetricMeta, kind: impl FnOnce() -> String) {
         if self.started.is_none() {
             return;
         }
@@ -329,7 +385,7 @@ impl Call {
             Label::new("function", self.function.qualified_name()),
             Label::new("kind", kind()),
         ];
-        errors_counter(&Key::new(ERRORS, &labels)).increment(1);
+        errors_counter(&Key::new(name, &labels), meta).increment(1);
     }
 
     /// Ends a call whose body returned.
@@ -388,6 +444,7 @@ impl fmt::Debug for Call {
             .field("span", &self.span)
             .field("metered", &self.started.is_some())
             .field("errored", &self.errored)
+            .field("user_error", &self.user_error)
             .finish()
     }
 }
@@ -486,16 +543,17 @@ impl Error for OwnedError {
     }
 }
 
-/// `function.errors` for a key built per error, with its description.
-fn errors_counter(key: &Key<'_>) -> Counter {
+/// `function.errors` or `function.user_errors` for a key built per error,
+/// with its description.
+fn errors_counter(key: &Key<'_>, meta: &MetricMeta) -> Counter {
     let state = global::state();
     if state & SCOPED != 0 {
-        if let Some(scoped) = global::scoped(|s| s.meter().counter(key, &ERRORS_META)) {
+        if let Some(scoped) = global::scoped(|s| s.meter().counter(key, meta)) {
             return scoped;
         }
     }
     if state & Signal::Meter.bit() != 0 {
-        return global::meter().counter(key, &ERRORS_META);
+        return global::meter().counter(key, meta);
     }
     Counter::noop()
 }
@@ -582,34 +640,154 @@ impl<T> fmt::Debug for ResultRef<'_, T> {
 
 /// A `Result`: its error, if it is one.
 pub trait ResultViaResult<'a> {
+    /// The success type.
+    type Ok;
     /// The error type.
     type Error;
     /// The error, if the value is an `Err`.
     fn __omniscope_err(&self) -> Option<&'a Self::Error>;
+    /// The success value, if the value is an `Ok` (for `ret` with `err`).
+    fn __omniscope_ok(&self) -> Option<&'a Self::Ok>;
 }
 
 impl<'a, T, E> ResultViaResult<'a> for &ResultRef<'a, Result<T, E>> {
+    type Ok = T;
     type Error = E;
     #[inline]
     fn __omniscope_err(&self) -> Option<&'a E> {
         self.0.as_ref().err()
     }
+    #[inline]
+    fn __omniscope_ok(&self) -> Option<&'a T> {
+        self.0.as_ref().ok()
+    }
 }
 
 /// Anything else: never an error.
 pub trait ResultViaOther<'a> {
+    /// The value's own type.
+    type Ok;
     /// A placeholder error type.
     type Error;
     /// Always `None`.
     fn __omniscope_err(&self) -> Option<&'a Self::Error>;
+    /// Always the value.
+    fn __omniscope_ok(&self) -> Option<&'a Self::Ok>;
 }
 
 impl<'a, T> ResultViaOther<'a> for ResultRef<'a, T> {
+    type Ok = T;
     type Error = NotAnError;
     #[inline]
     fn __omniscope_err(&self) -> Option<&'a NotAnError> {
         None
     }
+    #[inline]
+    fn __omniscope_ok(&self) -> Option<&'a T> {
+        Some(self.0)
+    }
+}
+
+/// An error, for asking whether its type is a [`UserError`] (see that
+/// trait's "How the type is seen"): `(&&UserErrorRef(e)).__omniscope_is_user_error()`.
+pub struct UserErrorRef<'a, E: ?Sized>(pub &'a E);
+
+impl<E: ?Sized> fmt::Debug for UserErrorRef<'_, E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("UserErrorRef")
+    }
+}
+
+/// First choice: the type implements [`UserError`] and answers.
+pub trait UserErrorViaTrait {
+    /// Whether the error is expected.
+    fn __omniscope_is_user_error(&self) -> bool;
+}
+
+impl<E: UserError + ?Sized> UserErrorViaTrait for &UserErrorRef<'_, E> {
+    #[inline]
+    fn __omniscope_is_user_error(&self) -> bool {
+        self.0.is_user_error()
+    }
+}
+
+/// Otherwise: a failure, as every error was before [`UserError`].
+pub trait UserErrorViaOther {
+    /// Always `false`.
+    fn __omniscope_is_user_error(&self) -> bool;
+}
+
+impl<E: ?Sized> UserErrorViaOther for UserErrorRef<'_, E> {
+    #[inline]
+    fn __omniscope_is_user_error(&self) -> bool {
+        false
+    }
+}
+
+/// A value `#[instrument(err)]` or `ret(Display)` can format.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Display`, which `#[instrument(err)]` and `ret(Display)` format with",
+    label = "formatted with `Display` here",
+    note = "write `err(Debug)` or `ret(Debug)` to format with `Debug`, as in `tracing`, or implement `Display`"
+)]
+pub trait EventDisplay: fmt::Display {}
+
+impl<T: fmt::Display> EventDisplay for T {}
+
+/// A value `#[instrument(ret)]` or `err(Debug)` can format.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `Debug`, which `#[instrument(ret)]` and `err(Debug)` format with",
+    label = "formatted with `Debug` here",
+    note = "write `ret(Display)` or `err(Display)` to format with `Display`, or derive `Debug`"
+)]
+pub trait EventDebug: fmt::Debug {}
+
+impl<T: fmt::Debug> EventDebug for T {}
+
+/// The `Display` value of an `err` or `ret(Display)` event.
+#[inline]
+pub fn display_value<T: EventDisplay>(value: &T) -> Value<'_> {
+    Value::Display(value)
+}
+
+/// The `Debug` value of a `ret` or `err(Debug)` event.
+#[inline]
+pub fn debug_value<T: EventDebug>(value: &T) -> Value<'_> {
+    Value::Debug(value)
+}
+
+/// Whether an event of `#[instrument(err)]` or `ret` at `level` passes
+/// the level filters (checked before anything is built).
+#[inline]
+pub fn event_enabled(level: Level) -> bool {
+    level <= crate::STATIC_MAX_LEVEL && level <= crate::max_level()
+}
+
+/// The level of `#[instrument(err)]`'s event: an expected error (see
+/// [`UserError`]) is not logged as more severe than `info`.
+#[inline]
+pub fn error_event_level(level: Level, user_error: bool) -> Level {
+    if user_error {
+        level.max(Level::Info)
+    } else {
+        level
+    }
+}
+
+/// The event of `#[instrument(err)]` or `#[instrument(ret)]`: a log record
+/// at `level`, in the function's span, with one field (`error` or
+/// `return`), after [`event_enabled`] said yes.
+pub fn event(
+    level: Level,
+    location: &'static SourceLocation<'static>,
+    message: &str,
+    field: Field<'_>,
+) {
+    crate::__private::log(
+        Metadata::new(level, location.module_path()).with_location(location),
+        format_args!("{message}"),
+        &[field],
+    );
 }
 
 /// The error type of a value that is not a `Result`; never constructed.

@@ -37,6 +37,14 @@
 //! Prometheus shows as `function_calls_total`, `function_duration_seconds`…:
 //! see [`metrics::names`]). An async function's span starts at the call and
 //! follows its future across threads.
+//! Its `err`, `ret`, `skip`, `fields`, `level` and `name` arguments mean what
+//! they mean in `tracing`.
+//!
+//! Expected errors are not failures: implement [`UserError`] for an error
+//! type (a not-found, a validation error) and `#[instrument]` and
+//! [`handle_error!`] record such errors as expected — no error status, not
+//! a failed call, counted in `function.user_errors` / `user_errors`, never
+//! reported to Sentry — while the type's other errors stay failures.
 //!
 //! # In applications
 //!
@@ -110,7 +118,7 @@ pub use baggage::{Baggage, BaggageError};
 pub use context::Context;
 pub use error::{
     error_chain, error_sources, handle_error, install_panic_hook, ErrorContext, ErrorHandler,
-    ErrorKind, ErrorSources, NoopErrorHandler, MAX_ERROR_CHAIN,
+    ErrorKind, ErrorSources, NoopErrorHandler, UserError, MAX_ERROR_CHAIN,
 };
 pub use global::{
     dropped_on_reentry, error_handler, is_dispatching, logger, meter, set_error_handler,
@@ -144,9 +152,11 @@ pub mod __private {
     use crate::{Field, Metadata, Record, Span, SpanSite, ToValue, Value};
 
     pub use crate::function::{
-        call_once, ArgRef, ArgViaDebug, ArgViaToValue, Call, Captures, ErrorRef, ErrorViaDebug,
-        ErrorViaDisplay, ErrorViaDyn, ErrorViaDynSendSync, ErrorViaError, ErrorViaType, Function,
-        FunctionLabels, NotAnError, RecordableArg, ResultRef, ResultViaOther, ResultViaResult,
+        call_once, debug_value, display_value, error_event_level, event, event_enabled, ArgRef,
+        ArgViaDebug, ArgViaToValue, Call, Captures, ErrorRef, ErrorViaDebug, ErrorViaDisplay,
+        ErrorViaDyn, ErrorViaDynSendSync, ErrorViaError, ErrorViaType, EventDebug, EventDisplay,
+        Function, FunctionLabels, NotAnError, RecordableArg, ResultRef, ResultViaOther,
+        ResultViaResult, UserErrorRef, UserErrorViaOther, UserErrorViaTrait,
     };
 
     /// A log call that passed the level checks.
@@ -221,12 +231,13 @@ pub mod __private {
         value.to_value()
     }
 
-    /// Reports an error with fields at a location.
+    /// Reports an error, marked as expected or not, with fields at a location.
     pub fn report(
         error: &(dyn std::error::Error + 'static),
+        user_error: bool,
         fields: &[Field<'_>],
         location: &std::panic::Location<'_>,
     ) {
-        crate::error::report(error, fields, location);
+        crate::error::report_marked(error, user_error, fields, location);
     }
 }

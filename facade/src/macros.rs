@@ -325,10 +325,21 @@ macro_rules! __metric_dynamic {
 /// # let e = std::io::Error::other("disk full");
 /// omniscope::handle_error!(&e; order.id = 42, stage = "ship");
 /// ```
+///
+/// The macro sees the error's type: if it implements
+/// [`UserError`](crate::UserError) and says the error is expected, the
+/// report is marked so ([`ErrorContext::is_user_error`](crate::ErrorContext::is_user_error)),
+/// and handlers count it without reporting it as a failure.
 #[macro_export]
 macro_rules! handle_error {
     ($error:expr $(; $($fields:tt)*)?) => {{
-        let __error: &(dyn ::std::error::Error + 'static) = $error;
-        $crate::__private::report(__error, &$crate::__fields!($($($fields)*)?), ::core::panic::Location::caller());
+        let __error = $error;
+        let __user_error = {
+            #[allow(unused_imports)]
+            use $crate::__private::{UserErrorViaOther as _, UserErrorViaTrait as _};
+            (&&$crate::__private::UserErrorRef(__error)).__omniscope_is_user_error()
+        };
+        let __error: &(dyn ::std::error::Error + 'static) = __error;
+        $crate::__private::report(__error, __user_error, &$crate::__fields!($($($fields)*)?), ::core::panic::Location::caller());
     }};
 }

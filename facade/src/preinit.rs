@@ -46,6 +46,7 @@ struct OwnedRecord {
 struct OwnedError {
     chain: Vec<String>,
     kind: ErrorKind,
+    user_error: bool,
     fields: Vec<(String, OwnedValue)>,
     ids: Option<(TraceId, SpanId)>,
     thread: Option<String>,
@@ -177,6 +178,7 @@ pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'
     b.errors.push_back(OwnedError {
         chain: error_chain(error),
         kind: context.kind(),
+        user_error: context.is_user_error(),
         fields: context.fields().iter().map(Field::to_owned).collect(),
         ids: context.trace_id().zip(context.span_id()),
         thread: context.thread().map(str::to_owned),
@@ -221,6 +223,7 @@ pub(crate) fn replay_errors(handler: &dyn ErrorHandler) {
             .collect();
         let mut context = ErrorContext::new(&fields)
             .with_kind(e.kind)
+            .with_user_error(e.user_error)
             .with_ids(e.ids)
             .with_timestamp(e.timestamp);
         if let Some(thread) = &e.thread {

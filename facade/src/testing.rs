@@ -124,6 +124,8 @@ impl CapturedSpan {
 pub struct CapturedError {
     /// Handled or panic.
     pub kind: ErrorKind,
+    /// Whether it was reported as expected ([`ErrorContext::is_user_error`]).
+    pub user_error: bool,
     /// The error's message, then its sources' messages.
     pub chain: Vec<String>,
     /// Its fields.
@@ -282,6 +284,7 @@ impl ErrorHandler for Sink {
     fn handle(&self, error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
         let captured = CapturedError {
             kind: context.kind(),
+            user_error: context.is_user_error(),
             chain: error_chain(error),
             fields: owned_fields(context.fields()),
             trace_id: context.trace_id(),

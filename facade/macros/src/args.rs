@@ -1,5 +1,5 @@
 //! The attribute's arguments: `name`, `level`, `kind`, `skip`, `skip_all`,
-//! `fields`.
+//! `fields`, `err`, `ret`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -9,7 +9,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, ExprPath, Ident, Lit, LitStr, Token};
 
-const ARGUMENTS: &str = "name, level, kind, skip, skip_all, fields";
+const ARGUMENTS: &str = "name, level, kind, skip, skip_all, fields, err, ret";
 const LEVELS: [(&str, &str); 5] = [
     ("error", "Error"),
     ("warn", "Warn"),
@@ -36,6 +36,83 @@ pub(crate) struct Args {
     pub(crate) skip: Vec<Ident>,
     pub(crate) skip_all: bool,
     pub(crate) fields: Vec<FieldSpec>,
+    /// `err`, `err(Display)`, `err(Debug)`, `err(level = …)`.
+    pub(crate) err: Option<EventArgs>,
+    /// `ret`, `ret(Display)`, `ret(Debug)`, `ret(level = …)`.
+    pub(crate) ret: Option<EventArgs>,
+}
+
+/// The options of `err(…)` and `ret(…)`, as `tracing` has them.
+pub(crate) struct EventArgs {
+    /// The `err` or `ret` keyword, for error spans.
+    pub(crate) keyword: Ident,
+    /// The `Level` variant, if given.
+    pub(crate) level: Option<Ident>,
+    /// `Debug` rather than the default.
+    pub(crate) mode: Mode,
+}
+
+/// How `err`/`ret` format the value.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// `err`: `Display`; `ret`: `Debug` (as in `tracing`).
+    Default,
+    Display,
+    Debug,
+}
+
+impl EventArgs {
+    /// `(Display)`, `(Debug)`, `(level = …)`, in any order, or nothing.
+    fn parse(input: ParseStream<'_>, keyword: Ident) -> syn::Result<EventArgs> {
+        let mut args = EventArgs {
+            keyword,
+            level: None,
+            mode: Mode::Default,
+        };
+        if !input.peek(syn::token::Paren) {
+            return Ok(args);
+        }
+        let what = args.keyword.to_string();
+        let usage = format!(
+            "`{what}` takes `Display`, `Debug` and `level = …`, as in `{what}(Debug, level = \"warn\")`"
+        );
+        let content;
+        syn::parenthesized!(content in input);
+        while !content.is_empty() {
+            let option = content.call(Ident::parse_any)?;
+            match option.to_string().as_str() {
+                "level" if args.level.is_none() => {
+                    content.parse::<Token![=]>()?;
+                    args.level = Some(variant(&content, "level", &LEVELS)?);
+                }
+                "Display" | "Debug" if args.mode == Mode::Default => {
+                    args.mode = if option == "Debug" {
+                        Mode::Debug
+                    } else {
+                        Mode::Display
+                    };
+                }
+                "level" | "Display" | "Debug" => {
+                    return Err(syn::Error::new(
+                        option.span(),
+                        format!(
+                        "`{what}({option})` is given twice or contradicts another option: {usage}"
+                    ),
+                    ))
+                }
+                other => {
+                    return Err(syn::Error::new(
+                        option.span(),
+                        format!("unknown option `{other}` in `{what}(…)`: {usage}"),
+                    ))
+                }
+            }
+            if !content.is_empty() {
+                content.parse::<Token![,]>()?;
+            }
+        }
+        Ok(args)
+    }
 }
 
 /// One entry of `fields(...)`.
@@ -104,6 +181,8 @@ impl Parse for Args {
                     args.skip.extend(names);
                 }
                 "skip_all" => args.skip_all = true,
+                "err" => args.err = Some(EventArgs::parse(input, key.clone())?),
+                "ret" => args.ret = Some(EventArgs::parse(input, key.clone())?),
                 "fields" => {
                     let content;
                     syn::parenthesized!(content in input);

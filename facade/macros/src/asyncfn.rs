@@ -26,15 +26,14 @@ use syn::{
     Token, Type, TypeReference,
 };
 
-use crate::expand::{
-    annotation_type, may_be_result, observe_result, output_type, plain_ident, split_attrs, Locals,
-};
+use crate::expand::{annotation_type, output_type, plain_ident, split_attrs, Locals};
 
 pub(crate) fn expand(
     item: ItemFn,
     locals: &Locals,
     site: TokenStream,
     start: TokenStream,
+    observe: TokenStream,
 ) -> syn::Result<TokenStream> {
     let original = item.clone();
     let ItemFn {
@@ -47,11 +46,6 @@ pub(crate) fn expand(
     let ty = annotation_type(&sig.output);
     let prelude = move_arguments(&mut sig);
     rewrite_signature(&mut sig);
-    let observe = if may_be_result(&original.sig.output) {
-        observe_result(locals)
-    } else {
-        TokenStream::new()
-    };
     let Locals {
         call,
         result,

@@ -8,7 +8,7 @@ use syn::{
     AttrStyle, Attribute, FnArg, Ident, ItemFn, LitStr, Pat, PatIdent, ReturnType, Signature, Type,
 };
 
-use crate::args::Args;
+use crate::args::{Args, EventArgs, Mode};
 use crate::asyncfn;
 
 /// Identifiers of the expansion's own locals: `mixed_site`, so that they
@@ -38,13 +38,15 @@ impl Locals {
 pub(crate) fn instrument(args: Args, item: ItemFn) -> syn::Result<TokenStream> {
     check_signature(&item.sig)?;
     check_skips(&args, &item.sig)?;
+    check_events(&args, &item.sig)?;
     let locals = Locals::new();
     let site = site_static(&args, &item.sig);
     let start = start_call(&args, &item.sig, &locals);
+    let observe = observe_result(&args, &item.sig.output, &locals);
     if item.sig.asyncness.is_some() {
-        asyncfn::expand(item, &locals, site, start)
+        asyncfn::expand(item, &locals, site, start, observe)
     } else {
-        Ok(expand_sync(item, &locals, site, start))
+        Ok(expand_sync(item, &locals, site, start, observe))
     }
 }
 
@@ -60,6 +62,32 @@ fn check_signature(sig: &Signature) -> syn::Result<()> {
             variadic,
             "`#[instrument]` cannot be applied to a variadic function",
         ));
+    }
+    Ok(())
+}
+
+/// `err` needs a function that can return an `Err`; neither `err` nor
+/// `ret` applies to a function that never returns.
+fn check_events(args: &Args, sig: &Signature) -> syn::Result<()> {
+    let never = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+    for event in args.err.iter().chain(&args.ret) {
+        if never {
+            return Err(syn::Error::new(
+                event.keyword.span(),
+                format!("`{}`: `{}` never returns", event.keyword, sig.ident.unraw()),
+            ));
+        }
+    }
+    if let Some(err) = &args.err {
+        if !may_be_result(&sig.output) {
+            return Err(syn::Error::new(
+                err.keyword.span(),
+                format!(
+                    "`err` records the `Err` a function returns, but `{}` returns `()`: remove `err`, or return a `Result`",
+                    sig.ident.unraw()
+                ),
+            ));
+        }
     }
     Ok(())
 }
@@ -123,7 +151,14 @@ fn site_static(args: &Args, sig: &Signature) -> TokenStream {
         .unwrap_or_else(|| Ident::new("Internal", Span::call_site()));
     // Spanned at the function's name, so `line!()` is the line of the `fn`.
     let line = quote_spanned!(sig.ident.span()=> ::core::line!());
+    let event_location = (args.err.is_some() || args.ret.is_some()).then(|| {
+        quote! {
+            static __OMNISCOPE_EVENT: ::omniscope::SourceLocation<'static> =
+                ::omniscope::SourceLocation::new(::core::module_path!(), ::core::file!(), #line);
+        }
+    });
     quote! {
+        #event_location
         static __OMNISCOPE_FUNCTION: ::omniscope::__private::Function = {
             const __OMNISCOPE_NAME: &::core::primitive::str =
                 ::core::concat!(::core::module_path!(), "::", #fn_lit);
@@ -175,26 +210,102 @@ fn start_call(args: &Args, sig: &Signature, locals: &Locals) -> TokenStream {
     }
 }
 
-/// Records an `Err` result on the call (nothing for other values).
-pub(crate) fn observe_result(locals: &Locals) -> TokenStream {
+/// Inspects the function's result, in the span's context: records an `Err`
+/// on the call (as expected if its type is a `UserError` that says so), and
+/// emits the events of `err` and `ret`. Empty when there is nothing to do.
+pub(crate) fn observe_result(args: &Args, output: &ReturnType, locals: &Locals) -> TokenStream {
     let Locals {
         call,
         result,
         error,
         ..
     } = locals;
+    let user = format_ident!("__omniscope_user_error", span = Span::mixed_site());
+    let never = matches!(output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)));
+    let errors = if may_be_result(output) {
+        let err_event = args.err.as_ref().map(|err| {
+            let level = err.level.clone().unwrap_or_else(|| Ident::new("Error", Span::call_site()));
+            let value = event_value(err, error, Mode::Display);
+            quote! {
+                let __omniscope_level = ::omniscope::__private::error_event_level(::omniscope::Level::#level, #user);
+                if ::omniscope::__private::event_enabled(__omniscope_level) {
+                    ::omniscope::__private::event(
+                        __omniscope_level,
+                        &__OMNISCOPE_EVENT,
+                        "returned an error",
+                        ::omniscope::Field::new_static("error", #value),
+                    );
+                }
+            }
+        });
+        quote! {
+            if let ::core::option::Option::Some(#error) =
+                (&&::omniscope::__private::ResultRef(&#result)).__omniscope_err()
+            {
+                let #user = (&&::omniscope::__private::UserErrorRef(#error)).__omniscope_is_user_error();
+                #call.set_user_error(#user);
+                (&&&&&&::omniscope::__private::ErrorRef(#error)).__omniscope_record(&mut #call);
+                #err_event
+            }
+        }
+    } else {
+        TokenStream::new()
+    };
+    let ret_event = args.ret.as_ref().filter(|_| !never).map(|ret| {
+        let level = ret
+            .level
+            .clone()
+            .or_else(|| args.level.clone())
+            .unwrap_or_else(|| Ident::new("Info", Span::call_site()));
+        let value_ident = format_ident!("__omniscope_value", span = Span::mixed_site());
+        let value = event_value(ret, &value_ident, Mode::Debug);
+        // With `err`, as in `tracing`: `ret` logs the `Ok` value only.
+        let returned = if args.err.is_some() {
+            quote!((&&::omniscope::__private::ResultRef(&#result)).__omniscope_ok())
+        } else {
+            quote!(::core::option::Option::Some(&#result))
+        };
+        quote! {
+            if ::omniscope::__private::event_enabled(::omniscope::Level::#level) {
+                if let ::core::option::Option::Some(#value_ident) = #returned {
+                    ::omniscope::__private::event(
+                        ::omniscope::Level::#level,
+                        &__OMNISCOPE_EVENT,
+                        "returned",
+                        ::omniscope::Field::new_static("return", #value),
+                    );
+                }
+            }
+        }
+    });
+    if errors.is_empty() && ret_event.is_none() {
+        return TokenStream::new();
+    }
     quote! {{
         #[allow(unused_imports)]
         use ::omniscope::__private::{
             ErrorViaDebug as _, ErrorViaDisplay as _, ErrorViaDyn as _, ErrorViaDynSendSync as _,
             ErrorViaError as _, ErrorViaType as _, ResultViaOther as _, ResultViaResult as _,
+            UserErrorViaOther as _, UserErrorViaTrait as _,
         };
-        if let ::core::option::Option::Some(#error) =
-            (&&::omniscope::__private::ResultRef(&#result)).__omniscope_err()
-        {
-            (&&&&&&::omniscope::__private::ErrorRef(#error)).__omniscope_record(&mut #call);
-        }
+        #errors
+        #ret_event
     }}
+}
+
+/// `Value::from_display(x)` or `from_debug(x)`, spanned at the keyword so
+/// that a missing `Display` or `Debug` points at `err` / `ret`.
+fn event_value(event: &EventArgs, value: &Ident, default: Mode) -> TokenStream {
+    let mode = if event.mode == Mode::Default {
+        default
+    } else {
+        event.mode
+    };
+    let span = event.keyword.span();
+    match mode {
+        Mode::Debug => quote_spanned!(span=> ::omniscope::__private::debug_value(#value)),
+        _ => quote_spanned!(span=> ::omniscope::__private::display_value(#value)),
+    }
 }
 
 /// The return type as written, with `()` for none.
@@ -248,6 +359,7 @@ fn expand_sync(
     locals: &Locals,
     site: TokenStream,
     start: TokenStream,
+    observe: TokenStream,
 ) -> TokenStream {
     let ItemFn {
         attrs,
@@ -276,11 +388,7 @@ fn expand_sync(
         };
     }
     let ty = annotation_type(&sig.output);
-    let (observe, mutability) = if may_be_result(&sig.output) {
-        (observe_result(locals), quote!(mut))
-    } else {
-        (TokenStream::new(), TokenStream::new())
-    };
+    let mutability = may_be_result(&sig.output).then(|| quote!(mut));
     quote! {
         #(#outer)*
         #vis #sig {
@@ -289,9 +397,10 @@ fn expand_sync(
             let #mutability #call = #start;
             let #result = {
                 let #entered = #call.enter();
-                ::omniscope::__private::call_once::<#ty, _>(move || #block)
+                let #result = ::omniscope::__private::call_once::<#ty, _>(move || #block);
+                #observe
+                #result
             };
-            #observe
             #call.finish();
             #result
         }

@@ -43,8 +43,10 @@
 //! assert!(span.attribute("card").is_none());
 //! ```
 //!
-//! See [`macro@instrument`] for the arguments, what is recorded and how async
-//! functions are handled.
+//! Coming from `tracing`: `skip`, `skip_all`, `fields`, `name`, `level`,
+//! `err` and `ret` mean what they mean in `tracing::instrument`. See
+//! [`macro@instrument`] for the arguments, what is recorded (expected errors
+//! included) and how async functions are handled.
 //!
 //! # Supported Rust versions
 //!
@@ -88,6 +90,16 @@ use quote::ToTokens;
 ///   (`RUST_LIB_BACKTRACE=1`, or `RUST_BACKTRACE=1` while
 ///   `RUST_LIB_BACKTRACE` is unset; see [`Exception`] for its cost). `Ok`
 ///   leaves the status unset.
+/// - **An expected error**: an `Err` whose type implements
+///   [`omniscope::UserError`] and says
+///   [`is_user_error()`] (a 404, a
+///   validation error) is not a failure: the span gets a `user_error` event
+///   (`kind`, `message`) and no error status, the call's `outcome` is `ok`,
+///   and it is counted in `function.user_errors{kind}`, not
+///   `function.errors{kind}`. The attribute sees the type as written in the
+///   signature, with no bound needed (autoref specialization; see
+///   [`omniscope::UserError`] for what it cannot see: the type
+///   behind a generic `E`, a `Box<dyn Error>` or an `anyhow::Error`).
 /// - **A panic**: the span records it (an event and an error status) as the
 ///   thread unwinds; no `catch_unwind` is involved.
 /// - **Meters**, labelled `function="module::path::function"`, named as
@@ -100,7 +112,8 @@ use quote::ToTokens;
 ///   | `function.calls` | counter | `{call}` | +1 at the call |
 ///   | `function.in_flight` | up-down counter | `{call}` | +1 at the call, −1 when it ends (panics included) |
 ///   | `function.duration{outcome}` | histogram | `s` | at the end; `outcome` is `ok`, `error` or `panic` |
-///   | `function.errors{kind}` | counter | `{error}` | on `Err`; `kind` is [`omniscope::error::kind_label`]'s name for the error (its `Debug` output's leading name: an enum's variant, a struct's name; `io::Error` and the standard library's other errors by type; a `Display`-only error by its type's name), the same the error handler's `errors{kind}` uses |
+///   | `function.user_errors{kind}` | counter | `{error}` | on an expected `Err` (above), `kind` as for `function.errors` |
+///   | `function.errors{kind}` | counter | `{error}` | on any other `Err`; `kind` is [`omniscope::error::kind_label`]'s name for the error (its `Debug` output's leading name: an enum's variant, a struct's name; `io::Error` and the standard library's other errors by type; a `Display`-only error by its type's name), the same the error handler's `errors{kind}` uses |
 ///   | `function.panics` | counter | `{panic}` | on a panic |
 ///
 ///   The clock is read only when a meter (or a `testing` capture) is there
@@ -125,6 +138,21 @@ use quote::ToTokens;
 ///   [`omniscope::info!`](https://docs.rs/omniscope/latest/omniscope/macro.info.html)
 ///   fields (`%` through `Display`, `?` through `Debug`, plain through
 ///   `ToValue`); dotted and string keys are allowed.
+/// - `err`: also log the `Err` the function returns, as `tracing`'s `err`
+///   does: a log record in the span, at level `error`, with the field
+///   `error` formatted through `Display`. `err(Debug)` formats through
+///   `Debug`, `err(level = "warn")` (or `Level::Warn`) logs at that level;
+///   options combine: `err(Debug, level = "warn")`. An expected error
+///   (above) is logged no more severely than `info`. The span and meters
+///   record errors whether `err` is there or not.
+/// - `ret`: log the value the function returns, as `tracing`'s `ret` does:
+///   a log record in the span, at the span's level, with the field `return`
+///   formatted through `Debug`; `ret(Display)` and `ret(level = …)` as for
+///   `err`. With `err` as well, only an `Ok` value is logged by `ret`.
+///
+/// Unknown arguments are errors, not warnings, and the error lists the
+/// accepted ones. The `err` and `ret` records pass the log level filters
+/// like any log call, and cost nothing more when filtered out.
 ///
 /// Each argument bound to a plain name is recorded through
 /// `omniscope::ToValue` if its type implements it (integers, strings,
@@ -165,6 +193,8 @@ use quote::ToTokens;
 ///   the qualified name `module::method` (the attribute cannot see the
 ///   type); give them distinct modules if their meters must differ.
 ///
+/// [`omniscope::UserError`]: https://docs.rs/omniscope/latest/omniscope/error/trait.UserError.html
+/// [`is_user_error()`]: https://docs.rs/omniscope/latest/omniscope/error/trait.UserError.html#method.is_user_error
 /// [`Span::record_exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Span.html#method.record_exception
 /// [`Exception`]: https://docs.rs/omniscope/latest/omniscope/struct.Exception.html
 /// [`omniscope::error::kind_label`]: https://docs.rs/omniscope/latest/omniscope/error/fn.kind_label.html

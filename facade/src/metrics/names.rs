@@ -25,12 +25,16 @@
 //! | [`FUNCTION_IN_FLIGHT`] | up-down counter | `{call}` | `function` | `function_in_flight` |
 //! | [`FUNCTION_DURATION`] | histogram | `s` | `function`, `outcome` (`ok`, `error`, `panic`) | `function_duration_seconds` |
 //! | [`FUNCTION_ERRORS`] | counter | `{error}` | `function`, `kind` | `function_errors_total` |
+//! | [`FUNCTION_USER_ERRORS`] | counter | `{error}` | `function`, `kind` | `function_user_errors_total` |
 //! | [`FUNCTION_PANICS`] | counter | `{panic}` | `function` | `function_panics_total` |
 //! | [`ERRORS`] | counter | `{error}` | `kind` | `errors_total` |
+//! | [`USER_ERRORS`] | counter | `{error}` | `kind` | `user_errors_total` |
 //! | [`PANICS`] | counter | `{panic}` | | `panics_total` |
 //!
 //! `kind` is [`kind_label`](crate::error::kind_label)'s name for the error,
-//! in both error counters. The SDK's self-metrics (`omniscope.*`: what each
+//! in every error counter. Expected errors (a [`UserError`](crate::UserError)
+//! that says so) are counted in the `user_errors` counters, never in the
+//! `errors` ones: they are not failures. The SDK's self-metrics (`omniscope.*`: what each
 //! export pipeline exported and dropped, spans and log records lost, …)
 //! are listed in `omniscope-sdk`'s documentation.
 
@@ -42,9 +46,15 @@ pub const FUNCTION_IN_FLIGHT: &str = "function.in_flight";
 pub const FUNCTION_DURATION: &str = "function.duration";
 /// Calls of an `#[instrument]`ed function that returned an error, by `kind`.
 pub const FUNCTION_ERRORS: &str = "function.errors";
+/// Calls of an `#[instrument]`ed function that returned an expected error
+/// (a [`UserError`](crate::UserError)), by `kind`.
+pub const FUNCTION_USER_ERRORS: &str = "function.user_errors";
 /// Calls of an `#[instrument]`ed function that panicked.
 pub const FUNCTION_PANICS: &str = "function.panics";
 /// Errors handed to the error handler, by `kind`.
 pub const ERRORS: &str = "errors";
+/// Expected errors (a [`UserError`](crate::UserError)) handed to the error
+/// handler, by `kind`: counted, not reported.
+pub const USER_ERRORS: &str = "user_errors";
 /// Panics the panic hook reported to the error handler.
 pub const PANICS: &str = "panics";
