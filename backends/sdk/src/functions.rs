@@ -1,7 +1,8 @@
 //! Per-function statistics (monkit's model) for `#[instrument]`ed functions.
 //!
 //! `#[omniscope::instrument]` records, per function, the meters
-//! `function.calls`, `function.errors{kind}`, `function.panics`,
+//! `function.calls`, `function.errors{kind}`, `function.user_errors{kind}`,
+//! `function.panics`,
 //! `function.in_flight` and `function.duration{outcome}` (all labelled
 //! `function`; see [`omniscope::metrics::names`]), and the tracer counts
 //! call-graph edges between instrumented functions. This module assembles
@@ -11,6 +12,7 @@ use std::collections::BTreeMap;
 
 use omniscope::metrics::names::{
     FUNCTION_CALLS, FUNCTION_DURATION, FUNCTION_ERRORS, FUNCTION_IN_FLIGHT, FUNCTION_PANICS,
+    FUNCTION_USER_ERRORS,
 };
 
 use crate::metrics::{HistogramSnapshot, MetricsSnapshot, SeriesValue};
@@ -26,6 +28,9 @@ pub struct FunctionStats {
     pub calls: u64,
     /// Calls that returned `Err`, by kind ([`omniscope::error::kind_label`]).
     pub errors: BTreeMap<String, u64>,
+    /// Calls that returned an expected `Err` (an `omniscope::UserError`),
+    /// by kind: not failures, so neither in `errors` nor in `failure`.
+    pub user_errors: BTreeMap<String, u64>,
     /// Calls that panicked.
     pub panics: u64,
     /// Calls running now.
@@ -66,6 +71,10 @@ pub fn function_stats(snapshot: &MetricsSnapshot, edges: &[CallEdge]) -> Vec<Fun
                 (FUNCTION_ERRORS, SeriesValue::Counter(n)) => {
                     let kind = series.key.label("kind").unwrap_or("Error");
                     *stats.errors.entry(kind.to_owned()).or_default() += n;
+                }
+                (FUNCTION_USER_ERRORS, SeriesValue::Counter(n)) => {
+                    let kind = series.key.label("kind").unwrap_or("Error");
+                    *stats.user_errors.entry(kind.to_owned()).or_default() += n;
                 }
                 (FUNCTION_IN_FLIGHT, SeriesValue::UpDownCounter { value, high_water }) => {
                     stats.in_flight = *value;

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
-use omniscope::metrics::names::{ERRORS, PANICS};
+use omniscope::metrics::names::{ERRORS, PANICS, USER_ERRORS};
 use omniscope::metrics::{Key, Label, LazyCounter, MetricMeta, Unit};
 use omniscope::{ErrorContext, ErrorHandler, ErrorKind};
 
@@ -71,6 +71,7 @@ struct Inner {
     handled: AtomicU64,
     panics: AtomicU64,
     filtered: AtomicU64,
+    user_errors: AtomicU64,
     dropped_fields: AtomicU64,
 }
 
@@ -101,6 +102,7 @@ impl SdkErrors {
                 handled: AtomicU64::new(0),
                 panics: AtomicU64::new(0),
                 filtered: AtomicU64::new(0),
+                user_errors: AtomicU64::new(0),
                 dropped_fields: AtomicU64::new(0),
             }),
         })
@@ -114,6 +116,12 @@ impl SdkErrors {
     /// Panics seen so far (filtered ones included).
     pub fn panics_total(&self) -> u64 {
         self.inner.panics.load(Ordering::Relaxed)
+    }
+
+    /// Expected errors seen so far ([`ErrorContext::is_user_error`]): counted,
+    /// not reported, and not in [`handled_total`](SdkErrors::handled_total).
+    pub fn user_errors_total(&self) -> u64 {
+        self.inner.user_errors.load(Ordering::Relaxed)
     }
 
     /// Errors and panics the filter skipped.
@@ -166,6 +174,12 @@ const ERRORS_META: MetricMeta = MetricMeta::new(
     "Errors handed to the error handler, by kind of error",
 );
 
+/// `user_errors{kind}`: expected errors handed to the handler.
+const USER_ERRORS_META: MetricMeta = MetricMeta::new(
+    Unit::custom("{error}"),
+    "Expected errors (user errors) handed to the error handler, by kind of error: counted, not reported",
+);
+
 /// `panics`: panics the panic hook reported.
 static PANICS_COUNTER: LazyCounter = LazyCounter::with_meta(
     Key::from_static(PANICS, &[]),
@@ -179,6 +193,14 @@ impl Inner {
     fn handle(&self, error: &(dyn Error + 'static), context: &ErrorContext<'_>) {
         let kind = context.kind();
         match kind {
+            ErrorKind::Handled if context.is_user_error() => {
+                self.user_errors.fetch_add(1, Ordering::Relaxed);
+                let labels = [Label::new("kind", outer_type_name(error, kind))];
+                omniscope::metrics::counter(&Key::new(USER_ERRORS, &labels), &USER_ERRORS_META)
+                    .increment(1);
+                // Not a failure: no reporter (Sentry) sees it.
+                return;
+            }
             ErrorKind::Handled => {
                 self.handled.fetch_add(1, Ordering::Relaxed);
                 let labels = [Label::new("kind", outer_type_name(error, kind))];
@@ -227,6 +249,7 @@ impl fmt::Debug for SdkErrors {
             .field("handled_total", &self.handled_total())
             .field("panics_total", &self.panics_total())
             .field("filtered_total", &self.filtered_total())
+            .field("user_errors_total", &self.user_errors_total())
             .finish_non_exhaustive()
     }
 }
