@@ -49,6 +49,9 @@ pub struct KitBuilder {
     metric_export_interval: Option<Duration>,
     shutdown_timeout: Option<Duration>,
     panic_hook: bool,
+    /// Adapters from other logging libraries (the `log` bridge), installed
+    /// after the SDK, in order.
+    pub(crate) adapters: Vec<fn() -> Result<(), Error>>,
     /// What code gave each backend's `with_*` setter (in its module),
     /// indexed like [`Backend::ALL`]; only that module reads it back.
     pub(crate) code: [Option<Code>; Backend::ALL.len()],
@@ -86,6 +89,7 @@ impl KitBuilder {
             metric_export_interval: None,
             shutdown_timeout: None,
             panic_hook: true,
+            adapters: Vec::new(),
             code: [const { None }; Backend::ALL.len()],
         }
     }
@@ -227,6 +231,9 @@ impl KitBuilder {
         omniscope_sdk::process::register(sdk.meter());
         let servers = serve(&parts, &sdk)?;
         let telemetry = TelemetryGuard::new(Some(sdk.install()?), servers);
+        for adapter in &self.adapters {
+            adapter()?;
+        }
         if let Some(propagator) = propagator {
             // Code wins: a propagator `main` set before `install` stays.
             let _ = omniscope::propagation::set_propagator(propagator);

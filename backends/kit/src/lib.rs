@@ -22,6 +22,9 @@ pub use omniscope_console as console;
 #[cfg(feature = "jaeger")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
 pub use omniscope_jaeger as jaeger;
+#[cfg(feature = "log")]
+#[cfg_attr(docsrs, doc(cfg(feature = "log")))]
+pub use omniscope_log as log;
 #[cfg(feature = "otlp")]
 #[cfg_attr(docsrs, doc(cfg(feature = "otlp")))]
 pub use omniscope_otlp as otlp;

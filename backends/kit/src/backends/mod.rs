@@ -13,6 +13,8 @@ use std::fmt;
 
 use omniscope_sdk::Signal;
 
+#[cfg(feature = "log")]
+mod log;
 mod module;
 
 pub(crate) use module::{Code, Env, LookupFn, Module, Part, Servers, Spec};
