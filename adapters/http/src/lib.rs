@@ -2,13 +2,21 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod carrier;
+pub mod client;
 pub mod conventions;
 mod error;
 mod exchange;
 mod grpc;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
 pub mod server;
 
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub use crate::reqwest::{client, ReqwestMiddleware};
 pub use carrier::{HeaderCarrier, HeaderExtractor};
+pub use client::{ClientBuilder, ClientLayer, ResendCount, UrlTemplate};
 pub use error::BuildError;
 pub use exchange::InstrumentedBody;
 pub use server::{ServerBuilder, ServerLayer};
@@ -18,4 +26,12 @@ pub use server::{ServerBuilder, ServerLayer};
 /// [`ServerLayer::builder`] sets options.
 pub fn server() -> ServerLayer {
     ServerLayer::default()
+}
+
+/// The client layer with its defaults, for tower-based clients
+/// (hyper-util's `Client`, a tonic `Channel`): `ServiceBuilder::new()
+/// .layer(omniscope_http::client_layer()).service(client)`.
+/// [`ClientLayer::builder`] sets options.
+pub fn client_layer() -> ClientLayer {
+    ClientLayer::default()
 }
