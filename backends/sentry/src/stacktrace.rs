@@ -45,7 +45,7 @@ const NOT_IN_APP: &[&str] = &[
 /// trims its own frames.
 const CAPTURE_FRAMES: &[&str] = &[
     "std::backtrace",
-    "std::sys::backtrace",
+    "std::sys::",
     "std::panicking",
     "core::panicking",
     "std::panic",
@@ -54,7 +54,8 @@ const CAPTURE_FRAMES: &[&str] = &[
     "__rustc::rust_begin_unwind",
     "omniscope::",
     "omniscope_sdk::",
-    "<alloc::boxed::Box<F,A> as core::ops::function::Fn",
+    // the boxed panic hook
+    "<alloc::boxed::Box<",
 ];
 
 /// Which crates' frames are the application's.
@@ -67,9 +68,16 @@ pub(crate) struct InApp {
 }
 
 impl InApp {
-    fn is_in_app(&self, krate: Option<&str>) -> bool {
+    /// Whether a frame of `krate` (or, for an inlined frame the backtrace
+    /// names without its path, of the file `path`) is the application's.
+    fn is_in_app(&self, krate: Option<&str>, path: Option<&str>) -> bool {
         let Some(krate) = krate else {
-            return false;
+            // Only a file outside the toolchain and Cargo's sources tells.
+            return path.is_some_and(|p| {
+                !["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/.rustup/"]
+                    .iter()
+                    .any(|dir| p.contains(dir))
+            });
         };
         if self.include.iter().any(|c| c == krate) {
             return true;
@@ -101,9 +109,12 @@ pub(crate) fn parse(text: &str, in_app: &InApp) -> Option<Stacktrace> {
         frames.push(Frame {
             function: Some(function.to_owned()),
             package: krate.map(str::to_owned),
-            in_app: Some(in_app.is_in_app(krate)),
             ..Frame::default()
         });
+    }
+    for frame in &mut frames {
+        let krate = frame.package.as_deref();
+        frame.in_app = Some(in_app.is_in_app(krate, frame.abs_path.as_deref()));
     }
     let first_own = frames
         .iter()
@@ -171,7 +182,11 @@ mod tests {
    3: orders::checkout::pay
              at ./examples/orders/checkout.rs:42:17
    4: <orders::Db as core::ops::Drop>::drop
-   5: core::ops::function::FnOnce::call_once
+   5: {closure#0}
+             at ./examples/orders/main.rs:7:1
+   6: do_call<core::panic::unwind_safe::AssertUnwindSafe<F>, ()>
+             at /rustc/abc/library/std/src/panicking.rs:581:40
+   7: core::ops::function::FnOnce::call_once
              at /rustc/abc/library/core/src/ops/function.rs:250:5
 ";
 
@@ -187,11 +202,13 @@ mod tests {
             functions,
             [
                 "core::ops::function::FnOnce::call_once",
+                "do_call<core::panic::unwind_safe::AssertUnwindSafe<F>, ()>",
+                "{closure#0}",
                 "<orders::Db as core::ops::Drop>::drop",
                 "orders::checkout::pay",
             ]
         );
-        let pay = &st.frames[2];
+        let pay = &st.frames[4];
         assert_eq!(
             pay.abs_path.as_deref(),
             Some("./examples/orders/checkout.rs")
@@ -199,7 +216,7 @@ mod tests {
         assert_eq!(pay.filename.as_deref(), Some("checkout.rs"));
         assert_eq!((pay.lineno, pay.colno), (Some(42), Some(17)));
         let in_app: Vec<bool> = st.frames.iter().map(|f| f.in_app.unwrap()).collect();
-        assert_eq!(in_app, [false, true, true]);
+        assert_eq!(in_app, [false, false, true, true, true]);
     }
 
     #[test]
@@ -210,7 +227,7 @@ mod tests {
         };
         let st = parse(TEXT, &in_app).unwrap();
         let in_app: Vec<bool> = st.frames.iter().map(|f| f.in_app.unwrap()).collect();
-        assert_eq!(in_app, [true, false, false]);
+        assert_eq!(in_app, [true, false, true, false, false]);
     }
 
     #[test]
