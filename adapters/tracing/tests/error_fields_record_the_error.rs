@@ -1,6 +1,7 @@
 //! An `error` field holding a `&dyn Error` records the error on its span
 //! (an `exception` event and an error status), at start or recorded later;
 //! in an event it is a field with the error's chain.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! A `tracing` event becomes an omniscope log: level, target, location,
 //! message and typed fields, with the trace and span ids of the span it
 //! was emitted in; omniscope's level and per-target filters apply.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,4 +1,5 @@
 //! `Span::follows_from` becomes a link from the span to the cause.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //! `otel.status_description` work as in `tracing-opentelemetry`: they set
 //! the span's name, kind and status, at start or recorded later, and are
 //! not attributes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! A `tracing` span's parent is the innermost entered span (contextual),
 //! the span given as `parent:` whatever is entered, or none for
 //! `parent: None` (a new trace); events follow the same rules.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

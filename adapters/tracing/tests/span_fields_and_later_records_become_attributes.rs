@@ -1,6 +1,7 @@
 //! A `tracing` span becomes an omniscope span: its name, level, target and
 //! location, its fields as typed attributes, and the fields recorded later
 //! with `Span::record`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
