@@ -138,3 +138,53 @@ pub fn serve_axum(router: axum::Router) -> std::net::SocketAddr {
     });
     addr
 }
+
+/// Two services, as in production: `front` (`GET /front`) calls `back`
+/// (`GET /back`) through the reqwest client instrumentation; `back` answers
+/// with the propagation headers it received, one `name: value` line each,
+/// and `front` answers with `back`'s answer. Both have the server layer.
+pub fn two_services() -> std::net::SocketAddr {
+    use axum::routing::get;
+
+    async fn back(headers: axum::http::HeaderMap) -> String {
+        let mut out = String::new();
+        let mut names: Vec<&str> = headers.keys().map(|k| k.as_str()).collect();
+        names.sort_unstable();
+        for name in names {
+            if ["traceparent", "tracestate", "baggage", "uber-trace-id"].contains(&name)
+                || name.starts_with("uberctx-")
+            {
+                for value in headers.get_all(name) {
+                    out.push_str(&format!("{name}: {}\n", value.to_str().unwrap()));
+                }
+            }
+        }
+        out
+    }
+
+    let back_addr = serve_axum(
+        axum::Router::new()
+            .route("/back", get(back))
+            .layer(omniscope_http::server()),
+    );
+    let client = omniscope_http::client(reqwest::Client::new());
+    let front = move || {
+        let client = client.clone();
+        async move {
+            let url = format!("http://{back_addr}/back");
+            client.get(url).send().await.unwrap().text().await.unwrap()
+        }
+    };
+    serve_axum(
+        axum::Router::new()
+            .route("/front", get(front))
+            .layer(omniscope_http::server()),
+    )
+}
+
+/// The value of `name` in a `two_services` answer.
+pub fn received<'a>(answer: &'a str, name: &str) -> Option<&'a str> {
+    answer
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(": "))
+}
