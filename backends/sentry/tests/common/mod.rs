@@ -79,3 +79,132 @@ pub(crate) fn exception_types(event: &serde_json::Value) -> Vec<String> {
         .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect()
 }
+
+/// How a [`FakeSentry`] answers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Answer {
+    /// Reads the request and never answers (a stalled server).
+    Never,
+    /// 429 with `X-Sentry-Rate-Limits: <seconds>:error:organization`.
+    RateLimited(u32),
+}
+
+/// A loopback stand-in for what Bugsink cannot be made to do (stall,
+/// rate-limit): it counts the envelope posts it receives.
+pub(crate) struct FakeSentry {
+    addr: std::net::SocketAddr,
+    requests: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FakeSentry {
+    pub(crate) fn start(answer: Answer) -> FakeSentry {
+        use std::io::{BufRead, BufReader, Read, Write};
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counted = requests.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { return };
+                let counted = counted.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream);
+                    loop {
+                        let mut length = 0usize;
+                        let mut line = String::new();
+                        loop {
+                            line.clear();
+                            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                                return;
+                            }
+                            let l = line.to_ascii_lowercase();
+                            if let Some(v) = l.strip_prefix("content-length:") {
+                                length = v.trim().parse().unwrap_or(0);
+                            }
+                            if line == "\r\n" {
+                                break;
+                            }
+                        }
+                        let mut body = vec![0; length];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        counted.fetch_add(1, Ordering::SeqCst);
+                        match answer {
+                            Answer::Never => {
+                                // Hold the connection open, silent.
+                                std::thread::sleep(Duration::from_secs(600));
+                                return;
+                            }
+                            Answer::RateLimited(seconds) => {
+                                let reply = format!(
+                                    "HTTP/1.1 429 Too Many Requests\r\nX-Sentry-Rate-Limits: {seconds}:error:organization\r\nContent-Length: 0\r\n\r\n"
+                                );
+                                if reader.get_mut().write_all(reply.as_bytes()).is_err() {
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        FakeSentry { addr, requests }
+    }
+
+    /// A DSN pointing at it.
+    pub(crate) fn dsn(&self) -> String {
+        format!("http://public@{}/1", self.addr)
+    }
+
+    /// Envelope posts received so far.
+    pub(crate) fn requests(&self) -> usize {
+        self.requests.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The `omniscope.exporter.dropped` self-metric of `stats`, by reason.
+pub(crate) fn dropped_metric(stats: &PipelineStats) -> Vec<(String, f64)> {
+    let mut out = Vec::new();
+    stats.for_each_metric(|name, labels, value, _| {
+        if name == PipelineStats::DROPPED && value > 0.0 {
+            let reason = labels.iter().find(|(k, _)| *k == "reason").unwrap().1;
+            assert!(labels.contains(&("exporter", "sentry")));
+            out.push((reason.to_owned(), value));
+        }
+    });
+    out
+}
+
+/// Handles `n` errors on another thread and asserts it finished within
+/// `within` (a liveness bound: the caller never waits for Sentry).
+pub(crate) fn handle_errors(errors: &SdkErrors, n: usize, within: Duration) {
+    use omniscope::ErrorHandler;
+    let errors = errors.clone();
+    let caller = std::thread::spawn(move || {
+        for i in 0..n {
+            let e = std::io::Error::other(format!("failure {i}"));
+            errors.handle(&e, &omniscope::ErrorContext::new(&[]));
+        }
+    });
+    wait_until("the caller handled its errors", within, || {
+        caller.is_finished()
+    });
+    caller.join().unwrap();
+}
+
+/// An SDK (not installed) whose only error reporter is `sentry`.
+pub(crate) fn errors_only(sentry: &Sentry) -> Sdk {
+    Sdk::builder()
+        .with_resource(resource())
+        .with_errors(
+            SdkErrors::builder()
+                .with_reporter(Box::new(sentry.reporter()))
+                .with_pipeline_config(pipeline().with_export_timeout(Duration::from_secs(2))),
+        )
+        .build()
+        .unwrap()
+}
