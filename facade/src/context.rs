@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::baggage::Baggage;
 use crate::global::Scope;
-use crate::trace::{SamplingRequest, SpanContext, SpanId, SpanSite, TraceId};
+use crate::trace::{SamplingRequest, SpanContext, SpanId, SpanSite, SpanToken, TraceId};
 
 /// What flows with the execution: the active span (local or remote), the
 /// baggage, and the scoped recorder of an [`omniscope::testing`](crate::testing)
@@ -38,6 +38,10 @@ use crate::trace::{SamplingRequest, SpanContext, SpanId, SpanSite, TraceId};
 pub struct Context {
     span: Option<SpanContext>,
     site: Option<&'static SpanSite>,
+    /// The local span's token, if it is being recorded, and whether the
+    /// scoped tracer (rather than the global one) records it: what
+    /// [`Span::current`](crate::Span::current) needs to reach it.
+    recording: Option<(SpanToken, bool)>,
     sampling_request: Option<SamplingRequest>,
     baggage: Baggage,
     scope: Option<Arc<Scope>>,
@@ -72,6 +76,7 @@ impl Context {
         Context {
             span: None,
             site: None,
+            recording: None,
             sampling_request: None,
             baggage: Baggage::new(),
             scope: None,
@@ -105,6 +110,7 @@ impl Context {
     pub fn with_remote_span(mut self, span: SpanContext) -> Context {
         self.span = Some(span);
         self.site = None;
+        self.recording = None;
         self
     }
 
@@ -131,14 +137,21 @@ impl Context {
         self
     }
 
-    /// The context of a local child span: its own span and site, the
-    /// parent's baggage and scope (built directly, without copying the
-    /// parent's span first).
+    /// The context of a local child span: its own span, site and recording
+    /// token (with whether the scoped tracer records it), the parent's
+    /// baggage and scope (built directly, without copying the parent's span
+    /// first).
     #[inline]
-    pub(crate) fn child(&self, span: SpanContext, site: &'static SpanSite) -> Context {
+    pub(crate) fn child(
+        &self,
+        span: SpanContext,
+        site: &'static SpanSite,
+        recording: Option<(SpanToken, bool)>,
+    ) -> Context {
         Context {
             span: Some(span),
             site: Some(site),
+            recording,
             // Answered by the span itself: its children follow its flags.
             sampling_request: None,
             baggage: self.baggage.clone(),
@@ -149,6 +162,12 @@ impl Context {
     pub(crate) fn with_scope(mut self, scope: Arc<Scope>) -> Context {
         self.scope = Some(scope);
         self
+    }
+
+    /// The local span's recording token, and whether the scoped tracer
+    /// records it (see [`Context::child`]).
+    pub(crate) fn recording(&self) -> Option<(SpanToken, bool)> {
+        self.recording
     }
 
     pub(crate) fn scope(&self) -> Option<&Arc<Scope>> {

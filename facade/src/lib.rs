@@ -40,6 +40,10 @@
 //! Its `err`, `ret`, `skip`, `fields`, `level` and `name` arguments mean what
 //! they mean in `tracing`.
 //!
+//! [`Span::current()`](Span::current) is a handle to the current span, as in
+//! `tracing`: set attributes, status, events and errors on it from anywhere
+//! inside the span.
+//!
 //! Expected errors are not failures: implement [`UserError`] for an error
 //! type (a not-found, a validation error) and `#[instrument]` and
 //! [`handle_error!`] record such errors as expected — no error status, not
@@ -129,9 +133,9 @@ pub use level::{max_level, set_max_level, Level, LevelFilter, ParseLevelError, S
 pub use log::{Logger, Metadata, NoopLogger, Record, SourceLocation};
 pub use metrics::{Meter, NoopMeter};
 pub use trace::{
-    Exception, FutureExt, Instrumented, NoopTracer, SamplingHint, SamplingRequest, Span,
-    SpanContext, SpanGuard, SpanId, SpanKind, SpanSite, Status, TraceFlags, TraceId, TraceState,
-    TraceStateError, Tracer,
+    CurrentSpan, Exception, FutureExt, Instrumented, NoopTracer, SamplingHint, SamplingRequest,
+    Span, SpanContext, SpanGuard, SpanId, SpanKind, SpanSite, Status, TraceFlags, TraceId,
+    TraceState, TraceStateError, Tracer,
 };
 pub use value::{
     catch_format_panic, format_panics, Field, OwnedValue, ToValue, Value, PANICKED_WHILE_FORMATTING,

@@ -19,7 +19,7 @@ pub use exception::Exception;
 pub use future::{FutureExt, Instrumented};
 pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
 pub(crate) use span::{enter_span, start_span};
-pub use span::{Span, SpanGuard};
+pub use span::{CurrentSpan, Span, SpanGuard};
 pub use state::*;
 
 use crate::level::Level;

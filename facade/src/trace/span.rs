@@ -62,8 +62,10 @@ fn start(
         .with_parent_site(parent.span_site())
         .with_sampling_request(parent.sampling_request());
     let (context, token) = tracer.get().start(&start).into_parts()?;
+    let scoped = matches!(tracer, TracerRef::Scoped(_));
+    let cx = parent.child(context, site, token.map(|token| (token, scoped)));
     let recording = token.map(|token| Recording { tracer, token });
-    Some((recording, parent.child(context, site)))
+    Some((recording, cx))
 }
 
 fn tracer_for(parent: &Context) -> Option<TracerRef> {
@@ -137,7 +139,8 @@ macro_rules! recording_methods {
             self.recording().is_some()
         }
 
-        /// Sets an attribute.
+        /// Sets an attribute (what `tracing`'s `Span::record` does).
+        #[doc(alias = "record")]
         pub fn set_attribute(&self, key: &str, value: impl ToValue) {
             if let Some((tracer, token)) = self.recording() {
                 tracer.set_attribute(token, &Field::new(key, value.to_value()));
@@ -319,6 +322,86 @@ impl Drop for Span {
         {
             recording.end();
         }
+    }
+}
+
+impl Span {
+    /// A handle to the span current on this thread (or in this task: the
+    /// current context follows futures, see [`context`](crate::context)),
+    /// as `tracing::Span::current()` gives: set attributes, status, events
+    /// and errors on it from anywhere inside it, without passing it down.
+    ///
+    /// ```
+    /// use omniscope::{span, Span, Status};
+    ///
+    /// fn look_up(sku: &str) -> Option<u32> {
+    ///     let current = Span::current();
+    ///     current.set_attribute("sku", sku);
+    ///     current.add_event("cache miss", &[]);
+    ///     current.set_status(Status::Ok);
+    ///     None
+    /// }
+    ///
+    /// let captured = omniscope::testing::capture(|| {
+    ///     let _request = span!("get_item");
+    ///     look_up("A-12");
+    /// });
+    /// # if omniscope::Level::Info > omniscope::STATIC_MAX_LEVEL { return; }
+    /// let span = captured.span("get_item").expect("recorded");
+    /// assert_eq!(span.attribute("sku").map(|v| v.to_string()).as_deref(), Some("A-12"));
+    /// assert!(span.has_event("cache miss"));
+    /// ```
+    ///
+    /// The handle does not own the span: dropping it ends nothing, and the
+    /// span still ends when its owner (a guard, a [`Span`], an
+    /// `#[instrument]`ed call) is done. With no current span, or one that is
+    /// not recorded (nothing installed, sampled out, a remote parent), every
+    /// call does nothing. Used after the span ended, it does nothing either
+    /// (the SDK ignores the tokens of ended spans).
+    pub fn current() -> CurrentSpan {
+        with_current(|cx| CurrentSpan {
+            recording: cx.recording().and_then(|(token, scoped)| {
+                let tracer = if scoped {
+                    TracerRef::Scoped(cx.scope()?.clone())
+                } else {
+                    TracerRef::Global(global::tracer())
+                };
+                Some((tracer, token))
+            }),
+            context: cx.span_context().cloned(),
+        })
+    }
+}
+
+/// A handle to the span that was current when [`Span::current`] was
+/// called: the recording methods of [`Span`], without ending it.
+#[derive(Clone, Default)]
+pub struct CurrentSpan {
+    recording: Option<(TracerRef, SpanToken)>,
+    context: Option<SpanContext>,
+}
+
+impl CurrentSpan {
+    /// The current span's context (ids, flags), if there is a current span:
+    /// a local one, or the remote parent a request carried.
+    pub fn context(&self) -> Option<SpanContext> {
+        self.context.clone()
+    }
+
+    fn recording(&self) -> Option<(&dyn Tracer, SpanToken)> {
+        let (tracer, token) = self.recording.as_ref()?;
+        Some((tracer.get(), *token))
+    }
+
+    recording_methods!();
+}
+
+impl std::fmt::Debug for CurrentSpan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentSpan")
+            .field("context", &self.context)
+            .field("recording", &self.is_recording())
+            .finish()
     }
 }
 
