@@ -68,6 +68,7 @@ function clip(text, limit = CLIP) {
 
 function fmtMs(ms) {
   if (ms === null || ms === undefined || !isFinite(ms)) return '–';
+  if (ms === 0) return '0';
   if (ms < 1) return (ms * 1000).toFixed(ms < 0.01 ? 2 : 0) + ' µs';
   if (ms < 1000) return ms.toFixed(ms < 10 ? 2 : 1) + ' ms';
   if (ms < 60000) return (ms / 1000).toFixed(2) + ' s';
@@ -326,7 +327,7 @@ async function header() {
 function processText(name, v) {
   if (v === undefined || v === null) return '–';
   if (name === 'process_start_time_seconds') return fmtDate(v * 1000);
-  if (name === 'process_cpu_seconds_total') return fmtDuration(v) + ' CPU';
+  if (name === 'process_cpu_seconds_total') return fmtDuration(v);
   if (name.endsWith('_seconds')) return fmtDuration(v);
   if (name.endsWith('_bytes')) return fmtBytes(v);
   return fmtNum(v);
