@@ -71,8 +71,14 @@ pub(crate) fn to_sentry(
     convert: &Convert,
 ) -> Event<'static> {
     let panic = event.kind == ErrorKind::Panic;
-    let mut stack = event
-        .backtrace
+    // A panic's backtrace comes formatted; the handling site's is resolved
+    // here, on the pipeline thread.
+    let text = match (&event.backtrace, &event.handling_backtrace) {
+        (Some(text), _) => Some(Cow::Borrowed(text.as_str())),
+        (None, Some(backtrace)) => Some(Cow::Owned(backtrace.to_string())),
+        (None, None) => None,
+    };
+    let mut stack = text
         .as_deref()
         .and_then(|text| stacktrace::parse(text, &convert.in_app));
     if stack.is_none() {

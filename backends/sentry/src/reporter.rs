@@ -132,6 +132,11 @@ impl Exporter<ErrorEvent> for SentryReporter {
         }
     }
 
+    /// The handling site's stack trace, when backtraces are enabled.
+    fn wants_backtraces(&self) -> bool {
+        true
+    }
+
     fn flush(&mut self, _deadline: Instant) -> Result<(), ExportError> {
         // Every event is posted within `export`: nothing waits here.
         Ok(())

@@ -40,23 +40,29 @@ const NOT_IN_APP: &[&str] = &[
     "omniscope_log",
 ];
 
-/// Leading (innermost) frames that belong to capturing the backtrace or
-/// unwinding a panic, not to the code that failed: cut, as sentry-rust
-/// trims its own frames.
-const CAPTURE_FRAMES: &[&str] = &[
-    "std::backtrace",
-    "std::sys::",
-    "std::panicking",
-    "core::panicking",
-    "std::panic",
-    "core::panic",
-    "rust_begin_unwind",
-    "__rustc::rust_begin_unwind",
-    "omniscope::",
-    "omniscope_sdk::",
-    // the boxed panic hook
-    "<alloc::boxed::Box<",
+/// Crates whose innermost frames capture the backtrace or unwind a panic.
+const CAPTURE_CRATES: &[&str] = &["std", "core", "alloc", "omniscope", "omniscope_sdk"];
+
+/// Source directories of the same, for inlined frames the backtrace names
+/// without their path (`{closure#0}`, `do_call<…>`).
+const CAPTURE_DIRS: &[&str] = &[
+    "/rustc/",
+    "/omniscope-",
+    "/backends/sdk/src/",
+    "/facade/src/",
 ];
+
+/// Whether `frame` is one of the leading (innermost) frames that belong to
+/// capturing the backtrace or unwinding a panic (std, omniscope's handler
+/// and panic hook), not to the code that failed: those are cut, as
+/// sentry-rust trims its own.
+fn is_capture(frame: &Frame) -> bool {
+    match (frame.package.as_deref(), frame.abs_path.as_deref()) {
+        (Some(krate), _) => CAPTURE_CRATES.contains(&krate),
+        (None, Some(path)) => CAPTURE_DIRS.iter().any(|d| path.contains(d)),
+        (None, None) => true,
+    }
+}
 
 /// Which crates' frames are the application's.
 #[derive(Clone, Debug, Default)]
@@ -116,13 +122,7 @@ pub(crate) fn parse(text: &str, in_app: &InApp) -> Option<Stacktrace> {
         let krate = frame.package.as_deref();
         frame.in_app = Some(in_app.is_in_app(krate, frame.abs_path.as_deref()));
     }
-    let first_own = frames
-        .iter()
-        .position(|f| {
-            let function = f.function.as_deref().unwrap_or("");
-            !CAPTURE_FRAMES.iter().any(|p| function.starts_with(p))
-        })
-        .unwrap_or(0);
+    let first_own = frames.iter().position(|f| !is_capture(f)).unwrap_or(0);
     frames.drain(..first_own);
     if frames.is_empty() {
         return None;
@@ -162,7 +162,10 @@ pub(crate) fn set_location(frame: &mut Frame, location: &str) {
 /// The crate a function path starts with: `orders::db::save` → `orders`,
 /// `<orders::Db as core::fmt::Debug>::fmt` → `orders`.
 fn crate_name(function: &str) -> Option<&str> {
-    let path = function.trim_start_matches('<').trim_start_matches("impl ");
+    let path = function
+        .trim_start_matches('<')
+        .trim_start_matches("impl ")
+        .trim_start_matches("dyn ");
     let end = path.find("::")?;
     let name = &path[..end];
     let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -179,14 +182,18 @@ mod tests {
              at /rustc/abc/library/std/src/backtrace.rs:296:9
    2: omniscope_sdk::errors::handler::Inner::handle
              at ./backends/sdk/src/errors/handler.rs:190:1
-   3: orders::checkout::pay
+   3: {closure#0}
+             at ./backends/sdk/src/errors/handler.rs:220:1
+   4: <omniscope_sdk::errors::handler::SdkErrors as omniscope::error::ErrorHandler>::handle
+             at ./backends/sdk/src/errors/handler.rs:221:1
+   5: orders::checkout::pay
              at ./examples/orders/checkout.rs:42:17
-   4: <orders::Db as core::ops::Drop>::drop
-   5: {closure#0}
+   6: <orders::Db as core::ops::Drop>::drop
+   7: {closure#0}
              at ./examples/orders/main.rs:7:1
-   6: do_call<core::panic::unwind_safe::AssertUnwindSafe<F>, ()>
+   8: do_call<core::panic::unwind_safe::AssertUnwindSafe<F>, ()>
              at /rustc/abc/library/std/src/panicking.rs:581:40
-   7: core::ops::function::FnOnce::call_once
+   9: core::ops::function::FnOnce::call_once
              at /rustc/abc/library/core/src/ops/function.rs:250:5
 ";
 

@@ -1,7 +1,8 @@
 //! Issue #15: a handled error with a chain of three and fields, inside a
 //! span, reaches a real Sentry-protocol server (Bugsink) and is read back
 //! from its API: every exception of the chain in Sentry's order with its
-//! type and message, tags from the fields (redacted), the trace link,
+//! type and message, the handling site's stack trace (backtraces on),
+//! tags from the fields (redacted), the trace link,
 //! level, release, environment and server name; and Sentry's own
 //! normalizer takes the stored event as it is.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -42,6 +43,7 @@ impl std::error::Error for StorageError {
 
 #[test]
 fn handled_error_reaches_bugsink_with_its_context() {
+    std::env::set_var("RUST_LIB_BACKTRACE", "1");
     let server = SentryServer::start();
     let sentry = Sentry::builder().with_dsn(server.dsn()).build().unwrap();
     let guard = install(&sentry);
@@ -49,6 +51,7 @@ fn handled_error_reaches_bugsink_with_its_context() {
     let span = omniscope::span!("checkout");
     let ids = span.context().unwrap();
     let error = CheckoutError(StorageError(std::io::Error::other("disk full")));
+    let handled_at = line!() + 1;
     omniscope::handle_error!(&error; order.id = 42, card_number = "4111111111111111");
     drop(span);
     guard
@@ -74,8 +77,9 @@ fn handled_error_reaches_bugsink_with_its_context() {
     let outer = &values[2];
     assert_eq!(outer["mechanism"]["type"], "generic");
     assert_eq!(outer["mechanism"]["handled"], true);
-    // The handling site, as the one frame when backtraces are off.
+    // The handling site's stack, innermost frame last: the handle_error! line.
     let frames = outer["stacktrace"]["frames"].as_array().unwrap();
+    assert!(frames.len() > 1, "a backtrace: {frames:#?}");
     let last = frames.last().unwrap();
     assert!(
         last["abs_path"]
@@ -84,7 +88,16 @@ fn handled_error_reaches_bugsink_with_its_context() {
             .ends_with("handled_error_reaches_bugsink_with_its_context.rs"),
         "{last}"
     );
-    assert!(last["lineno"].as_u64().unwrap() > 0);
+    assert_eq!(
+        last["lineno"].as_u64(),
+        Some(u64::from(handled_at)),
+        "{last}"
+    );
+    assert_eq!(last["in_app"], true);
+    assert!(frames.iter().all(|f| !f["function"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("omniscope_sdk")));
 
     // sentry's serializer leaves out the default level, error.
     assert_eq!(event["level"].as_str().unwrap_or("error"), "error");

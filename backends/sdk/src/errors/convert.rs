@@ -58,6 +58,7 @@ pub(crate) fn to_event(
             .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
         thread,
         backtrace,
+        handling_backtrace: None,
     };
     (event, dropped)
 }

@@ -1,5 +1,7 @@
 //! [`ErrorEvent`]: a handled error or panic, as reporters receive it.
 
+use std::backtrace::Backtrace;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use omniscope::{ErrorKind, SpanId, TraceId};
@@ -39,6 +41,11 @@ pub struct ErrorEvent {
     pub thread: Option<String>,
     /// The backtrace, when one was captured.
     pub backtrace: Option<String>,
+    /// A backtrace of the handling site, captured by `handle_error` when a
+    /// reporter [asked for one](crate::export::Exporter::wants_backtraces)
+    /// and backtraces are enabled; unresolved, so that whoever formats it
+    /// pays for resolving symbols (on its own thread).
+    pub handling_backtrace: Option<Arc<Backtrace>>,
 }
 
 impl ErrorEvent {

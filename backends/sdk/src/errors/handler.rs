@@ -1,5 +1,6 @@
 //! [`SdkErrors`]: count, filter, convert, fan out to reporters.
 
+use std::backtrace::{Backtrace, BacktraceStatus};
 use std::error::Error;
 use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -68,6 +69,8 @@ struct Inner {
     limits: FieldLimits,
     fanout: Fanout<ErrorEvent>,
     immediate: Immediate<ErrorEvent>,
+    /// Whether a reporter asked for the handling site's backtrace.
+    backtraces: bool,
     handled: AtomicU64,
     panics: AtomicU64,
     filtered: AtomicU64,
@@ -90,6 +93,7 @@ impl SdkErrors {
         resource: Arc<Resource>,
         config: PipelineConfig,
     ) -> Result<SdkErrors, BuildError> {
+        let backtraces = reporters.iter().any(|r| r.wants_backtraces());
         let (immediate, reporters) = Immediate::split("errors", reporters, &resource);
         let fanout = Fanout::spawn("errors", reporters, &resource, &config)?;
         Ok(SdkErrors {
@@ -99,6 +103,7 @@ impl SdkErrors {
                 limits,
                 fanout,
                 immediate,
+                backtraces,
                 handled: AtomicU64::new(0),
                 panics: AtomicU64::new(0),
                 filtered: AtomicU64::new(0),
@@ -219,13 +224,20 @@ impl Inner {
                 return;
             }
         }
-        let (event, dropped) = to_event(
+        let (mut event, dropped) = to_event(
             error,
             context,
             &self.redactor,
             self.limits,
             SystemTime::now(),
         );
+        if self.backtraces && kind == ErrorKind::Handled && event.backtrace.is_none() {
+            // Unwinding only; symbols are resolved by the reporter.
+            let backtrace = Backtrace::capture();
+            if backtrace.status() == BacktraceStatus::Captured {
+                event.handling_backtrace = Some(Arc::new(backtrace));
+            }
+        }
         if dropped > 0 {
             self.dropped_fields
                 .fetch_add(dropped as u64, Ordering::Relaxed);

@@ -11,7 +11,9 @@
 //!    [`SdkErrors::filtered_total`].
 //! 3. **Convert** — into an [`ErrorEvent`]: the `source()` chain as
 //!    [`ChainLink`]s (type name and message each), location
-//!    (`file:line:column`), thread, backtrace when one was captured, fields
+//!    (`file:line:column`), thread, backtrace when one was captured (and,
+//!    for a reporter that [asks](crate::export::Exporter::wants_backtraces),
+//!    the handling site's, unresolved), fields
 //!    (redacted as for logs, see [`crate::logs#redaction`]), timestamp, and
 //!    the trace and span ids of the span the error happened in.
 //! 4. **Fan out** — one pipeline per reporter (signal `"errors"`); reporters

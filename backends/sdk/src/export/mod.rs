@@ -238,6 +238,18 @@ pub trait Exporter<T>: Send {
     fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<T>>> {
         None
     }
+
+    /// Whether this error reporter wants a backtrace of the handling site.
+    /// Default `false`. Asked once, when the reporter is added; when one
+    /// asks, [`SdkErrors`](crate::errors::SdkErrors) captures
+    /// [`std::backtrace::Backtrace::capture`] for each handled error (a
+    /// no-op unless `RUST_BACKTRACE`/`RUST_LIB_BACKTRACE` enable it) and
+    /// hands it over unresolved in
+    /// [`ErrorEvent::handling_backtrace`](crate::errors::ErrorEvent::handling_backtrace),
+    /// so that symbols are resolved on the reporter's thread, not the caller's.
+    fn wants_backtraces(&self) -> bool {
+        false
+    }
 }
 
 impl<T, E: Exporter<T> + ?Sized> Exporter<T> for Box<E> {
@@ -255,6 +267,9 @@ impl<T, E: Exporter<T> + ?Sized> Exporter<T> for Box<E> {
     }
     fn immediate(&self) -> Option<Arc<dyn ImmediateExporter<T>>> {
         (**self).immediate()
+    }
+    fn wants_backtraces(&self) -> bool {
+        (**self).wants_backtraces()
     }
 }
 
