@@ -27,11 +27,24 @@
 //!   `BufferedUdpMetricSink` (lines packed into 1432-byte datagrams,
 //!   flushed at the end).
 //!
-//! `metrics-exporter-dogstatsd` is not compared: its forwarder flushes only
-//! on its own timer and, by design, spreads a flush's datagrams over the
-//! rest of the interval, sleeping between sends, so its wall time follows
-//! the interval; an attempt to time its forwarder thread's CPU time per
-//! flush through `/proc` gave figures that could not be trusted (issue #16).
+//! `metrics-exporter-dogstatsd` flushes only on its own timer and, by
+//! design, spreads a flush's datagrams over the rest of the interval,
+//! sleeping between sends: its wall time follows the interval, not its
+//! work. So the group `statsd_flush_cpu_10k_series` compares *CPU time*
+//! per flush, read the same way for both from the scheduler's account of
+//! each thread (`/proc/self/task/{tid}/schedstat`, in nanoseconds):
+//!
+//! - `omniscope`: the bench thread's CPU time for one collection and
+//!   export, as in `statsd_flush_10k_series/omniscope`;
+//! - `metrics_exporter_dogstatsd`: its forwarder thread's CPU time from
+//!   just before the values are recorded (through handles registered once,
+//!   as with omniscope) until the 10,000 lines of their flush have arrived
+//!   (100 ms flush interval, 1432-byte payloads, histograms as `|h` with
+//!   every value kept and packed, no telemetry). The next values are
+//!   recorded before its next flush, as in a service that updates every
+//!   series in every interval: once a counter goes idle it sends one more
+//!   zero for it (the note's first flush shows those 9,000 zeros), which
+//!   this steady state never triggers.
 //!
 //! One `bench-note` line gives each crate's lines and datagrams per flush.
 
@@ -44,6 +57,7 @@ use std::time::{Duration, Instant};
 use cadence::prelude::*;
 use cadence::{BufferedUdpMetricSink, StatsdClient, UdpMetricSink};
 use criterion::{criterion_group, criterion_main, Criterion};
+use metrics_exporter_dogstatsd::DogStatsDBuilder;
 use omniscope::metrics::{Counter, Histogram, Key, Label, MetricMeta};
 use omniscope::Meter as _;
 use omniscope_benches::{note, HISTOGRAM_VALUES};
@@ -158,6 +172,128 @@ impl Drain {
                 .0;
         }
         (received.lines, received.datagrams)
+    }
+}
+
+/// How long [`Drain::wait_lines`] waits, and how long the calibration waits
+/// for a paced flush to end.
+const PACED_QUIET: Duration = Duration::from_millis(300);
+/// The flush interval of `metrics-exporter-dogstatsd` here.
+const DOGSTATSD_INTERVAL: Duration = Duration::from_millis(100);
+
+impl Drain {
+    /// Waits until `lines` lines have arrived since the last reset
+    /// (panics after 10 s: a bench must not hang).
+    fn wait_lines(&self, lines: u64) {
+        let (lock, ready) = &*self.state;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut received = lock.lock().unwrap_or_else(|e| e.into_inner());
+        while received.lines < lines {
+            let now = Instant::now();
+            assert!(
+                now < deadline,
+                "drain: {} of {lines} lines in 10 s",
+                received.lines
+            );
+            received = ready
+                .wait_timeout(received, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Waits until no line has come for `PACED_QUIET` (a paced flush has
+    /// ended); returns the lines and datagrams received since the reset.
+    fn wait_paced(&self) -> (u64, u64) {
+        let mut seen = (0, 0);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            thread::sleep(PACED_QUIET);
+            let received = self.state.0.lock().unwrap_or_else(|e| e.into_inner());
+            let now = (received.lines, received.datagrams);
+            if now == seen && now.0 > 0 {
+                return now;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "drain: a flush did not end in 10 s"
+            );
+            seen = now;
+        }
+    }
+}
+
+/// The CPU time thread `tid` of this process has used: the first field of
+/// its `schedstat`, the scheduler's own account in nanoseconds (the
+/// 10-ms ticks of `stat` are too coarse for one flush).
+fn thread_cpu(tid: &str) -> Duration {
+    let path = format!("/proc/self/task/{tid}/schedstat");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let nanos = text
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{path}: {text:?}"));
+    Duration::from_nanos(nanos)
+}
+
+/// The thread ids of this process, with their names.
+fn threads() -> Vec<(String, String)> {
+    let tasks = std::fs::read_dir("/proc/self/task").unwrap_or_else(|e| panic!("/proc: {e}"));
+    tasks
+        .filter_map(|t| {
+            let tid = t.ok()?.file_name().into_string().ok()?;
+            let comm = std::fs::read_to_string(format!("/proc/self/task/{tid}/comm")).ok()?;
+            Some((tid, comm.trim().to_owned()))
+        })
+        .collect()
+}
+
+/// This thread's id, as `/proc/self/task` names it.
+fn own_tid() -> String {
+    std::fs::read_link("/proc/thread-self")
+        .ok()
+        .and_then(|p| Some(p.file_name()?.to_str()?.to_owned()))
+        .unwrap_or_else(|| panic!("/proc/thread-self unreadable"))
+}
+
+/// `metrics` handles for every series, registered once with the DogStatsD
+/// recorder.
+struct DogstatsdSeries {
+    counters: Vec<(metrics::Counter, u64)>,
+    histograms: Vec<(metrics::Histogram, f64)>,
+}
+
+impl DogstatsdSeries {
+    fn new(recorder: &metrics_exporter_dogstatsd::DogStatsDRecorder) -> DogstatsdSeries {
+        let mut counters = Vec::new();
+        let mut histograms = Vec::new();
+        metrics::with_local_recorder(recorder, || {
+            each_series(
+                |name, route, n| {
+                    let counter = metrics::counter!(name.to_owned(), "route" => route.to_owned(), "status" => "200");
+                    counters.push((counter, n));
+                },
+                |name, route, v| {
+                    let histogram =
+                        metrics::histogram!(name.to_owned(), "route" => route.to_owned());
+                    histograms.push((histogram, v));
+                },
+            );
+        });
+        DogstatsdSeries {
+            counters,
+            histograms,
+        }
+    }
+
+    fn record(&self) {
+        for (counter, n) in &self.counters {
+            counter.increment(black_box(*n));
+        }
+        for (histogram, v) in &self.histograms {
+            histogram.record(black_box(*v));
+        }
     }
 }
 
@@ -301,6 +437,71 @@ fn statsd_flush_10k_series(c: &mut Criterion) {
         b.iter(|| {
             cadence_emit(&cadence_buffered);
             let _ = cadence_buffered.flush();
+        });
+    });
+    group.finish();
+
+    // metrics-exporter-dogstatsd: its forwarder thread is found by name.
+    let dd_drain = Drain::spawn();
+    let before: Vec<String> = threads().into_iter().map(|(tid, _)| tid).collect();
+    let recorder = DogStatsDBuilder::default()
+        .with_remote_address(format!("127.0.0.1:{}", dd_drain.port))
+        .and_then(|b| b.with_maximum_payload_length(MAX_PAYLOAD))
+        .map(|b| {
+            b.with_flush_interval(DOGSTATSD_INTERVAL)
+                .with_telemetry(false)
+                .with_histogram_sampling(false)
+                .send_histograms_as_distributions(false)
+        })
+        .and_then(|b| b.build())
+        .unwrap_or_else(|e| panic!("metrics-exporter-dogstatsd: {e}"));
+    let forwarder = threads()
+        .into_iter()
+        .find(|(tid, name)| !before.contains(tid) && name.starts_with("metrics-exporte"))
+        .map(|(tid, _)| tid)
+        .unwrap_or_else(|| panic!("no metrics-exporter-dogstatsd forwarder thread"));
+    let dd_series = DogstatsdSeries::new(&recorder);
+    dd_drain.reset();
+    dd_series.record();
+    let (dd_lines, dd_datagrams) = dd_drain.wait_paced();
+    note(&format!(
+        "statsd_flush_cpu_10k_series: one burst received: metrics_exporter_dogstatsd \
+         {dd_lines} lines in {dd_datagrams} datagrams ({PACKED_LINES} with the values, \
+         then a zero for each counter gone idle)"
+    ));
+
+    let mut group = c.benchmark_group("statsd_flush_cpu_10k_series");
+    // Each dogstatsd iteration lasts about one flush interval of wall time
+    // for a few ms of CPU time: a short measurement keeps the run bounded.
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(200))
+        .measurement_time(Duration::from_millis(500));
+    let me = own_tid();
+    group.bench_function("omniscope", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                series.record();
+                let start = thread_cpu(&me);
+                let snapshot = reader.collect();
+                black_box(exporter.export(&Batch::from_vec(vec![snapshot]), &resource)).ok();
+                total += thread_cpu(&me) - start;
+            }
+            total
+        });
+    });
+    group.bench_function("metrics_exporter_dogstatsd", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                dd_drain.reset();
+                let start = thread_cpu(&forwarder);
+                dd_series.record();
+                dd_drain.wait_lines(PACKED_LINES);
+                total += thread_cpu(&forwarder) - start;
+            }
+            total
         });
     });
     group.finish();
