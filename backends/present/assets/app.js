@@ -648,6 +648,11 @@ views.trace = async (route, section) => {
   if (selected) scrollToSpan(selected);
 };
 
+/** A span's time not spent in its children (overlapping children counted once each, so at least 0). */
+function selfTime(sp) {
+  return Math.max(0, sp.duration_ms - (wf.childTime.get(sp.span_id) || 0));
+}
+
 function spanText(sp) {
   return (sp.name + ' ' + (sp.function || '') + ' ' + fieldsText(sp.attributes)).toLowerCase();
 }
@@ -662,7 +667,11 @@ function prepareTrace(trace, collapsed) {
     }
   }
   const total = Math.max(trace.duration_ms, ...trace.spans.map(sp => sp.offset_ms + sp.duration_ms), 0.001);
-  return { trace, byId, children, collapsed, total, rows: [], search: '', matches: [] };
+  const childTime = new Map();
+  for (const sp of trace.spans) {
+    if (sp.parent_span_id && byId.has(sp.parent_span_id)) childTime.set(sp.parent_span_id, (childTime.get(sp.parent_span_id) || 0) + sp.duration_ms);
+  }
+  return { trace, byId, children, childTime, collapsed, total, rows: [], search: '', matches: [] };
 }
 
 /** Expands the ancestors of `spanId`, so its row is shown. */
@@ -836,6 +845,7 @@ function showSpan(spanId) {
   const share = wf.total > 0 ? ` (${((sp.duration_ms / wf.total) * 100).toFixed(1)}% of the trace)` : '';
   $('#span-details-fields').replaceChildren(...kv([
     ['duration', fmtMs(sp.duration_ms) + share],
+    ['self time', wf.children.has(sp.span_id) ? fmtMs(selfTime(sp)) + ' (not in child spans)' : null],
     ['status', status],
     ['start', `+${fmtMs(sp.offset_ms)} (${fmtTime(sp.start_ms)})`],
     ['kind', sp.kind],
@@ -866,10 +876,9 @@ $('#trace-tools').addEventListener('submit', ev => {
 });
 $('#trace-slowest').addEventListener('click', () => {
   if (!wf) return;
-  // The slowest span below the root (the root lasts the whole trace).
-  const spans = wf.trace.spans.filter(sp => sp.parent_span_id && wf.byId.has(sp.parent_span_id));
-  const pool = spans.length ? spans : wf.trace.spans;
-  const slowest = pool.reduce((a, b) => (b.duration_ms > a.duration_ms ? b : a));
+  // Where the time went: the span with the most time of its own (its
+  // duration less its children's), so not merely the root or a parent.
+  const slowest = wf.trace.spans.reduce((a, b) => (selfTime(b) > selfTime(a) ? b : a));
   selectSpan(slowest.span_id, true);
 });
 $('#trace-next-error').addEventListener('click', () => {
