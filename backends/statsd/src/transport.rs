@@ -63,10 +63,14 @@ pub(crate) enum SendError {
 /// How often a socket that could not be opened is tried again.
 const RECONNECT_INTERVAL: Duration = Duration::from_secs(1);
 
+/// Resolves a UDP host: the system's resolver, or a test's.
+type Resolve = fn(&str, u16) -> io::Result<SocketAddr>;
+
 pub(crate) struct Transport {
     endpoint: Endpoint,
     framing: StreamFraming,
     resolve_interval: Duration,
+    resolve: Resolve,
     socket: Option<Socket>,
     /// When the UDP host was last resolved, or a Unix socket last tried.
     opened: Option<Instant>,
@@ -91,6 +95,7 @@ impl Transport {
             endpoint,
             framing,
             resolve_interval,
+            resolve: system_resolve,
             socket: None,
             opened: None,
             pending: Vec::new(),
@@ -229,11 +234,7 @@ impl Transport {
     fn open(&self) -> io::Result<Socket> {
         match &self.endpoint {
             Endpoint::Udp { host, port } => {
-                let bare = host.trim_start_matches('[').trim_end_matches(']');
-                let addr: SocketAddr =
-                    (bare, *port).to_socket_addrs()?.next().ok_or_else(|| {
-                        io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address"))
-                    })?;
+                let addr = (self.resolve)(host, *port)?;
                 let local: SocketAddr = match addr {
                     SocketAddr::V4(_) => ([0, 0, 0, 0], 0).into(),
                     SocketAddr::V6(_) => (std::net::Ipv6Addr::UNSPECIFIED, 0).into(),
@@ -256,5 +257,71 @@ impl Transport {
                 Ok(Socket::Stream(stream))
             }
         }
+    }
+}
+
+/// The first address the system's resolver gives for `host` (an IP
+/// address, bracketed or not, or a name).
+fn system_resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    (bare, port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| io::Error::new(io::ErrorKind::NotFound, format!("{host} has no address")))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    use super::*;
+
+    /// The last octet of the address `moving.test` resolves to.
+    static MOVING_HOST: AtomicU8 = AtomicU8::new(2);
+
+    fn moving_resolve(host: &str, port: u16) -> io::Result<SocketAddr> {
+        assert_eq!(host, "moving.test");
+        let octet = MOVING_HOST.load(Ordering::SeqCst);
+        Ok(([127, 0, 0, octet], port).into())
+    }
+
+    fn listener(octet: u8, port: u16) -> UdpSocket {
+        let socket = UdpSocket::bind(("127.0.0.".to_owned() + &octet.to_string(), port)).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        socket
+    }
+
+    fn receive(socket: &UdpSocket) -> Vec<u8> {
+        let mut buf = [0; 64];
+        let n = socket.recv(&mut buf).unwrap();
+        buf[..n].to_vec()
+    }
+
+    /// Issue #16: a host name is resolved again once the interval has
+    /// passed, so that lines follow a daemon that moved; before that, the
+    /// socket resolved at start is kept.
+    #[test]
+    fn a_host_that_moves_is_followed_after_the_resolve_interval() {
+        let first = listener(2, 0);
+        let port = first.local_addr().unwrap().port();
+        let second = listener(3, port);
+        let endpoint = Endpoint::Udp {
+            host: "moving.test".to_owned(),
+            port,
+        };
+        let interval = Duration::from_millis(200);
+        let mut transport = Transport::new(endpoint, StreamFraming::Newline, interval);
+        transport.resolve = moving_resolve;
+
+        transport.send(b"a:1|c").unwrap();
+        assert_eq!(receive(&first), b"a:1|c");
+        MOVING_HOST.store(3, Ordering::SeqCst);
+        transport.send(b"b:1|c").unwrap();
+        assert_eq!(receive(&first), b"b:1|c", "kept until the interval passes");
+        std::thread::sleep(interval);
+        transport.send(b"c:1|c").unwrap();
+        assert_eq!(receive(&second), b"c:1|c", "resolved again");
     }
 }
