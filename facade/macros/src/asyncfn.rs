@@ -6,7 +6,12 @@
 //! the only way to act at the call. It keeps what `async fn` promises:
 //! - every argument moves into the future (and drops when it completes), as
 //!   the compiler's own lowering does: `let _ = &x;` for plain names,
-//!   `let (a, b) = __omniscope_arg0;` for patterns;
+//!   `let (a, b) = __omniscope_arg0;` for patterns. So that the names a
+//!   pattern binds can be recorded and used in `fields(…)` at the call,
+//!   the function first binds them by reference
+//!   (`let &(ref a, ref b) = &__omniscope_arg0;`: explicit `&` and `ref`, so
+//!   that no default binding mode is involved and every edition accepts
+//!   it), then moves the argument into the future;
 //! - the future captures every lifetime of the arguments, in every edition:
 //!   elided ones are named (`'__omniscope0`) and listed, with the argument
 //!   types, in a `Captures<(…)>` bound; elided output lifetimes follow the
@@ -44,7 +49,7 @@ pub(crate) fn expand(
     } = item;
     let (outer, inner) = split_attrs(attrs);
     let ty = annotation_type(&sig.output);
-    let prelude = move_arguments(&mut sig);
+    let (prelude, borrowed) = move_arguments(&mut sig);
     rewrite_signature(&mut sig);
     let Locals {
         call,
@@ -63,6 +68,7 @@ pub(crate) fn expand(
         #vis #sig {
             #(#inner)*
             #site
+            #(#borrowed)*
             let #call = #start;
             async move {
                 // A local, not a capture: dropped after the body if cancelled.
@@ -83,9 +89,12 @@ pub(crate) fn expand(
 }
 
 /// Statements that move every argument into the future; non-name patterns
-/// are replaced by `__omniscope_argN` in the signature and destructured here.
-fn move_arguments(sig: &mut Signature) -> Vec<TokenStream> {
+/// are replaced by `__omniscope_argN` in the signature and destructured
+/// there. Also the statements that bind, by reference, the names those
+/// patterns bind, for the call's fields.
+fn move_arguments(sig: &mut Signature) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut prelude = Vec::new();
+    let mut borrowed = Vec::new();
     for (i, arg) in sig.inputs.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(receiver) => {
@@ -108,11 +117,28 @@ fn move_arguments(sig: &mut Signature) -> Vec<TokenStream> {
                         subpat: None,
                     }),
                 );
+                let mut by_ref = pat.clone();
+                BindByRef.visit_pat_mut(&mut by_ref);
+                borrowed.push(quote! {
+                    #[allow(unused_variables, clippy::needless_borrowed_reference)]
+                    let &(#by_ref) = &#name;
+                });
                 prelude.push(quote!(let #pat = #name;));
             }
         }
     }
-    prelude
+    (prelude, borrowed)
+}
+
+/// Makes every binding of a pattern `ref x` (from `x`, `mut x`, `ref mut x`).
+struct BindByRef;
+
+impl VisitMut for BindByRef {
+    fn visit_pat_ident_mut(&mut self, pat: &mut PatIdent) {
+        pat.by_ref = Some(Token![ref](pat.ident.span()));
+        pat.mutability = None;
+        visit_mut::visit_pat_ident_mut(self, pat);
+    }
 }
 
 /// Drops `async`, names elided input lifetimes, and returns

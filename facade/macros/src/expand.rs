@@ -97,9 +97,12 @@ fn check_skips(args: &Args, sig: &Signature) -> syn::Result<()> {
     let names: Vec<String> = sig
         .inputs
         .iter()
-        .filter_map(|arg| match arg {
-            FnArg::Receiver(_) => Some("self".to_owned()),
-            FnArg::Typed(t) => plain_ident(&t.pat).map(|i| i.unraw().to_string()),
+        .flat_map(|arg| match arg {
+            FnArg::Receiver(_) => vec!["self".to_owned()],
+            FnArg::Typed(t) => bound_names(&t.pat)
+                .into_iter()
+                .map(|i| i.unraw().to_string())
+                .collect(),
         })
         .collect();
     for skipped in &args.skip {
@@ -133,6 +136,40 @@ pub(crate) fn plain_ident(pat: &Pat) -> Option<&Ident> {
             ..
         }) => Some(ident),
         _ => None,
+    }
+}
+
+/// The variables a pattern binds, in order: `x` for `x`, `app` for
+/// `State(app)`, `a`, `b` for `(a, b)` or `Point { x: a, y: b }`, `whole`
+/// and `x` for `whole @ Wrap(x)`. Or-patterns bind the same names in every
+/// alternative: the first one is read.
+pub(crate) fn bound_names(pat: &Pat) -> Vec<&Ident> {
+    let mut names = Vec::new();
+    collect_names(pat, &mut names);
+    names
+}
+
+fn collect_names<'p>(pat: &'p Pat, names: &mut Vec<&'p Ident>) {
+    match pat {
+        Pat::Ident(p) => {
+            names.push(&p.ident);
+            if let Some((_, sub)) = &p.subpat {
+                collect_names(sub, names);
+            }
+        }
+        Pat::Tuple(p) => p.elems.iter().for_each(|e| collect_names(e, names)),
+        Pat::TupleStruct(p) => p.elems.iter().for_each(|e| collect_names(e, names)),
+        Pat::Struct(p) => p.fields.iter().for_each(|f| collect_names(&f.pat, names)),
+        Pat::Slice(p) => p.elems.iter().for_each(|e| collect_names(e, names)),
+        Pat::Reference(p) => collect_names(&p.pat, names),
+        Pat::Paren(p) => collect_names(&p.pat, names),
+        Pat::Type(p) => collect_names(&p.pat, names),
+        Pat::Or(p) => {
+            if let Some(first) = p.cases.first() {
+                collect_names(first, names);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -184,19 +221,21 @@ fn start_call(args: &Args, sig: &Signature, locals: &Locals) -> TokenStream {
             let FnArg::Typed(typed) = arg else {
                 continue; // `self` is never recorded
             };
-            let Some(ident) = plain_ident(&typed.pat) else {
-                continue;
-            };
-            if args.skip.iter().any(|s| s.unraw() == ident.unraw()) {
-                continue;
+            // Patterns are recorded by the names they bind, as in `tracing`
+            // (an async function binds them by reference for this: see
+            // `asyncfn::move_arguments`).
+            for ident in bound_names(&typed.pat) {
+                if args.skip.iter().any(|s| s.unraw() == ident.unraw()) {
+                    continue;
+                }
+                let key = LitStr::new(&ident.unraw().to_string(), ident.span());
+                fields.push(quote_spanned! {ident.span()=>
+                    ::omniscope::Field::new(
+                        #key,
+                        (&&::omniscope::__private::ArgRef(&#ident)).__omniscope_value(),
+                    )
+                });
             }
-            let key = LitStr::new(&ident.unraw().to_string(), ident.span());
-            fields.push(quote_spanned! {ident.span()=>
-                ::omniscope::Field::new(
-                    #key,
-                    (&&::omniscope::__private::ArgRef(&#ident)).__omniscope_value(),
-                )
-            });
         }
     }
     fields.extend(args.fields.iter().map(|f| f.to_field()));

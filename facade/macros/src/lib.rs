@@ -132,7 +132,8 @@ use quote::ToTokens;
 ///   spans above their level, as they do for `span!`; the meters stay.
 /// - `kind = "server"` or `kind = SpanKind::Server`: the span kind
 ///   (default `internal`).
-/// - `skip(a, b)`: leave these arguments out; `skip_all`: leave all out.
+/// - `skip(a, b)`: leave these variables out (argument names, or names
+///   bound by patterns); `skip_all`: leave all out.
 /// - `fields(key = expr, other = %expr, dbg = ?expr, name)`: extra span
 ///   attributes, evaluated at the call, with the sigils of
 ///   [`omniscope::info!`](https://docs.rs/omniscope/latest/omniscope/macro.info.html)
@@ -154,11 +155,27 @@ use quote::ToTokens;
 /// accepted ones. The `err` and `ret` records pass the log level filters
 /// like any log call, and cost nothing more when filtered out.
 ///
-/// Each argument bound to a plain name is recorded through
+/// Each variable an argument binds is recorded, under its name, through
 /// `omniscope::ToValue` if its type implements it (integers, strings,
-/// booleans… keep their type), else through `Debug`. An argument whose type
-/// implements neither is a compile error at the argument: `skip` it.
-/// `self` and destructuring patterns (`(a, b): (u8, u8)`) are never recorded.
+/// booleans… keep their type), else through `Debug`. A variable whose type
+/// implements neither is a compile error at the variable: `skip` it.
+/// Patterns count by the names they bind, as in `tracing`: in
+/// `fn get(State(app): State<App>, Path(sku): Path<String>)` the fields are
+/// `app` and `sku`, `skip(app)` leaves `app` out, and `fields(…)` may use
+/// `sku` (in an async function, through a reference: the pattern is bound
+/// by reference at the call, then moved into the future). `self` is never
+/// recorded.
+///
+/// ```
+/// struct Path<T>(T);
+/// struct Db;
+///
+/// #[omniscope::instrument(skip(db), fields(sku.len = sku.len()))]
+/// fn look_up(db: &Db, Path(sku): Path<String>) -> usize {
+///     sku.len()
+/// }
+/// # assert_eq!(look_up(&Db, Path("A-12".into())), 4);
+/// ```
 ///
 /// # Signatures
 ///

@@ -1,6 +1,6 @@
 //! Arguments become span attributes: typed through `ToValue`, else through
-//! `Debug`; `skip`, `skip_all`, `self` and patterns leave them out; `fields`
-//! adds more.
+//! `Debug`; `skip`, `skip_all` and `self` leave them out; patterns are
+//! recorded by the names they bind (#14); `fields` adds more.
 
 mod common;
 
@@ -109,14 +109,14 @@ fn skipped_arguments_are_left_out() {
 }
 
 #[test]
-fn patterns_are_left_out_and_plain_names_kept() {
+fn patterns_are_recorded_by_the_names_they_bind() {
     let captured = capture(|| patterns((1, 2), Order { id: 3 }, 4));
     if !spans_compiled_in() {
         return;
     }
     let span = captured.span("patterns").expect("recorded");
     let keys: Vec<&str> = span.attributes.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["c"]);
+    assert_eq!(keys, ["a", "b", "id", "c"]);
 }
 
 #[test]
