@@ -1,6 +1,6 @@
 //! [`OmniscopeLayer`]: `tracing` spans and events into omniscope.
 
-use omniscope::{Context as OmniContext, Span};
+use omniscope::{Context as OmniContext, Span, SpanKind};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
@@ -8,7 +8,7 @@ use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
 use crate::callsite::{callsite, Callsite};
 use crate::entered;
-use crate::fields::{with_scratch, Collector, Recorder, StatusFields};
+use crate::fields::{with_scratch, Collected, Collector, Recorder, StatusFields};
 
 /// A [`tracing_subscriber::Layer`] that turns `tracing` spans into omniscope
 /// spans and `tracing` events into omniscope logs, through whatever tracer
@@ -87,6 +87,45 @@ where
     span.extensions_mut().get_mut::<SpanState>().map(f)
 }
 
+/// Starts the span of `attrs`, whose fields are collected into `collected`
+/// first: they are its attributes, and `otel.name`, `otel.kind` must be
+/// known before it starts.
+fn start_with_fields(
+    attrs: &Attributes<'_>,
+    parent: &OmniContext,
+    callsite: &'static Callsite,
+    collected: &mut Collected,
+) -> SpanState {
+    attrs.record(&mut Collector {
+        out: collected,
+        callsite,
+        event: false,
+    });
+    let site = callsite.site(collected.kind().unwrap_or_default());
+    let span =
+        collected.with_fields(|fields| Span::start_in(parent, site, collected.name(), fields));
+    let mut status = StatusFields::default();
+    if callsite.has_special() && span.is_recording() {
+        let (code, description) = collected.status();
+        if code.is_some() || description.is_some() {
+            status.apply(&span, code, description);
+        }
+        if collected.has_error() {
+            attrs.record(&mut Recorder {
+                span: &span,
+                callsite,
+                status: &mut status,
+                errors_only: true,
+            });
+        }
+    }
+    SpanState {
+        span,
+        callsite,
+        status,
+    }
+}
+
 impl<S> tracing_subscriber::Layer<S> for OmniscopeLayer
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
@@ -104,38 +143,16 @@ where
         let callsite = callsite(meta);
         let parent = explicit_parent(attrs.is_root(), attrs.parent(), &ctx);
         let parent = parent.unwrap_or_else(OmniContext::current);
-        let state = with_scratch(|collected| {
-            if !attrs.is_empty() {
-                attrs.record(&mut Collector {
-                    out: collected,
-                    callsite,
-                    event: false,
-                });
-            }
-            let site = callsite.site(collected.kind().unwrap_or_default());
-            let span = collected
-                .with_fields(|fields| Span::start_in(&parent, site, collected.name(), fields));
-            let mut status = StatusFields::default();
-            if callsite.has_special() && span.is_recording() {
-                let (code, description) = collected.status();
-                if code.is_some() || description.is_some() {
-                    status.apply(&span, code, description);
-                }
-                if collected.has_error() {
-                    attrs.record(&mut Recorder {
-                        span: &span,
-                        callsite,
-                        status: &mut status,
-                        errors_only: true,
-                    });
-                }
-            }
+        let state = if attrs.is_empty() {
+            // No fields: nothing to collect, no buffer to take.
             SpanState {
-                span,
+                span: Span::start_in(&parent, callsite.site(SpanKind::Internal), None, &[]),
                 callsite,
-                status,
+                status: StatusFields::default(),
             }
-        });
+        } else {
+            with_scratch(|collected| start_with_fields(attrs, &parent, callsite, collected))
+        };
         span_ref.extensions_mut().insert(state);
     }
 
