@@ -7,7 +7,7 @@ use std::fmt;
 use omniscope::log::{dispatch, watch_max_level};
 use omniscope::{Metadata, Record, SourceLocation};
 
-use crate::kv::Pairs;
+use crate::kv::with_fields;
 use crate::level::{filter_to_log, from_log};
 
 /// A `log::Log` that hands every record to omniscope: level, target, module
@@ -57,7 +57,7 @@ impl log::Log for LogBridge {
         if source.count() == 0 {
             dispatch(&Record::new(metadata, *record.args(), &[]));
         } else {
-            Pairs::collect(source).with_fields(|fields| {
+            with_fields(source, |fields| {
                 dispatch(&Record::new(metadata, *record.args(), fields));
             });
         }

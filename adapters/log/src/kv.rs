@@ -14,9 +14,13 @@ use log::kv::{self, Key, Source, VisitSource, VisitValue};
 use omniscope::{Field, SpanId, TraceId, Value};
 
 /// The most key-values a bridged record carries; the rest are dropped and
-/// counted in [`dropped_fields`]. The pairs live on the stack while the
-/// record is dispatched, so no record allocates for them.
+/// counted in [`dropped_fields`].
 pub const MAX_FIELDS: usize = 32;
+
+/// Key-values a record carries on the stack; a record with more (rare)
+/// keeps the rest in one allocation, up to [`MAX_FIELDS`]. Small, because
+/// the buffers are written for every record that has key-values.
+const INLINE: usize = 8;
 
 static DROPPED_FIELDS: AtomicU64 = AtomicU64::new(0);
 
@@ -26,47 +30,57 @@ pub fn dropped_fields() -> u64 {
     DROPPED_FIELDS.load(Ordering::Relaxed)
 }
 
-/// A record's key-values, copied out of its `Source` (each a few words,
-/// still borrowing the record's data).
-pub(crate) struct Pairs<'kvs> {
-    pairs: [Option<(Key<'kvs>, kv::Value<'kvs>)>; MAX_FIELDS],
-    len: usize,
+/// Runs `f` with the key-values of `source` as omniscope fields (up to
+/// [`MAX_FIELDS`], the rest counted).
+pub(crate) fn with_fields<R>(source: &dyn Source, f: impl FnOnce(&[Field<'_>]) -> R) -> R {
+    let mut pairs = Pairs {
+        inline: [const { None }; INLINE],
+        len: 0,
+        overflow: Vec::new(),
+    };
+    // A source that fails part-way keeps what it gave.
+    let _ = source.visit(&mut pairs);
+    let all = pairs.inline.iter().flatten().chain(&pairs.overflow);
+    if pairs.overflow.is_empty() {
+        let mut fields = [Field::new("", Value::Bool(false)); INLINE];
+        for (slot, (key, value)) in fields.iter_mut().zip(all) {
+            *slot = field(key, value);
+        }
+        f(&fields[..pairs.len])
+    } else {
+        let fields: Vec<Field<'_>> = all.map(|(key, value)| field(key, value)).collect();
+        f(&fields)
+    }
 }
 
-impl<'kvs> Pairs<'kvs> {
-    /// The pairs of `source`, up to [`MAX_FIELDS`] (the rest counted).
-    pub(crate) fn collect(source: &'kvs dyn Source) -> Pairs<'kvs> {
-        let mut pairs = Pairs {
-            pairs: [const { None }; MAX_FIELDS],
-            len: 0,
-        };
-        // A source that fails part-way keeps what it gave.
-        let _ = source.visit(&mut pairs);
-        pairs
-    }
-
-    /// Runs `f` with the pairs as omniscope fields.
-    pub(crate) fn with_fields<R>(&self, f: impl FnOnce(&[Field<'_>]) -> R) -> R {
-        let mut fields = [Field::new("", Value::Bool(false)); MAX_FIELDS];
-        for (field, (key, value)) in fields.iter_mut().zip(self.pairs.iter().flatten()) {
-            *field = Field::new(key.as_str(), typed(value));
-        }
-        f(&fields[..self.len])
-    }
+/// A record's key-values, copied out of its `Source` (each a few words,
+/// still borrowing the record's data).
+struct Pairs<'kvs> {
+    inline: [Option<(Key<'kvs>, kv::Value<'kvs>)>; INLINE],
+    len: usize,
+    overflow: Vec<(Key<'kvs>, kv::Value<'kvs>)>,
 }
 
 impl<'kvs> VisitSource<'kvs> for Pairs<'kvs> {
     fn visit_pair(&mut self, key: Key<'kvs>, value: kv::Value<'kvs>) -> Result<(), kv::Error> {
-        match self.pairs.get_mut(self.len) {
-            Some(slot) => {
-                *slot = Some((key, value));
-                self.len += 1;
-            }
-            None => {
-                DROPPED_FIELDS.fetch_add(1, Ordering::Relaxed);
-            }
+        if let Some(slot) = self.inline.get_mut(self.len) {
+            *slot = Some((key, value));
+            self.len += 1;
+        } else if self.len + self.overflow.len() < MAX_FIELDS {
+            self.overflow.push((key, value));
+        } else {
+            DROPPED_FIELDS.fetch_add(1, Ordering::Relaxed);
         }
         Ok(())
+    }
+}
+
+/// One key-value as an omniscope field. `log`'s macros give `'static`
+/// keys: kept as such, a backend stores them without a copy.
+fn field<'a>(key: &'a Key<'_>, value: &'a kv::Value<'_>) -> Field<'a> {
+    match key.to_static_str() {
+        Some(key) => Field::new_static(key, typed(value)),
+        None => Field::new(key.as_str(), typed(value)),
     }
 }
 
@@ -204,8 +218,7 @@ mod tests {
             ("big", kv::Value::from(&big)),
             ("c", kv::Value::from(c)),
         ];
-        let collected = Pairs::collect(&pairs);
-        collected.with_fields(|fields| {
+        with_fields(&pairs, |fields| {
             let shown: Vec<String> = fields.iter().map(|f| format!("{:?}", f.value())).collect();
             assert_eq!(shown, ["-3", "7", "0.5", "\"text\"", &big.to_string(), "x"]);
             assert!(matches!(fields[0].value(), Value::I64(-3)));
@@ -221,8 +234,10 @@ mod tests {
             .map(|i| (format!("k{i}"), i))
             .collect();
         let before = dropped_fields();
-        let collected = Pairs::collect(&many);
-        collected.with_fields(|fields| assert_eq!(fields.len(), MAX_FIELDS));
+        with_fields(&many, |fields| {
+            assert_eq!(fields.len(), MAX_FIELDS);
+            assert_eq!(fields[MAX_FIELDS - 1].key(), format!("k{}", MAX_FIELDS - 1));
+        });
         assert!(dropped_fields() >= before + 3);
     }
 }
