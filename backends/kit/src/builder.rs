@@ -295,6 +295,20 @@ impl KitBuilder {
             }
             chosen.0[i] = backends;
         }
+        // Backends their own configuration turns on (Sentry by SENTRY_DSN)
+        // join what was chosen, unless code chose the signal's backends.
+        for backend in Backend::ALL {
+            let Some(module) = backend.module() else {
+                continue;
+            };
+            let in_code = self.code[backend as usize].is_some();
+            for signal in module.joins(in_code, self.env_source()) {
+                let list = &mut chosen.0[signal.index()];
+                if self.exporters[signal.index()].is_none() && !list.contains(&backend) {
+                    list.push(backend);
+                }
+            }
+        }
         Ok(chosen)
     }
 

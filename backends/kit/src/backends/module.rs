@@ -51,6 +51,14 @@ pub(crate) trait Module: Sync {
     /// when the kit reads it.
     fn build(&self, code: Option<Code>, env: Env<'_>) -> Result<Box<dyn Part>, Error>;
 
+    /// The signals the backend joins, beside whatever code, the
+    /// environment or the defaults chose for them (not when code chose
+    /// that signal's backends): Sentry joins logs once `SENTRY_DSN` is set
+    /// or code configured it (`in_code`). Default: none.
+    fn joins(&self, _in_code: bool, _env: Env<'_>) -> &'static [Signal] {
+        &[]
+    }
+
     /// The propagator called `name`, one of its [`Spec::propagators`].
     fn propagator(&self, _name: &str) -> Option<Box<dyn Propagator>> {
         None
