@@ -455,11 +455,18 @@ fn statsd_flush_10k_series(c: &mut Criterion) {
         })
         .and_then(|b| b.build())
         .unwrap_or_else(|e| panic!("metrics-exporter-dogstatsd: {e}"));
-    let forwarder = threads()
-        .into_iter()
-        .find(|(tid, name)| !before.contains(tid) && name.starts_with("metrics-exporte"))
-        .map(|(tid, _)| tid)
-        .unwrap_or_else(|| panic!("no metrics-exporter-dogstatsd forwarder thread"));
+    // The new thread names itself once it runs: wait for that (bounded).
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let forwarder = loop {
+        let found = threads()
+            .into_iter()
+            .find(|(tid, name)| !before.contains(tid) && name.starts_with("metrics-exporte"));
+        match found {
+            Some((tid, _)) => break tid,
+            None if Instant::now() < deadline => thread::sleep(Duration::from_millis(10)),
+            None => panic!("no metrics-exporter-dogstatsd forwarder thread within 5 s"),
+        }
+    };
     let dd_series = DogstatsdSeries::new(&recorder);
     dd_drain.reset();
     dd_series.record();
