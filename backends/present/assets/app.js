@@ -1019,15 +1019,14 @@ views.metrics = async (route, section) => {
   $('#metric-window').value = String(windowS);
   const chart = p.get('chart');
   const [data, charted] = await Promise.all([
-    api('api/metrics' + (filter ? `?q=${encodeURIComponent(filter)}` : '')),
+    // The server cuts the list: only what is drawn crosses the wire.
+    api(`api/metrics?limit=${MAX_METRIC_ROWS}` + (filter ? `&q=${encodeURIComponent(filter)}` : '')),
     chart ? api(`api/metrics?names=${encodeURIComponent(chart)}`) : null,
   ]);
   const rows = [];
-  let total = 0;
+  const total = data.series_total;
   for (const f of data.families) {
     for (const sr of f.series) {
-      total++;
-      if (rows.length >= MAX_METRIC_ROWS) continue;
       const href = `#/metrics?${new URLSearchParams({ ...(filter ? { q: filter } : {}), ...(p.get('w') ? { w: p.get('w') } : {}), chart: f.name, labels: labelsText(sr.labels) })}`;
       rows.push(actionRow({ class: 'metric-row', dataset: { metric: f.name } }, () => { location.hash = href; },
         h('td', { class: 'mono', title: f.description }, h('a', { href }, f.name), h('small', { class: 'hint' }, ` ${f.kind}${f.unit ? ' · ' + f.unit : ''}`)),

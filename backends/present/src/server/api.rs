@@ -46,17 +46,18 @@ pub(crate) fn status(app: &App) -> Response<Body> {
     json(StatusCode::OK, &view)
 }
 
-/// `/api/metrics?q=&names=`.
-pub(crate) fn metrics(app: &App, q: &Query) -> Response<Body> {
+/// `/api/metrics?q=&names=&limit=`.
+pub(crate) fn metrics(app: &App, q: &Query) -> Result<Response<Body>, BadParam> {
     let query = MetricQuery {
         text: q.get("q").map(str::to_owned),
         names: q
             .get("names")
             .map(|n| n.split(',').map(|s| s.trim().to_owned()).collect()),
+        limit: q.limit(usize::MAX, usize::MAX)?,
     };
     let snapshot = truncate::snapshot(app.sdk.meter().snapshot(), app.state.max_string_len);
     let view = MetricList::of(&snapshot, &lock(&app.state.history), &query);
-    json(StatusCode::OK, &view)
+    Ok(json(StatusCode::OK, &view))
 }
 
 /// `/api/funcs`.

@@ -51,7 +51,7 @@ async fn data(
     Ok(match path {
         "/metrics" => super::prometheus::scrape(app, req.headers()),
         "/api/status" => api::status(app),
-        "/api/metrics" => api::metrics(app, q),
+        "/api/metrics" => api::metrics(app, q)?,
         "/api/funcs" => api::funcs(app),
         "/api/callgraph" => api::callgraph(app),
         "/api/callgraph.dot" => api::callgraph_dot(app),

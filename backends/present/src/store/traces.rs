@@ -255,6 +255,11 @@ impl TraceStore {
             }
             return Some(id);
         }
+        // A failed span that arrives after the root (batches are not in
+        // time order) makes the trace a failed one all the same.
+        if trace.is_complete() && is_error(span) {
+            self.mark_failed(id);
+        }
         None
     }
 

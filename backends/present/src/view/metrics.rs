@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use omniscope::metrics::InstrumentKind;
-use omniscope_sdk::metrics::{HistogramSnapshot, MetricsSnapshot, SeriesValue};
+use omniscope_sdk::metrics::{HistogramSnapshot, MetricsSnapshot, Series, SeriesValue};
 use serde::Serialize;
 
 use super::values::unix_ms;
@@ -15,6 +15,8 @@ use crate::history::{scalar, MetricHistory};
 pub(crate) struct MetricList {
     time_ms: Option<f64>,
     families: Vec<FamilyView>,
+    /// Series of the families that match, before `limit` cut them.
+    series_total: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -66,6 +68,8 @@ pub(crate) struct MetricQuery {
     pub(crate) text: Option<String>,
     /// The name is one of these.
     pub(crate) names: Option<Vec<String>>,
+    /// At most this many series, in all (the families in order).
+    pub(crate) limit: usize,
 }
 
 impl MetricQuery {
@@ -106,13 +110,17 @@ impl MetricList {
         history: &MetricHistory,
         query: &MetricQuery,
     ) -> MetricList {
-        MetricList {
-            time_ms: snapshot.time.map(unix_ms),
-            families: snapshot
-                .families
-                .iter()
-                .filter(|f| query.matches(&f.name))
-                .map(|f| FamilyView {
+        let mut room = query.limit;
+        let mut series_total = 0;
+        let families = snapshot
+            .families
+            .iter()
+            .filter(|f| query.matches(&f.name))
+            .filter_map(|f| {
+                series_total += f.series.len();
+                let take = f.series.len().min(room);
+                room -= take;
+                (take > 0).then(|| FamilyView {
                     name: f.name.clone(),
                     kind: kind(f.kind),
                     unit: f.unit.as_str(),
@@ -120,42 +128,53 @@ impl MetricList {
                     series: f
                         .series
                         .iter()
-                        .map(|s| SeriesView {
-                            labels: s
-                                .key
-                                .labels()
-                                .iter()
-                                .map(|l| (l.key().to_owned(), l.value().to_owned()))
-                                .collect(),
-                            value: scalar(&s.value),
-                            high_water: match s.value {
-                                SeriesValue::UpDownCounter { high_water, .. } => Some(high_water),
-                                _ => None,
-                            },
-                            histogram: match &s.value {
-                                SeriesValue::Histogram(h) => Some(HistogramView::of(h)),
-                                _ => None,
-                            },
-                            recent: history.recent(&s.key),
-                            recent_quantiles: history
-                                .samples(&s.key)
-                                .filter_map(|x| {
-                                    x.quantiles.map(|[a, b, c]| {
-                                        (x.time_ms, finite(a), finite(b), finite(c))
-                                    })
-                                })
-                                .collect(),
-                            exemplars: history
-                                .exemplars(&s.key)
-                                .map(|e| ExemplarView {
-                                    time_ms: e.time_ms,
-                                    value: e.value,
-                                    trace_id: e.trace_id.to_string(),
-                                    span_id: e.span_id.to_string(),
-                                })
-                                .collect(),
-                        })
+                        .take(take)
+                        .map(|s| SeriesView::of(s, history))
                         .collect(),
+                })
+            })
+            .collect();
+        MetricList {
+            time_ms: snapshot.time.map(unix_ms),
+            families,
+            series_total,
+        }
+    }
+}
+
+impl SeriesView {
+    fn of(s: &Series, history: &MetricHistory) -> SeriesView {
+        SeriesView {
+            labels: s
+                .key
+                .labels()
+                .iter()
+                .map(|l| (l.key().to_owned(), l.value().to_owned()))
+                .collect(),
+            value: scalar(&s.value),
+            high_water: match s.value {
+                SeriesValue::UpDownCounter { high_water, .. } => Some(high_water),
+                _ => None,
+            },
+            histogram: match &s.value {
+                SeriesValue::Histogram(h) => Some(HistogramView::of(h)),
+                _ => None,
+            },
+            recent: history.recent(&s.key),
+            recent_quantiles: history
+                .samples(&s.key)
+                .filter_map(|x| {
+                    x.quantiles
+                        .map(|[a, b, c]| (x.time_ms, finite(a), finite(b), finite(c)))
+                })
+                .collect(),
+            exemplars: history
+                .exemplars(&s.key)
+                .map(|e| ExemplarView {
+                    time_ms: e.time_ms,
+                    value: e.value,
+                    trace_id: e.trace_id.to_string(),
+                    span_id: e.span_id.to_string(),
                 })
                 .collect(),
         }
