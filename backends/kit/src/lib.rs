@@ -34,9 +34,15 @@ pub use omniscope_present as present;
 #[cfg(feature = "prometheus")]
 #[cfg_attr(docsrs, doc(cfg(feature = "prometheus")))]
 pub use omniscope_prometheus as prometheus;
+#[cfg(feature = "sentry")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sentry")))]
+pub use omniscope_sentry as sentry;
 #[cfg(feature = "statsd")]
 #[cfg_attr(docsrs, doc(cfg(feature = "statsd")))]
 pub use omniscope_statsd as statsd;
+#[cfg(feature = "tracing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tracing")))]
+pub use omniscope_tracing as tracing;
 #[cfg(feature = "zipkin")]
 #[cfg_attr(docsrs, doc(cfg(feature = "zipkin")))]
 pub use omniscope_zipkin as zipkin;

@@ -16,6 +16,8 @@ use omniscope_sdk::Signal;
 #[cfg(feature = "log")]
 mod log;
 mod module;
+#[cfg(feature = "tracing")]
+mod tracing;
 
 pub(crate) use module::{Code, Env, LookupFn, Module, Part, Servers, Spec};
 
@@ -92,6 +94,9 @@ backends! {
     Statsd => statsd,
     /// `zipkin`: spans as Zipkin v2 JSON to `http://localhost:9411/api/v2/spans` (feature `zipkin`). Used when chosen.
     Zipkin => zipkin,
+    /// `sentry`: handled errors and panics to Sentry, with breadcrumbs
+    /// (feature `sentry`). Joins the logs backends once `SENTRY_DSN` is set.
+    Sentry => sentry,
 }
 
 impl Backend {
