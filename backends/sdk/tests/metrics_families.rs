@@ -190,3 +190,40 @@ fn histogram_buckets_are_per_metric() {
         other => panic!("{other:?}"),
     }
 }
+
+/// Issue #13: the HTTP and RPC duration histograms get the buckets their
+/// semantic conventions advise, from `SdkMeter::new` and the builder alike,
+/// unless the builder names them.
+#[test]
+fn http_and_rpc_durations_have_the_advised_buckets() {
+    use omniscope_sdk::metrics::{HTTP_DURATION_BUCKETS, RPC_DURATION_BUCKETS};
+
+    let uppers = |meter: &SdkMeter, name: &str| {
+        meter
+            .histogram(&Key::from_name(name), &MetricMeta::EMPTY)
+            .record(0.3);
+        match &meter.snapshot().series(name, &[]).unwrap().value {
+            SeriesValue::Histogram(h) => {
+                h.buckets.iter().map(|b| b.upper_bound).collect::<Vec<_>>()
+            }
+            other => panic!("{other:?}"),
+        }
+    };
+    let built = SdkMeter::builder().build().unwrap();
+    for meter in [&SdkMeter::new(), &built] {
+        let http = uppers(meter, "http.server.request.duration");
+        assert_eq!(http[..http.len() - 1], HTTP_DURATION_BUCKETS);
+        let client = uppers(meter, "http.client.request.duration");
+        assert_eq!(client[..client.len() - 1], HTTP_DURATION_BUCKETS);
+        let rpc = uppers(meter, "rpc.server.duration");
+        assert_eq!(rpc[..rpc.len() - 1], RPC_DURATION_BUCKETS);
+    }
+    let named = SdkMeter::builder()
+        .with_histogram_buckets("http.server.request.duration", vec![1.0])
+        .build()
+        .unwrap();
+    assert_eq!(
+        uppers(&named, "http.server.request.duration"),
+        [1.0, f64::INFINITY]
+    );
+}

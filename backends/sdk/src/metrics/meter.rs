@@ -21,6 +21,28 @@ use crate::BuildError;
 const PROMETHEUS_BUCKETS: [f64; 11] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+/// The bucket boundaries OpenTelemetry's HTTP semantic conventions advise
+/// for `http.server.request.duration` and `http.client.request.duration`
+/// (seconds): the meter uses them for these two names unless
+/// [`MeterBuilder::with_histogram_buckets`] gives others.
+pub const HTTP_DURATION_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+/// The bucket boundaries the RPC conventions advise for
+/// `rpc.server.duration` and `rpc.client.duration` (milliseconds), used
+/// for them in the same way.
+pub const RPC_DURATION_BUCKETS: [f64; 15] = [
+    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
+    10000.0,
+];
+/// The histograms whose conventions advise buckets (the facade carries no
+/// advice with an instrument, so the SDK knows these names).
+const ADVISED_BUCKETS: [(&str, &[f64]); 4] = [
+    ("http.server.request.duration", &HTTP_DURATION_BUCKETS),
+    ("http.client.request.duration", &HTTP_DURATION_BUCKETS),
+    ("rpc.server.duration", &RPC_DURATION_BUCKETS),
+    ("rpc.client.duration", &RPC_DURATION_BUCKETS),
+];
 const DEFAULT_FAMILY_LIMIT: usize = 2000;
 const DEFAULT_CARDINALITY_LIMIT: usize = 2000;
 const DEFAULT_RELATIVE_ERROR: f64 = 0.01;
@@ -64,7 +86,8 @@ struct Inner {
 
 impl SdkMeter {
     /// A builder with the defaults: family limit 2000, cardinality limit
-    /// 2000, Prometheus' default buckets, 1% sketch error.
+    /// 2000, Prometheus' default buckets (the conventions' advised ones for
+    /// the HTTP and RPC durations), 1% sketch error.
     pub fn builder() -> MeterBuilder {
         MeterBuilder::default()
     }
@@ -75,7 +98,12 @@ impl SdkMeter {
         SdkMeter::from_config(Config {
             family_limit: DEFAULT_FAMILY_LIMIT,
             cardinality_limit: DEFAULT_CARDINALITY_LIMIT,
-            buckets: HashMap::new(),
+            buckets: ADVISED_BUCKETS
+                .iter()
+                .map(|(name, bounds)| {
+                    ((*name).to_owned(), Arc::new(Buckets::new(bounds, &mapping)))
+                })
+                .collect(),
             default_buckets: Arc::new(Buckets::new(&PROMETHEUS_BUCKETS, &mapping)),
             mapping,
         })
@@ -248,7 +276,10 @@ impl Default for MeterBuilder {
         MeterBuilder {
             family_limit: DEFAULT_FAMILY_LIMIT,
             cardinality_limit: DEFAULT_CARDINALITY_LIMIT,
-            buckets: Vec::new(),
+            buckets: ADVISED_BUCKETS
+                .iter()
+                .map(|(name, bounds)| ((*name).to_owned(), bounds.to_vec()))
+                .collect(),
             default_buckets: PROMETHEUS_BUCKETS.to_vec(),
             relative_error: DEFAULT_RELATIVE_ERROR,
         }
@@ -291,7 +322,11 @@ impl MeterBuilder {
     }
 
     /// The buckets of histograms without their own (default: Prometheus'
-    /// `[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]`).
+    /// `[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]`). The
+    /// HTTP and RPC duration histograms keep the buckets their conventions
+    /// advise ([`HTTP_DURATION_BUCKETS`], [`RPC_DURATION_BUCKETS`]) unless
+    /// [`with_histogram_buckets`](MeterBuilder::with_histogram_buckets)
+    /// names them.
     pub fn with_default_buckets(mut self, bounds: Vec<f64>) -> MeterBuilder {
         self.default_buckets = bounds;
         self

@@ -111,6 +111,6 @@ mod registry;
 mod sketch;
 mod snapshot;
 
-pub use meter::{DeltaReader, MeterBuilder, SdkMeter};
+pub use meter::{DeltaReader, MeterBuilder, SdkMeter, HTTP_DURATION_BUCKETS, RPC_DURATION_BUCKETS};
 pub use reader::PeriodicReader;
 pub use snapshot::*;
