@@ -22,21 +22,10 @@ pub const RPC_SERVER_DURATION: &str = "rpc.server.duration";
 /// `rpc.client.duration`: milliseconds, one gRPC call made.
 pub const RPC_CLIENT_DURATION: &str = "rpc.client.duration";
 
-/// The bucket boundaries the HTTP conventions advise for
-/// `http.server.request.duration` and `http.client.request.duration`
-/// (seconds). The facade carries no advice with an instrument, so give them
-/// to the SDK's meter: `MeterBuilder::with_histogram_buckets(name,
-/// DURATION_BUCKETS.to_vec())`.
-pub const DURATION_BUCKETS: [f64; 14] = [
-    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-];
-
-/// The bucket boundaries the RPC conventions advise for `rpc.server.duration`
-/// and `rpc.client.duration` (milliseconds).
-pub const RPC_DURATION_BUCKETS: [f64; 15] = [
-    0.0, 5.0, 10.0, 25.0, 50.0, 75.0, 100.0, 250.0, 500.0, 750.0, 1000.0, 2500.0, 5000.0, 7500.0,
-    10000.0,
-];
+// The bucket boundaries the conventions advise for the duration
+// histograms are applied by the SDK, which knows these names
+// (`omniscope_sdk::metrics::HTTP_DURATION_BUCKETS`): the facade carries no
+// advice with an instrument.
 
 /// The query parameters whose values the conventions say to redact by
 /// default (signed URLs of cloud storage).

@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use common::{attr, telemetry};
 use omniscope::{SpanKind, Status};
-use omniscope_http::conventions::DURATION_BUCKETS;
+use omniscope_sdk::metrics::HTTP_DURATION_BUCKETS as DURATION_BUCKETS;
 use omniscope_tests::http::{request, send};
 
 const PARENT_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use omniscope_sdk::errors::{ErrorEvent, SdkErrors};
 use omniscope_sdk::export::{InMemoryExporter, InMemoryHandle};
-use omniscope_sdk::metrics::{HistogramSnapshot, MeterBuilder, SeriesValue};
+use omniscope_sdk::metrics::{HistogramSnapshot, SeriesValue};
 use omniscope_sdk::trace::{SdkTracer, SpanData};
 use omniscope_sdk::{Sdk, SdkGuard};
 
@@ -19,25 +19,15 @@ pub struct Telemetry {
     _guard: SdkGuard,
 }
 
-/// Installs the SDK (once), with the conventions' duration buckets.
+/// Installs the SDK (once), with its defaults (the conventions' duration
+/// buckets among them).
 pub fn telemetry() -> &'static Telemetry {
     static TELEMETRY: OnceLock<Telemetry> = OnceLock::new();
     TELEMETRY.get_or_init(|| {
         let (exporter, spans) = InMemoryExporter::new();
         let (reporter, errors) = InMemoryExporter::new();
-        let mut meter = MeterBuilder::default();
-        for name in [
-            omniscope_http::conventions::SERVER_REQUEST_DURATION,
-            omniscope_http::conventions::CLIENT_REQUEST_DURATION,
-        ] {
-            meter = meter.with_histogram_buckets(
-                name,
-                omniscope_http::conventions::DURATION_BUCKETS.to_vec(),
-            );
-        }
         let guard = Sdk::builder()
             .with_tracer(SdkTracer::builder().with_exporter(Box::new(exporter)))
-            .with_meter(meter)
             .with_errors(SdkErrors::builder().with_reporter(Box::new(reporter)))
             .install()
             .unwrap();
