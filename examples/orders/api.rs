@@ -1,21 +1,20 @@
-//! The HTTP edge: routes, one server span per request, and the mapping of
-//! errors to answers — user errors become a 4xx, internal ones are
-//! reported with `omniscope::handle_error` and become a 503.
+//! The HTTP edge: routes, one server span per request (`omniscope_http`'s
+//! server layer: the caller's trace continued, the HTTP conventions'
+//! attributes and metrics), and the mapping of errors to answers — user
+//! errors become a 4xx, internal ones are reported with
+//! `omniscope::handle_error` and become a 503.
 
 use std::error::Error;
-use std::future::Future;
 use std::sync::Arc;
-use std::time::Instant;
 
 use axum::extract::rejection::{JsonRejection, PathRejection};
-use axum::extract::{MatchedPath, Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use omniscope::metrics::{self, Key, Label, MetricMeta, Unit};
-use omniscope::{debug, error, info, span, FutureExt, Instrumented, Span, SpanKind, Status};
+use omniscope::{debug, error, info};
 use serde::Serialize;
 
 use crate::error::OrderError;
@@ -35,8 +34,10 @@ pub(crate) fn router(orders: Arc<Orders>) -> Router {
         .route("/orders", post(create_order).get(list_orders))
         .route("/orders/{id}", get(get_order))
         .route("/healthz", get(|| async { "ok" }))
-        // Outermost, so that the request span covers routing's answers too.
-        .layer(middleware::from_fn(trace_request))
+        .layer(middleware::map_response(trace_id_header))
+        // Last, so outermost: the request span (its attributes, status and
+        // `http.server.request.duration`) covers everything inside.
+        .layer(omniscope_http::server())
         .with_state(orders)
 }
 
@@ -61,68 +62,15 @@ async fn list_orders(State(orders): State<Arc<Orders>>) -> Json<Vec<Order>> {
     Json(orders.list_orders(LIST_LIMIT))
 }
 
-/// `http.server.request.duration`: how long the server took to answer.
-const REQUEST_DURATION: MetricMeta =
-    MetricMeta::new(Unit::SECONDS, "Duration of HTTP server requests");
-
-/// One server span per request (the root of its trace), the request
-/// duration histogram, and the trace id in a response header.
-async fn trace_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    // A `Span`, not the `!Send` guard `span!` returns: this future is `Send`.
-    let span: Span = span!(kind: SpanKind::Server, "http_request",
-        http.request.method = method.as_str(), http.route = route.as_str())
-    .into();
-    span.update_name(&format!("{method} {route}"));
-    let started = Instant::now();
-    let mut response = inside(&span, next.run(request)).await;
-    record_duration(&span, [method.as_str(), &route], response.status(), started);
-    record_response(&span, &mut response);
-    response
-}
-
-/// OpenTelemetry's HTTP server metric, its name, unit and attributes as the
-/// semantic conventions give them (Prometheus shows
-/// `http_server_request_duration_seconds{http_request_method,…}`), recorded
-/// inside the request's span, so that its exemplar is the request's trace.
-fn record_duration(span: &Span, [method, route]: [&str; 2], status: StatusCode, started: Instant) {
-    let _entered = span.as_context().cloned().map(omniscope::Context::attach);
-    let labels = [
-        Label::new("http.request.method", method),
-        Label::new("http.route", route),
-        Label::new("http.response.status_code", status.as_str()),
-    ];
-    metrics::histogram(
-        &Key::new("http.server.request.duration", &labels),
-        &REQUEST_DURATION,
-    )
-    .record_duration(started.elapsed());
-}
-
-/// The status on the span; the trace id in a header, for the caller.
-fn record_response(span: &Span, response: &mut Response) {
-    let status = response.status();
-    span.set_attribute("http.response.status_code", i64::from(status.as_u16()));
-    if status.is_server_error() {
-        span.set_status(Status::error(status.to_string()));
-    }
-    if let Some(context) = span.context() {
-        if let Ok(value) = HeaderValue::from_str(&context.trace_id().to_string()) {
+/// The trace id in a response header, for the caller. Runs inside the
+/// request span that `omniscope_http::server()` started around it.
+async fn trace_id_header(mut response: Response) -> Response {
+    if let Some((trace_id, _)) = omniscope::context::current_ids() {
+        if let Ok(value) = HeaderValue::from_str(&trace_id.to_string()) {
             response.headers_mut().insert(TRACE_ID_HEADER, value);
         }
     }
-}
-
-/// Runs `future` inside `span` while the caller keeps the span, to record
-/// the response on it afterwards (`in_span` would take it).
-fn inside<F: Future>(span: &Span, future: F) -> Instrumented<F> {
-    let _entered = span.as_context().cloned().map(omniscope::Context::attach);
-    future.in_current_span()
+    response
 }
 
 /// Why a request failed.
@@ -208,7 +156,7 @@ fn status_of(e: &OrderError) -> StatusCode {
         OrderError::Inventory(InventoryError::OutOfStock { .. }) => StatusCode::CONFLICT,
         OrderError::Payment(PaymentError::Declined) => StatusCode::PAYMENT_REQUIRED,
         OrderError::Inventory(InventoryError::Unavailable(_))
-        | OrderError::Payment(PaymentError::GatewayTimeout { .. }) => {
+        | OrderError::Payment(PaymentError::GatewayTimeout { .. } | PaymentError::Gateway(_)) => {
             StatusCode::SERVICE_UNAVAILABLE
         }
     }

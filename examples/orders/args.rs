@@ -18,6 +18,9 @@ options:
                      (default 20; 0 turns it off)
   --seed N           seed of the simulated latencies and failures (default: from the clock)
   --run-for SECONDS  shut down cleanly after this long (default: until Ctrl-C)
+  --gateway-timeouts RATIO
+                     share of charges the simulated payment gateway leaves
+                     unanswered, from 0 to 1 (default 0.03)
   --quiet            log warnings and errors only (default: RUST_LOG, else info)
   -h, --help         print this help
 
@@ -35,6 +38,7 @@ pub(crate) struct Args {
     pub(crate) load: u32,
     pub(crate) seed: Option<u64>,
     pub(crate) run_for: Option<Duration>,
+    pub(crate) gateway_timeouts: Option<f64>,
     pub(crate) quiet: bool,
 }
 
@@ -46,6 +50,7 @@ impl Default for Args {
             load: 20,
             seed: None,
             run_for: None,
+            gateway_timeouts: None,
             quiet: false,
         }
     }
@@ -104,6 +109,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             "--load" => parsed.load = parse_load(&value()?)?,
             "--seed" => parsed.seed = Some(parse_value(&flag, &value()?, "a whole number")?),
             "--run-for" => parsed.run_for = Some(parse_seconds(&value()?)?),
+            "--gateway-timeouts" => parsed.gateway_timeouts = Some(parse_ratio(&flag, &value()?)?),
             _ => return Err(ArgsError(format!("unknown argument `{flag}`"))),
         }
     }
@@ -151,6 +157,18 @@ fn parse_load(value: &str) -> Result<u32, ArgsError> {
         })
 }
 
+fn parse_ratio(flag: &str, value: &str) -> Result<f64, ArgsError> {
+    value
+        .parse::<f64>()
+        .ok()
+        .filter(|r| (0.0..=1.0).contains(r))
+        .ok_or_else(|| {
+            ArgsError(format!(
+                "invalid `{flag}` value `{value}`: expected a number from 0 to 1"
+            ))
+        })
+}
+
 fn parse_seconds(value: &str) -> Result<Duration, ArgsError> {
     value
         .parse::<f64>()
@@ -184,6 +202,7 @@ mod tests {
             "7",
             "--run-for",
             "2.5",
+            "--gateway-timeouts=0.5",
             "--quiet",
         ]);
         let expected = Args {
@@ -192,6 +211,7 @@ mod tests {
             load: 50,
             seed: Some(7),
             run_for: Some(Duration::from_millis(2500)),
+            gateway_timeouts: Some(0.5),
             quiet: true,
         };
         assert_eq!(all, Ok(Command::Run(expected)));
@@ -215,6 +235,10 @@ mod tests {
                 &["--addr", "localhost"],
                 "invalid `--addr` value `localhost`: \
                  expected an IP address and port, such as 127.0.0.1:8080",
+            ),
+            (
+                &["--gateway-timeouts", "2"],
+                "invalid `--gateway-timeouts` value `2`: expected a number from 0 to 1",
             ),
             (
                 &["--run-for", "0"],

@@ -2,7 +2,9 @@
 //!
 //! `POST /orders` validates an order, reserves the items and charges the
 //! card (each step a function with its own span, over simulated latency
-//! and failures); a background worker ships paid orders from a queue; a
+//! and failures; the card is charged by a payment gateway, a second HTTP
+//! service on its own loopback port, so each order's trace crosses a real
+//! HTTP hop); a background worker ships paid orders from a queue; a
 //! built-in load generator keeps it busy. Every request is one trace; user
 //! errors are answered with a 4xx, internal ones are reported with
 //! `omniscope::handle_error` and answered with a 503.
@@ -22,6 +24,7 @@
 mod api;
 mod args;
 mod error;
+mod gateway;
 mod inventory;
 mod load;
 mod orders;
@@ -107,12 +110,17 @@ async fn run(args: Args, dashboard: Option<String>) -> Result<(), Box<dyn Error>
     })?;
     let addr = listener.local_addr()?;
     let seed = args.seed.unwrap_or_else(seed_from_clock);
-    let sim = Sim::new(seed);
-    let (service, shipper) = build_service(&sim);
+    let mut sim = Sim::new(seed);
+    if let Some(ratio) = args.gateway_timeouts {
+        sim = sim.with_gateway_timeouts(ratio);
+    }
+    let (service, shipper) = build_service(&sim).await?;
     print_banner(addr, dashboard.as_deref(), seed, args.load);
 
     let (stop_server, server_stopped) = oneshot::channel();
-    let server = axum::serve(listener, api::router(service))
+    // With each connection's peer, for `client.address`.
+    let app = api::router(service).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, app)
         .with_graceful_shutdown(signalled(server_stopped))
         .into_future();
     let server = tokio::spawn(server);
@@ -140,17 +148,24 @@ async fn run(args: Args, dashboard: Option<String>) -> Result<(), Box<dyn Error>
     Ok(())
 }
 
-/// The order service, and the shipping worker (already running).
-fn build_service(sim: &Sim) -> (Arc<Orders>, tokio::task::JoinHandle<()>) {
+/// The order service, and its helpers already running: the shipping
+/// worker, and the payment gateway on its own loopback port.
+async fn build_service(
+    sim: &Sim,
+) -> Result<(Arc<Orders>, tokio::task::JoinHandle<()>), Box<dyn Error>> {
     let store = Arc::new(Store::default());
     let (queue, jobs) = ShippingQueue::new(SHIPPING_QUEUE_CAPACITY);
     let shipper = tokio::spawn(Shipper::new(store.clone(), sim.fork()).run(jobs));
     let inventory = Inventory::new(sim.fork());
-    let payments = Payments::new(sim.fork());
-    (
+    let gateway = gateway::start(sim.fork())
+        .await
+        .map_err(|e| format!("cannot start the payment gateway on 127.0.0.1: {e}"))?;
+    let payments = Payments::new(gateway)
+        .map_err(|e| format!("cannot build the payment gateway's client: {e}"))?;
+    Ok((
         Arc::new(Orders::new(store, inventory, payments, queue)),
         shipper,
-    )
+    ))
 }
 
 fn print_banner(addr: SocketAddr, dashboard: Option<&str>, seed: u64, load: u32) {

@@ -51,6 +51,13 @@ impl Sim {
     }
 
     /// This simulation with other failure rates.
+    /// The same world, with this share of charges left unanswered by the
+    /// payment gateway (`--gateway-timeouts`).
+    pub(crate) fn with_gateway_timeouts(mut self, ratio: f64) -> Sim {
+        self.faults.gateway_timeout = ratio;
+        self
+    }
+
     #[cfg(test)]
     pub(crate) fn with_faults(mut self, faults: Faults) -> Sim {
         self.faults = faults;
