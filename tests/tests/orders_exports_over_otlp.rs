@@ -7,6 +7,11 @@
 //! `order.amount` histogram's count and sum, OpenTelemetry names and units
 //! (`http.server.request.duration` in `s`, `function.duration`; issue #12),
 //! and the "order created" log record carrying its request's trace id.
+//! The server and client spans of `omniscope-http` (issue #13) carry the
+//! HTTP conventions' attributes, the call to the payment gateway crosses a
+//! real HTTP hop (its server span is the client span's child), and every
+//! 5xx answer's span has `error.type` (the gateway leaves half the
+//! charges unanswered here, so some orders fail with a 503).
 //!
 //! Runs the `orders` binary (see `omniscope_tests::orders`), which needs
 //! `omniscope-kit`'s `otlp` feature.
@@ -14,7 +19,10 @@
 
 use omniscope_tests::http::send;
 use omniscope_tests::orders::Orders;
-use omniscope_tests::otlp_receiver::{string_attribute, text, OtlpReceiver, ReceivedSpan, WAIT};
+use omniscope_tests::otlp_receiver::{
+    attribute, string_attribute, text, OtlpReceiver, ReceivedSpan, WAIT,
+};
+use opentelemetry_proto::tonic::common::v1::any_value;
 use opentelemetry_proto::tonic::metrics::v1::{metric, number_data_point};
 
 const ORDERS: usize = 12;
@@ -30,6 +38,8 @@ fn start(protocol: &str, endpoint: &str) -> Orders {
         "7",
         "--run-for",
         "300",
+        "--gateway-timeouts",
+        "0.5",
     ];
     let env = [
         ("RUST_LOG", "info"),
@@ -153,12 +163,110 @@ fn orders_reach_the_receiver(protocol: &str) {
         );
     }
 
+    http_conventions(&receiver, &trace_bytes);
+
     // Its "order created" log record, correlated by trace id.
     receiver.wait_for("the first order's log record", WAIT, |r| {
         r.logs().iter().any(|l| {
             l.record.trace_id == trace_bytes && text(&l.record.body) == Some("order created")
         })
     });
+}
+
+/// What the HTTP semantic conventions require (or recommend, where the
+/// layer can know it) on server and client spans.
+const SERVER_ATTRIBUTES: [&str; 9] = [
+    "http.request.method",
+    "url.path",
+    "url.scheme",
+    "http.route",
+    "http.response.status_code",
+    "server.address",
+    "server.port",
+    "client.address",
+    "network.protocol.version",
+];
+const CLIENT_ATTRIBUTES: [&str; 6] = [
+    "http.request.method",
+    "url.full",
+    "server.address",
+    "server.port",
+    "http.response.status_code",
+    "network.protocol.version",
+];
+
+fn status_code(span: &ReceivedSpan) -> Option<i64> {
+    match attribute(&span.span.attributes, "http.response.status_code") {
+        Some(any_value::Value::IntValue(code)) => Some(*code),
+        _ => None,
+    }
+}
+
+/// The order's server span and its call to the payment gateway: one real
+/// HTTP hop, each side with its attributes; then every 5xx received.
+fn http_conventions(receiver: &OtlpReceiver, trace: &[u8]) {
+    receiver.wait_for("the payment gateway's client and server spans", WAIT, |r| {
+        of_trace(r, trace)
+            .iter()
+            .filter(|s| s.span.name == "POST /v1/charges")
+            .count()
+            == 2
+    });
+    let spans = of_trace(receiver, trace);
+    let find = |name: &str, kind: i32| {
+        spans
+            .iter()
+            .find(|s| s.span.name == name && s.span.kind == kind)
+            .unwrap_or_else(|| panic!("no span {name} of kind {kind}"))
+    };
+    let (root, client, gateway) = (
+        find("POST /orders", 2),
+        find("POST /v1/charges", 3),
+        find("POST /v1/charges", 2),
+    );
+    assert_eq!(gateway.span.parent_span_id, client.span.span_id, "one HTTP hop");
+    for (span, required) in [
+        (root, &SERVER_ATTRIBUTES[..]),
+        (gateway, &SERVER_ATTRIBUTES[..]),
+        (client, &CLIENT_ATTRIBUTES[..]),
+    ] {
+        for key in required {
+            assert!(
+                attribute(&span.span.attributes, key).is_some(),
+                "{key} missing on {} (kind {}): {:?}",
+                span.span.name,
+                span.span.kind,
+                span.span.attributes
+            );
+        }
+    }
+    assert_eq!(string_attribute(&root.span.attributes, "http.route"), Some("/orders"));
+    assert_eq!(string_attribute(&client.span.attributes, "url.template"), Some("/v1/charges"));
+    assert_eq!(string_attribute(&client.span.attributes, "peer.service"), Some("payments"));
+
+    // Half the charges time out: 503 from orders and `timeout` on the
+    // client span (the gateway's request is cancelled when its caller hangs
+    // up, so its span has no status code); each with error.type.
+    receiver.wait_for("a 503", WAIT, |r| {
+        r.spans().iter().filter_map(status_code).any(|c| c == 503)
+    });
+    let received = receiver.spans();
+    for span in &received {
+        let Some(code) = status_code(span).filter(|c| *c >= 500) else {
+            continue;
+        };
+        assert_eq!(
+            string_attribute(&span.span.attributes, "error.type"),
+            Some(code.to_string().as_str()),
+            "{} answered {code}",
+            span.span.name
+        );
+        let status = span.span.status.as_ref().map(|s| s.code);
+        assert_eq!(status, Some(2), "STATUS_CODE_ERROR on {}", span.span.name);
+    }
+    assert!(received.iter().any(|s| {
+        s.span.kind == 3 && string_attribute(&s.span.attributes, "error.type") == Some("timeout")
+    }));
 }
 
 fn of_trace(receiver: &OtlpReceiver, trace: &[u8]) -> Vec<ReceivedSpan> {

@@ -183,18 +183,21 @@ fn orders_scraped_by_prometheus() {
     // Each exemplar on the bucket its sample fell into, `(previous le, le]`,
     // and on no other (issue #12: one was copied onto every bucket above,
     // most of them below their bucket's lower bound). The request histogram
-    // has the SDK's default buckets.
-    const BOUNDS: [f64; 12] = [
+    // has the buckets the HTTP conventions advise (issue #13).
+    const BOUNDS: [f64; 15] = [
         0.005,
         0.01,
         0.025,
         0.05,
+        0.075,
         0.1,
         0.25,
         0.5,
+        0.75,
         1.0,
         2.5,
         5.0,
+        7.5,
         10.0,
         f64::INFINITY,
     ];
@@ -214,7 +217,13 @@ fn orders_scraped_by_prometheus() {
             e.value
         );
     }
-    let mut traces: Vec<&str> = exemplars.iter().map(|e| e.trace_id.as_str()).collect();
+    // One observation per request: an order's trace has two requests, the
+    // order's own and its call to the payment gateway (`http_route` tells
+    // them apart).
+    let mut traces: Vec<(&str, Option<&String>)> = exemplars
+        .iter()
+        .map(|e| (e.trace_id.as_str(), e.series.get("http_route")))
+        .collect();
     let stored = traces.len();
     traces.sort_unstable();
     traces.dedup();

@@ -127,7 +127,8 @@ fn orders_sends_metrics_to_statsd_by_environment() {
                 if labels.starts_with("http_request_method.POST.http_response_status_code.201.") {
                     assert_eq!(
                         labels,
-                        "http_request_method.POST.http_response_status_code.201.http_route._orders",
+                        "http_request_method.POST.http_response_status_code.201.http_route._orders.\
+                         network_protocol_version.1_1.url_scheme.http",
                         "{text}"
                     );
                     post_orders_timers += 1;
