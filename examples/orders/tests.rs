@@ -370,7 +370,10 @@ async fn internal_errors_are_503_and_reported_with_their_chain() {
         "{chain:?}"
     );
     // Then reqwest's own words for the timeout.
-    assert!(chain[2..].iter().any(|m| m.contains("timed out")), "{chain:?}");
+    assert!(
+        chain[2..].iter().any(|m| m.contains("timed out")),
+        "{chain:?}"
+    );
     let spans = telemetry()
         .trace(answer.trace_id, |s| {
             s.iter().any(|s| s.parent_span_id.is_none())

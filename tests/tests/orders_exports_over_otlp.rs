@@ -224,7 +224,10 @@ fn http_conventions(receiver: &OtlpReceiver, trace: &[u8]) {
         find("POST /v1/charges", 3),
         find("POST /v1/charges", 2),
     );
-    assert_eq!(gateway.span.parent_span_id, client.span.span_id, "one HTTP hop");
+    assert_eq!(
+        gateway.span.parent_span_id, client.span.span_id,
+        "one HTTP hop"
+    );
     for (span, required) in [
         (root, &SERVER_ATTRIBUTES[..]),
         (gateway, &SERVER_ATTRIBUTES[..]),
@@ -240,9 +243,18 @@ fn http_conventions(receiver: &OtlpReceiver, trace: &[u8]) {
             );
         }
     }
-    assert_eq!(string_attribute(&root.span.attributes, "http.route"), Some("/orders"));
-    assert_eq!(string_attribute(&client.span.attributes, "url.template"), Some("/v1/charges"));
-    assert_eq!(string_attribute(&client.span.attributes, "peer.service"), Some("payments"));
+    assert_eq!(
+        string_attribute(&root.span.attributes, "http.route"),
+        Some("/orders")
+    );
+    assert_eq!(
+        string_attribute(&client.span.attributes, "url.template"),
+        Some("/v1/charges")
+    );
+    assert_eq!(
+        string_attribute(&client.span.attributes, "peer.service"),
+        Some("payments")
+    );
 
     // Half the charges time out: 503 from orders and `timeout` on the
     // client span (the gateway's request is cancelled when its caller hangs
