@@ -44,6 +44,8 @@ pub(crate) struct Callsite {
     level: Level,
     /// Bit `i` is set when field `i` is one of the special fields.
     special: u32,
+    /// Whether omniscope's own bridge into `tracing` emits here.
+    bridge: bool,
 }
 
 impl Callsite {
@@ -67,6 +69,7 @@ impl Callsite {
             location: SourceLocation::new(meta.module_path().unwrap_or(meta.target()), file, line),
             level,
             special,
+            bridge: meta.target() == crate::to_tracing::TARGET,
         }
     }
 
@@ -90,6 +93,13 @@ impl Callsite {
     #[inline]
     pub(crate) fn is_special(&self, index: usize) -> bool {
         index < 32 && self.special & (1 << index) != 0
+    }
+
+    /// Whether omniscope's bridge into `tracing` ([`crate::TracingLogger`],
+    /// [`crate::TracingTracer`]) emits here: not sent back, or each record
+    /// would loop.
+    pub(crate) fn is_bridge(&self) -> bool {
+        self.bridge
     }
 
     /// Whether any field is special.

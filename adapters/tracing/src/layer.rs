@@ -141,6 +141,9 @@ where
         };
         let meta = attrs.metadata();
         let callsite = callsite(meta);
+        if callsite.is_bridge() {
+            return;
+        }
         let parent = explicit_parent(attrs.is_root(), attrs.parent(), &ctx);
         let parent = parent.unwrap_or_else(OmniContext::current);
         let state = if attrs.is_empty() {
@@ -192,7 +195,7 @@ where
         let meta = event.metadata();
         let callsite = callsite(meta);
         let level = callsite.level();
-        if level > omniscope::max_level() || omniscope::is_dispatching() {
+        if level > omniscope::max_level() || omniscope::is_dispatching() || callsite.is_bridge() {
             return;
         }
         let metadata =
