@@ -28,6 +28,10 @@
 //! # let _ = create_order(1, 9.5);
 //! ```
 //!
+//! The log macros take fields after the message, behind a `;` (above), or
+//! before it, as `tracing` writes them:
+//! `info!(order.id = id, sku = %sku, "looked up {}", sku)`.
+//!
 //! With the `macros` feature, `#[omniscope::instrument]` turns a function
 //! into a span named after it (arguments as attributes, an `Err` or a panic
 //! recorded on it) plus per-function meters: `function.calls`,

@@ -2,47 +2,153 @@
 
 /// Logs at a level given as an expression; [`info!`](crate::info!) and friends are shorthands.
 ///
-/// Forms (fields after `;`, each `key = value`, `key = %display`,
-/// `key = ?debug`, or a bare variable name; dotted keys allowed):
+/// Fields are `key = value` (through [`ToValue`](crate::ToValue)),
+/// `key = %display`, `key = ?debug`, or a bare variable name (`user`,
+/// `%user`, `?user`); keys may be dotted (`order.id`) or string literals
+/// (`"http.method"`). They go either **before the message**, as in
+/// `tracing`, or **after it, behind a `;`**:
 ///
 /// ```
 /// use omniscope::{log, Level};
-/// let user = "ada";
+/// let (user, sku, n) = ("ada", "A-12", 3);
 /// log!(Level::Info, "signed in");
+/// // `tracing`'s form: fields first, then the message and its arguments.
+/// log!(Level::Info, sku = %sku, count = n, "looked up {}", user);
+/// log!(Level::Info, user, retries = 2); // fields only: an empty message
+/// // omniscope's form: the message, then the fields after `;`.
 /// log!(Level::Warn, "slow request: {} ms", 1200; path = "/orders", user);
 /// log!(target: "audit", Level::Info, "login"; user.name = user, retries = 2);
 /// ```
+///
+/// `rustfmt` formats a call whose fields are all `key = value` or bare
+/// names in the fields-first form (they read as expressions); a call with
+/// `%`, `?` or `;` is left as written, as `tracing`'s calls are. A field
+/// with `%` or `?` written after the message without `;` is an error that
+/// shows both forms (`format_args!` would otherwise take it for a named
+/// argument).
 ///
 /// `logger: &l` sends to an explicit logger instead of the global one
 /// (handy in tests): `log!(logger: &l, Level::Info, "hi")`.
 #[macro_export]
 macro_rules! log {
     (logger: $logger:expr, target: $target:expr, $lvl:expr, $($rest:tt)+) => {
-        $crate::__log_split!((logger $logger) ($target) ($lvl) [] $($rest)+)
+        $crate::__log_fields!((logger $logger) ($target) ($lvl) [] $($rest)+)
     };
     (logger: $logger:expr, $lvl:expr, $($rest:tt)+) => {
-        $crate::__log_split!((logger $logger) (::core::module_path!()) ($lvl) [] $($rest)+)
+        $crate::__log_fields!((logger $logger) (::core::module_path!()) ($lvl) [] $($rest)+)
     };
     (target: $target:expr, $lvl:expr, $($rest:tt)+) => {
-        $crate::__log_split!((global) ($target) ($lvl) [] $($rest)+)
+        $crate::__log_fields!((global) ($target) ($lvl) [] $($rest)+)
     };
     ($lvl:expr, $($rest:tt)+) => {
-        $crate::__log_split!((global) (::core::module_path!()) ($lvl) [] $($rest)+)
+        $crate::__log_fields!((global) (::core::module_path!()) ($lvl) [] $($rest)+)
     };
 }
 
-/// Splits a log call's tokens at the `;` between the message and the fields.
+/// Collects the fields written before the message (`tracing`'s form), then
+/// hands the message and what follows to [`__log_split!`].
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_fields {
+    // `key = %value`, `key = ?value`, `key = value`, dotted keys.
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = % $v:expr , $($rest:tt)*) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = %$v,] $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = % $v:expr) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = %$v,])
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = ? $v:expr , $($rest:tt)*) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = ?$v,] $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = ? $v:expr) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = ?$v,])
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = $v:expr , $($rest:tt)*) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = $v,] $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($k:ident).+ = $v:expr) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $($k).+ = $v,])
+    };
+    // `"string key" = …`: a literal followed by `=` is a key, not the message.
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $k:literal = % $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $k = %$v,] $($($rest)*)?)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $k:literal = ? $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $k = ?$v,] $($($rest)*)?)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $k:literal = $v:expr $(, $($rest:tt)*)?) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $k = $v,] $($($rest)*)?)
+    };
+    // Shorthands: `%name`, `?name`, `name`.
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] % $k:ident $(, $($rest:tt)*)?) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* %$k,] $($($rest)*)?)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] ? $k:ident $(, $($rest:tt)*)?) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* ?$k,] $($($rest)*)?)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $k:ident , $($rest:tt)*) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $k,] $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $k:ident) => {
+        $crate::__log_fields!($dest $target $lvl [$($pre)* $k,])
+    };
+    // Fields only: an empty message.
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*]) => {
+        $crate::__log_emit!($dest $target $lvl [""] [$($pre)*])
+    };
+    // The message (and its arguments, and fields after `;`): a literal, or
+    // a macro that expands to one (`concat!`).
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $msg:literal $($rest:tt)*) => {
+        $crate::__log_split!($dest $target $lvl [$($pre)*] [] $msg $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $mac:ident ! $args:tt $($rest:tt)*) => {
+        $crate::__log_split!($dest $target $lvl [$($pre)*] [] $mac ! $args $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] $($rest:tt)+) => {
+        ::core::compile_error!(
+            "expected a field or the message: a field is `key = value`, `key = %display`, `key = ?debug` or a variable name (`%name`, `?name`), the message a string literal, as in `info!(sku = %sku, count = n, \"looked up {}\", x)` or `info!(\"looked up {}\", x; sku = %sku)`"
+        )
+    };
+}
+
+/// Splits a log call's tokens at the `;` between the message and the
+/// fields; `[$($pre)*]` holds the fields written before the message.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __log_split {
-    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*] ; $($fields:tt)*) => {
-        $crate::__log_emit!($dest ($target) ($lvl) [$($fmt)*] [$($fields)*])
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] ; $($fields:tt)*) => {
+        $crate::__log_emit!($dest $target $lvl [$($fmt)*] [$($pre)* $($fields)*])
     };
-    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*] $next:tt $($rest:tt)*) => {
-        $crate::__log_split!($dest ($target) ($lvl) [$($fmt)* $next] $($rest)*)
+    // `tracing` users write fields after the message too; without the `;`,
+    // `format_args!` would take a `%` / `?` field for a broken named argument.
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] , $($k:ident).+ = % $($rest:tt)*) => {
+        $crate::__log_misplaced_field!()
     };
-    ($dest:tt ($target:expr) ($lvl:expr) [$($fmt:tt)*]) => {
-        $crate::__log_emit!($dest ($target) ($lvl) [$($fmt)*] [])
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] , $($k:ident).+ = ? $($rest:tt)*) => {
+        $crate::__log_misplaced_field!()
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] , % $k:ident $($rest:tt)*) => {
+        $crate::__log_misplaced_field!()
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] , ? $k:ident $($rest:tt)*) => {
+        $crate::__log_misplaced_field!()
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*] $next:tt $($rest:tt)*) => {
+        $crate::__log_split!($dest $target $lvl [$($pre)*] [$($fmt)* $next] $($rest)*)
+    };
+    ($dest:tt $target:tt $lvl:tt [$($pre:tt)*] [$($fmt:tt)*]) => {
+        $crate::__log_emit!($dest $target $lvl [$($fmt)*] [$($pre)*])
+    };
+}
+
+/// The error for a `%` or `?` field after the message without `;`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __log_misplaced_field {
+    () => {
+        ::core::compile_error!(
+            "a field with `%` or `?` after the message needs a `;` before the fields: write them first, as in tracing: `info!(sku = %sku, \"looked up {}\", x)`, or after a `;`: `info!(\"looked up {}\", x; sku = %sku)`"
+        )
     };
 }
 
@@ -115,6 +221,11 @@ macro_rules! __fields {
     (@ [$($out:expr),*] $k:ident $(, $($rest:tt)*)?) => {
         $crate::__fields!(@ [$($out,)* $crate::Field::new_static(::core::stringify!($k), $crate::__private::to_value(&$k))] $($($rest)*)?)
     };
+    (@ [$($out:expr),*] $($bad:tt)+) => {
+        ::core::compile_error!(
+            "expected a field: `key = value`, `key = %display`, `key = ?debug` or a variable name (`name`, `%name`, `?name`), separated by commas"
+        )
+    };
     ($($fields:tt)*) => { $crate::__fields!(@ [] $($fields)*) };
 }
 
@@ -139,8 +250,10 @@ macro_rules! warn {
 /// Logs at [`Level::Info`](crate::Level::Info). See [`log!`] for the forms.
 ///
 /// ```
-/// let order_id = 42;
+/// let (order_id, sku) = (42, "A-12");
 /// omniscope::info!("creating order"; order.id = order_id, channel = "web");
+/// // As in `tracing`: fields first.
+/// omniscope::info!(order.id = order_id, sku = %sku, "looked up {}", sku);
 /// ```
 #[macro_export]
 macro_rules! info {

@@ -1,0 +1,5 @@
+fn main() {
+    let sku = "A-12";
+    omniscope::info!(sku => sku, "looked up");
+    omniscope::info!("looked up"; sku => sku);
+}
