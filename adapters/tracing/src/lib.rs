@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod bridge;
 mod callsite;
 mod entered;
 mod fields;
@@ -10,5 +11,5 @@ mod to_tracing;
 
 pub use layer::{layer, OmniscopeLayer};
 pub use omniscope;
-pub use subscriber::{install, OmniscopeSubscriber};
+pub use subscriber::{dropped_spans, install, OmniscopeSubscriber};
 pub use to_tracing::{TracingLogger, TracingTracer, TARGET};

@@ -1,21 +1,31 @@
-//! [`OmniscopeSubscriber`]: the layer on its own, for applications that do
-//! not use `tracing-subscriber` themselves.
+//! [`OmniscopeSubscriber`]: `tracing` into omniscope for applications that
+//! do not use `tracing-subscriber` themselves.
+//!
+//! It keeps each span's omniscope span in a slab of its own rather than in
+//! `tracing-subscriber`'s registry: a span costs one slab slot, no
+//! type-keyed extension map, and no reference to its `tracing` parent (the
+//! omniscope context already says who the parent is).
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use omniscope::context::ContextGuard;
+use omniscope::Context as OmniContext;
+use sharded_slab::Slab;
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::{Interest, SetGlobalDefaultError};
 use tracing::{Event, Metadata, Subscriber};
 use tracing_core::span::Current;
-use tracing_subscriber::layer::{Layered, SubscriberExt as _};
-use tracing_subscriber::Registry;
 
-use crate::callsite::level;
-use crate::layer::OmniscopeLayer;
+use crate::bridge::{log_event, SpanState};
+use crate::callsite::{callsite, level};
 
-/// A complete `tracing` subscriber sending spans and events to omniscope:
-/// a registry with [`OmniscopeLayer`], which also applies omniscope's
-/// filters before any work is done. Events above omniscope's level filter
-/// ([`omniscope::max_level`]) are disabled, and spans while no omniscope
-/// tracer is installed, so they cost `tracing` a callsite check.
+/// A complete `tracing` subscriber sending spans and events to omniscope
+/// (as [`OmniscopeLayer`](crate::OmniscopeLayer) does on a registry, and
+/// faster), which also applies omniscope's filters before any work is
+/// done: events above omniscope's level filter ([`omniscope::max_level`])
+/// are disabled, and spans while no omniscope tracer is installed, so they
+/// cost `tracing` a callsite check. `tracing::Span::current()` works.
 ///
 /// ```
 /// use tracing::subscriber::with_default;
@@ -24,23 +34,56 @@ use crate::layer::OmniscopeLayer;
 ///     tracing::info!(answer = 42, "logged through omniscope");
 /// });
 /// ```
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct OmniscopeSubscriber {
-    inner: Layered<OmniscopeLayer, Registry>,
+    spans: Slab<Node>,
+}
+
+/// One open `tracing` span.
+#[derive(Debug)]
+struct Node {
+    /// Handles to the span (`clone_span` adds one, `try_close` removes one).
+    refs: AtomicUsize,
+    meta: &'static Metadata<'static>,
+    /// `None` when no omniscope span was started for it (an export
+    /// thread's span, or the bridge's own).
+    state: Option<SpanState>,
+}
+
+/// The id of spans not kept because the slab was full.
+const NOT_KEPT: u64 = u64::MAX;
+
+/// Spans not kept (see [`dropped_spans`]).
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// How many `tracing` spans [`OmniscopeSubscriber`] could not keep since the
+/// process started: its slab was full (millions of open spans). Such a span
+/// is not recorded, and what runs in it is in its parent.
+pub fn dropped_spans() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
+
+/// One span entered on this thread, innermost last: its id, its metadata
+/// (for `Span::current()`) and the omniscope context it made current.
+type Entered = (u64, &'static Metadata<'static>, Option<ContextGuard>);
+
+thread_local! {
+    static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
+}
+
+fn key(id: &Id) -> Option<usize> {
+    usize::try_from(id.into_u64().checked_sub(1)?).ok()
 }
 
 impl OmniscopeSubscriber {
-    /// A subscriber over a fresh registry.
+    /// A subscriber with no span open.
     pub fn new() -> OmniscopeSubscriber {
-        OmniscopeSubscriber {
-            inner: Registry::default().with(OmniscopeLayer::new()),
-        }
+        OmniscopeSubscriber { spans: Slab::new() }
     }
-}
 
-impl Default for OmniscopeSubscriber {
-    fn default() -> OmniscopeSubscriber {
-        OmniscopeSubscriber::new()
+    fn context_of(&self, id: &Id) -> Option<OmniContext> {
+        let node = self.spans.get(key(id)?)?;
+        node.state.as_ref()?.context().cloned()
     }
 }
 
@@ -56,21 +99,20 @@ pub fn install() -> Result<(), SetGlobalDefaultError> {
 
 impl Subscriber for OmniscopeSubscriber {
     fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-        // omniscope's level and tracer can change at any time; asked again
-        // (`enabled`) on each use, which is one load each.
-        match self.inner.register_callsite(meta) {
-            interest if interest.is_never() => interest,
-            _ => Interest::sometimes(),
+        if callsite(meta).is_bridge() {
+            return Interest::never();
         }
+        // omniscope's level and tracer can change at any time: asked again
+        // (`enabled`) on each use, which is one load each.
+        Interest::sometimes()
     }
 
     fn enabled(&self, meta: &Metadata<'_>) -> bool {
-        let wanted = if meta.is_span() {
+        if meta.is_span() {
             omniscope::__private::tracing_active()
         } else {
             level(*meta.level()) <= omniscope::max_level()
-        };
-        wanted && self.inner.enabled(meta)
+        }
     }
 
     fn max_level_hint(&self) -> Option<tracing::level_filters::LevelFilter> {
@@ -79,43 +121,108 @@ impl Subscriber for OmniscopeSubscriber {
         None
     }
 
-    fn new_span(&self, span: &Attributes<'_>) -> Id {
-        self.inner.new_span(span)
+    fn new_span(&self, attrs: &Attributes<'_>) -> Id {
+        let state = SpanState::start(attrs, |parent| self.context_of(parent));
+        let node = Node {
+            refs: AtomicUsize::new(1),
+            meta: attrs.metadata(),
+            state,
+        };
+        match self.spans.insert(node) {
+            Some(key) => Id::from_u64(key as u64 + 1),
+            None => {
+                DROPPED.fetch_add(1, Ordering::Relaxed);
+                Id::from_u64(NOT_KEPT)
+            }
+        }
     }
 
     fn record(&self, span: &Id, values: &Record<'_>) {
-        self.inner.record(span, values);
+        if let Some(node) = key(span).and_then(|k| self.spans.get(k)) {
+            if let Some(state) = &node.state {
+                state.record(values);
+            }
+        }
     }
 
     fn record_follows_from(&self, span: &Id, follows: &Id) {
-        self.inner.record_follows_from(span, follows);
-    }
-
-    fn event_enabled(&self, event: &Event<'_>) -> bool {
-        self.inner.event_enabled(event)
+        let cause = key(follows)
+            .and_then(|k| self.spans.get(k))
+            .and_then(|n| n.state.as_ref().and_then(SpanState::span_context));
+        if let (Some(cause), Some(node)) = (cause, key(span).and_then(|k| self.spans.get(k))) {
+            if let Some(state) = &node.state {
+                state.add_link(&cause);
+            }
+        }
     }
 
     fn event(&self, event: &Event<'_>) {
-        self.inner.event(event);
+        log_event(event, |parent| self.context_of(parent));
     }
 
     fn enter(&self, span: &Id) {
-        self.inner.enter(span);
+        let Some(node) = key(span).and_then(|k| self.spans.get(k)) else {
+            return;
+        };
+        let meta = node.meta;
+        let cx = node.state.as_ref().and_then(SpanState::context).cloned();
+        drop(node);
+        let guard = cx.map(OmniContext::attach);
+        let rejected = ENTERED.try_with(|entered| match entered.try_borrow_mut() {
+            Ok(mut entered) => {
+                entered.push((span.into_u64(), meta, guard));
+                None
+            }
+            Err(_) => Some(guard),
+        });
+        // Thread teardown: the context is left at once.
+        drop(rejected);
     }
 
     fn exit(&self, span: &Id) {
-        self.inner.exit(span);
+        let id = span.into_u64();
+        let left = ENTERED.try_with(|entered| {
+            let mut entered = entered.try_borrow_mut().ok()?;
+            let at = entered.iter().rposition(|e| e.0 == id)?;
+            Some(entered.remove(at))
+        });
+        // Dropped outside the borrow: leaving a context may run code that
+        // enters spans.
+        drop(left);
     }
 
     fn clone_span(&self, id: &Id) -> Id {
-        self.inner.clone_span(id)
+        if let Some(node) = key(id).and_then(|k| self.spans.get(k)) {
+            node.refs.fetch_add(1, Ordering::Relaxed);
+        }
+        id.clone()
     }
 
     fn try_close(&self, id: Id) -> bool {
-        self.inner.try_close(id)
+        let Some(key) = key(&id) else {
+            return false;
+        };
+        let Some(node) = self.spans.get(key) else {
+            return false;
+        };
+        // The last handle: the slot is released (and the omniscope span
+        // ends) once no lookup holds it.
+        if node.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
+            return false;
+        }
+        drop(node);
+        self.spans.remove(key)
     }
 
     fn current_span(&self) -> Current {
-        self.inner.current_span()
+        ENTERED
+            .try_with(|entered| {
+                let entered = entered.try_borrow().ok()?;
+                let (id, meta, _) = entered.last()?;
+                Some(Current::new(Id::from_u64(*id), meta))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or_else(Current::none)
     }
 }
