@@ -69,6 +69,8 @@ use crate::metrics::{
 use crate::trace::{Exception, Span, SpanSite};
 use crate::value::{string_or_placeholder, Field, ToValue, Value};
 
+mod typed;
+
 const CALLS_META: MetricMeta =
     MetricMeta::new(Unit::custom("{call}"), "Calls of an instrumented function");
 const IN_FLIGHT_META: MetricMeta = MetricMeta::new(
@@ -142,6 +144,9 @@ pub struct Function {
     duration_error: LazyHistogram,
     duration_panic: LazyHistogram,
     panics: LazyCounter,
+    /// A method's `Function` for each `Self` type it was called on (see
+    /// [`Function::start_method`]).
+    typed: typed::Typed,
 }
 
 impl Function {
@@ -168,6 +173,7 @@ impl Function {
                 DURATION_META,
             ),
             panics: LazyCounter::with_meta(Key::from_static(PANICS, &labels.function), PANICS_META),
+            typed: typed::Typed::new(),
         }
     }
 
@@ -186,7 +192,12 @@ impl Function {
     /// only if a meter or capture is there. One relaxed load decides both.
     #[inline]
     pub fn start(&'static self, span: impl FnOnce(&'static SpanSite) -> Span) -> Call {
-        let state = global::state();
+        self.start_with(global::state(), span)
+    }
+
+    /// [`start`](Function::start) with the dispatch state already read.
+    #[inline]
+    fn start_with(&'static self, state: u8, span: impl FnOnce(&'static SpanSite) -> Span) -> Call {
         // `max_level_*` compile spans out (as for `span!`); meters have no level.
         let span = if state & (Signal::Tracer.bit() | SCOPED) != 0
             && self.site.level() <= crate::STATIC_MAX_LEVEL

@@ -16,12 +16,13 @@ use omniscope_tests::http::get_json;
 use omniscope_tests::orders::Orders;
 use serde_json::Value;
 
-/// The functions a placed order runs through (`module::function`).
+/// The functions a placed order runs through (`module::function`, and
+/// `module::Type::method` for methods, #14).
 const ORDER_FUNCTIONS: [&str; 4] = [
-    "orders::orders::create_order",
+    "orders::orders::Orders::create_order",
     "orders::validate::validate",
-    "orders::inventory::reserve",
-    "orders::payment::charge",
+    "orders::inventory::Inventory::reserve",
+    "orders::payment::Payments::charge",
 ];
 
 /// Polls `orders`' dashboard API until `ready` accepts what `path` answers.

@@ -1,7 +1,7 @@
 //! The expansion of `#[instrument]`, shared by sync and async functions.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::ext::IdentExt;
 use syn::visit_mut::{self, VisitMut};
 use syn::{
@@ -173,6 +173,24 @@ fn collect_names<'p>(pat: &'p Pat, names: &mut Vec<&'p Ident>) {
     }
 }
 
+/// Whether the signature has a receiver or names `Self` (in its arguments,
+/// return type or `where` clause): then the function sits in an `impl` or
+/// a trait, and `Self` names its type at the call.
+fn names_self(sig: &Signature) -> bool {
+    fn has_self(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|tree| match tree {
+            proc_macro2::TokenTree::Ident(ident) => ident == "Self",
+            proc_macro2::TokenTree::Group(group) => has_self(group.stream()),
+            _ => false,
+        })
+    }
+    sig.receiver().is_some()
+        || has_self(sig.inputs.to_token_stream())
+        || has_self(sig.output.to_token_stream())
+        || has_self(sig.generics.to_token_stream())
+        || has_self(sig.generics.where_clause.to_token_stream())
+}
+
 /// `static __OMNISCOPE_FUNCTION: Function = …;` — the span site and meters.
 fn site_static(args: &Args, sig: &Signature) -> TokenStream {
     let fn_name = sig.ident.unraw().to_string();
@@ -240,8 +258,19 @@ fn start_call(args: &Args, sig: &Signature, locals: &Locals) -> TokenStream {
     }
     fields.extend(args.fields.iter().map(|f| f.to_field()));
     let site = &locals.site;
+    // A method is labelled `module::Type::method`: the attribute cannot see
+    // the `impl`, so the type comes from `Self` at the call, where the
+    // signature shows that there is one.
+    let (method, self_type) = if names_self(sig) {
+        (
+            quote!(start_method),
+            quote!(::core::any::type_name::<Self>(),),
+        )
+    } else {
+        (quote!(start), TokenStream::new())
+    };
     quote! {
-        __OMNISCOPE_FUNCTION.start(|#site| {
+        __OMNISCOPE_FUNCTION.#method(#self_type |#site| {
             #[allow(unused_imports)]
             use ::omniscope::__private::{ArgViaDebug as _, ArgViaToValue as _};
             ::omniscope::__private::start_span(#site, &[#(#fields),*])

@@ -74,7 +74,13 @@ use quote::ToTokens;
 ///
 /// - **A span** named after the function, with the module path as target,
 ///   the qualified name `module::path::function` as its function, and the
-///   arguments as attributes. A sync function's body runs with the span
+///   arguments as attributes. A method's qualified name is
+///   `module::path::Type::method`, so that same-named methods of different
+///   types in one module are told apart: `Type` is the `Self` it was called
+///   on, without path and generics (`Cache<u8>` and `Cache<String>` are
+///   both `Cache`; a trait's default method is labelled by each type it
+///   runs on). Each such label is built once per type, on the first call
+///   with a backend installed. A sync function's body runs with the span
 ///   current; an async function's span starts when the function is called
 ///   (its parent is the caller's current span) and is current on every poll
 ///   of its future, on whichever thread polls it.
@@ -102,7 +108,8 @@ use quote::ToTokens;
 ///   behind a generic `E`, a `Box<dyn Error>` or an `anyhow::Error`).
 /// - **A panic**: the span records it (an event and an error status) as the
 ///   thread unwinds; no `catch_unwind` is involved.
-/// - **Meters**, labelled `function="module::path::function"`, named as
+/// - **Meters**, labelled `function="module::path::function"` (or
+///   `module::path::Type::method`), named as
 ///   OpenTelemetry names metrics (Prometheus shows them as
 ///   `function_calls_total`, `function_duration_seconds`…; see
 ///   [`omniscope::metrics::names`]):
@@ -206,9 +213,11 @@ use quote::ToTokens;
 ///   `async fn`. Inside an `#[async_trait]` impl it sees the function
 ///   `async-trait` already rewrote, and measures building the boxed future
 ///   rather than running it: prefer native `async fn` in traits.
-/// - Methods of different types with the same name in one module share
-///   the qualified name `module::method` (the attribute cannot see the
-///   type); give them distinct modules if their meters must differ.
+/// - A method is labelled `module::Type::method` only when its signature
+///   shows `Self` (a receiver, or `Self` in an argument, the return type or
+///   the `where` clause): the attribute cannot see the `impl`, so the type
+///   comes from `type_name::<Self>()` at the call. An associated function
+///   that shows no `Self` (`fn helper() -> u8`) keeps `module::helper`.
 ///
 /// [`omniscope::UserError`]: https://docs.rs/omniscope/latest/omniscope/error/trait.UserError.html
 /// [`is_user_error()`]: https://docs.rs/omniscope/latest/omniscope/error/trait.UserError.html#method.is_user_error

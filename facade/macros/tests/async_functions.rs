@@ -309,7 +309,11 @@ fn async_methods_borrow_self() {
         let body = rt.block_on(client.get("/orders"));
         assert_eq!(body, "http://svc/orders");
     });
-    assert_eq!(calls_and_in_flight(&captured, "get"), (Some(1), Some(0)));
+    // A method: labelled `module::Client::get` (#14).
+    assert_eq!(
+        calls_and_in_flight(&captured, "Client::get"),
+        (Some(1), Some(0))
+    );
     if !spans_compiled_in() {
         return;
     }
