@@ -269,7 +269,7 @@ impl ServerBuilder {
     }
 
     /// Query parameters whose values `url.query` shows as `REDACTED`.
-    /// Default: [`DEFAULT_SENSITIVE_QUERY_PARAMETERS`](crate::conventions::DEFAULT_SENSITIVE_QUERY_PARAMETERS).
+    /// Default: [`DEFAULT_SENSITIVE_QUERY_PARAMETERS`].
     pub fn with_sensitive_query_parameters<I, P>(mut self, names: I) -> ServerBuilder
     where
         I: IntoIterator<Item = P>,
