@@ -761,7 +761,11 @@ function spanRow(sp, selected, matches) {
     ? h('button', { type: 'button', class: 'span-toggle', 'aria-expanded': String(!collapsed), 'aria-label': (collapsed ? 'expand ' : 'collapse ') + sp.name, tabindex: -1 }, collapsed ? '▸' : '▾')
     : h('span', { class: 'span-toggle-space' });
   if (kids) toggle.addEventListener('click', ev => { ev.stopPropagation(); toggleSpan(sp.span_id); });
-  const label = h('div', { class: 'span-label', title: sp.function || sp.name }, toggle, h('span', { class: 'span-name' }, sp.name),
+  // Spans received over OTLP carry their service: shown when it is not this one.
+  const service = sp.attributes['service.name'];
+  const label = h('div', { class: 'span-label', title: sp.function || sp.name }, toggle,
+    typeof service === 'string' && service !== (lastStatus && lastStatus.service) ? h('span', { class: 'span-service' }, service) : '',
+    h('span', { class: 'span-name' }, sp.name),
     collapsed ? h('span', { class: 'hidden-count' }, ` +${fmtNum(descendants(sp))}`) : '');
   label.style.paddingLeft = `${4 + Math.min(sp.depth, 40) * 14}px`;
   const row = h('div', {

@@ -21,6 +21,12 @@ use crate::store::{ErrorGroups, Pinned, Ring, TraceLimits, TraceStore};
 pub const DEFAULT_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 9000);
 
+/// Where [`Present::serve_otlp`](crate::Present::serve_otlp) listens
+/// unless [`PresentBuilder::with_otlp_addr`] says otherwise: OTLP/HTTP's
+/// port on loopback, `127.0.0.1:4318`.
+pub const DEFAULT_OTLP_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 4318);
+
 /// The variable [`PresentBuilder::from_env`] reads for the address when
 /// code sets none: `127.0.0.1:9001`, `[::1]:9001` or `localhost:9001`.
 pub const ADDR_ENV: &str = "OMNISCOPE_DASHBOARD_ADDR";
@@ -67,6 +73,7 @@ pub struct PresentBuilder {
     metric_samples: usize,
     sample_interval: Duration,
     max_string_len: usize,
+    otlp_addr: SocketAddr,
 }
 
 impl fmt::Debug for PresentBuilder {
@@ -89,6 +96,7 @@ impl fmt::Debug for PresentBuilder {
             .field("metric_samples", &self.metric_samples)
             .field("sample_interval", &self.sample_interval)
             .field("max_string_len", &self.max_string_len)
+            .field("otlp_addr", &self.otlp_addr)
             .finish()
     }
 }
@@ -115,6 +123,7 @@ impl Default for PresentBuilder {
             metric_samples: 60,
             sample_interval: Duration::from_secs(5),
             max_string_len: DEFAULT_MAX_STRING_LEN,
+            otlp_addr: DEFAULT_OTLP_ADDR,
         }
     }
 }
@@ -280,6 +289,18 @@ impl PresentBuilder {
         self
     }
 
+    /// Where the OTLP/HTTP receiver listens, if the application starts it
+    /// with [`Present::serve_otlp`](crate::Present::serve_otlp) (nothing
+    /// listens otherwise). Default: [`DEFAULT_OTLP_ADDR`],
+    /// `127.0.0.1:4318`; port 0 picks a free port. A non-loopback address
+    /// needs [`with_public(true)`](PresentBuilder::with_public) and a
+    /// [bearer token](PresentBuilder::with_bearer_token), which senders
+    /// must then give (`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20…`).
+    pub fn with_otlp_addr(mut self, addr: SocketAddr) -> PresentBuilder {
+        self.otlp_addr = addr;
+        self
+    }
+
     /// Checks the configuration and makes the stores (nothing listens yet:
     /// see [`Present::serve`]).
     ///
@@ -289,7 +310,9 @@ impl PresentBuilder {
     /// [`with_unauthenticated_public_access(true)`](PresentBuilder::with_unauthenticated_public_access));
     /// a bearer token shorter than [`MIN_TOKEN_LEN`] or not printable
     /// ASCII; an allowed host that is not a host name; a zero sample
-    /// interval; a maximum string length below [`MIN_MAX_STRING_LEN`].
+    /// interval; a maximum string length below [`MIN_MAX_STRING_LEN`]; an
+    /// OTLP address beyond loopback without `with_public(true)` and a
+    /// bearer token.
     pub fn build(self) -> Result<Present, BuildError> {
         let addr = self.resolve_addr()?;
         check_loopback(addr, self.public).map_err(|refused| {
@@ -314,6 +337,26 @@ impl PresentBuilder {
                      characters, or listen on 127.0.0.1 (on a network you trust entirely, \
                      with_unauthenticated_public_access(true) serves it without one)",
                     addr
+                ),
+            ));
+        }
+        check_loopback(self.otlp_addr, self.public).map_err(|refused| {
+            BuildError::new(
+                "dashboard",
+                format!(
+                    "with_otlp_addr: {refused}, and anyone reaching it could add spans and logs \
+                     to the dashboard: call with_public(true) and with_bearer_token to expose \
+                     it, or listen on 127.0.0.1"
+                ),
+            )
+        })?;
+        if !self.otlp_addr.ip().is_loopback() && self.bearer_token.is_none() {
+            return Err(BuildError::new(
+                "dashboard",
+                format!(
+                    "the OTLP receiver would listen on {} without a bearer token: call \
+                     with_bearer_token (senders then give it), or listen on 127.0.0.1",
+                    self.otlp_addr
                 ),
             ));
         }
@@ -356,6 +399,7 @@ impl PresentBuilder {
                 bearer_token: self.bearer_token,
                 allowed_hosts: self.allowed_hosts,
                 sample_interval: self.sample_interval,
+                otlp_addr: self.otlp_addr,
             },
         ))
     }

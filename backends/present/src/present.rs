@@ -21,6 +21,8 @@ pub(crate) struct ServerConfig {
     pub(crate) bearer_token: Option<String>,
     pub(crate) allowed_hosts: Vec<String>,
     pub(crate) sample_interval: Duration,
+    /// Where [`Present::serve_otlp`] listens.
+    pub(crate) otlp_addr: SocketAddr,
 }
 
 /// The embedded dashboard: bounded stores fed by its exporters, and an HTTP
@@ -131,6 +133,24 @@ impl Present {
     /// thread cannot start.
     pub fn serve(&self, sdk: Sdk) -> Result<Server, ServeError> {
         crate::server::start(self.state.clone(), &self.config, sdk)
+    }
+
+    /// Starts the OTLP/HTTP receiver (off unless this is called) on
+    /// [`with_otlp_addr`](PresentBuilder::with_otlp_addr), on its own
+    /// thread: other processes on this machine export spans and logs to
+    /// `POST /v1/traces` and `/v1/logs` (protobuf or JSON, uncompressed;
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318`), and the
+    /// dashboard shows them with its own, each span and record marked with
+    /// its `service.name`, so a trace crossing the processes is shown
+    /// whole. With a bearer token, requests must carry it; without, a
+    /// request from a web page is refused (403). A malformed body gets a
+    /// 400 naming what is wrong, a body over [`MAX_OTLP_BODY`](crate::MAX_OTLP_BODY)
+    /// a 413; metrics are not received (404).
+    ///
+    /// # Errors
+    /// The address cannot be bound, or the server thread cannot start.
+    pub fn serve_otlp(&self) -> Result<Server, ServeError> {
+        crate::server::start_otlp(self.state.clone(), &self.config)
     }
 
     /// How full the stores are.

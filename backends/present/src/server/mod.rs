@@ -19,6 +19,8 @@ mod api;
 mod assets;
 mod auth;
 mod origin;
+mod otlp;
+mod otlp_convert;
 mod prometheus;
 mod query;
 mod response;
@@ -32,6 +34,8 @@ use omniscope_serve::Stopping;
 pub use omniscope_serve::{
     ServeError, Server, ServerStats, ShutdownTimeout, DROP_TIMEOUT, HEADER_TIMEOUT,
 };
+pub(crate) use otlp::start as start_otlp;
+pub use otlp::MAX_OTLP_BODY;
 
 use crate::present::ServerConfig;
 use crate::state::{lock, State};

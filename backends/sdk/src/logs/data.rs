@@ -33,3 +33,25 @@ pub struct LogData {
     /// Source location: module path, file, line.
     pub location: Option<(Cow<'static, str>, Cow<'static, str>, u32)>,
 }
+
+impl LogData {
+    /// A record emitted and observed at `timestamp` with this level and
+    /// message, and nothing else yet (an empty target, no fields, outside
+    /// any span, no location): for a backend that receives records from
+    /// elsewhere (such as the dashboard's OTLP receiver) and fills the
+    /// public fields.
+    pub fn new(timestamp: SystemTime, level: Level, message: String) -> LogData {
+        LogData {
+            timestamp,
+            observed_timestamp: timestamp,
+            level,
+            target: Cow::Borrowed(""),
+            message,
+            fields: Attributes::new(),
+            trace_id: None,
+            span_id: None,
+            trace_flags: TraceFlags::default(),
+            location: None,
+        }
+    }
+}

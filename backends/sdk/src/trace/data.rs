@@ -48,16 +48,28 @@ impl SpanData {
     /// A span with no content, allocating nothing: what stays behind in a
     /// chunk when the tail rule moves its spans out.
     pub(crate) fn placeholder() -> SpanData {
-        static SITE: SpanSite = SpanSite::new("", "", "", 0);
-        SpanData {
-            context: SpanContext::new(
+        SpanData::new(
+            SpanContext::new(
                 omniscope::TraceId::INVALID,
                 SpanId::INVALID,
                 omniscope::TraceFlags::NOT_SAMPLED,
             ),
+            Cow::Borrowed(""),
+        )
+    }
+
+    /// A span with these ids and this name, and nothing else yet (no
+    /// parent, kind internal, an empty site, both times at the Unix epoch,
+    /// no attributes, events or links, status unset): for a backend that
+    /// receives spans from elsewhere (such as the dashboard's OTLP
+    /// receiver) and fills the public fields.
+    pub fn new(context: SpanContext, name: Cow<'static, str>) -> SpanData {
+        static SITE: SpanSite = SpanSite::new("", "", "", 0);
+        SpanData {
+            context,
             parent_span_id: None,
             parent_is_remote: false,
-            name: Cow::Borrowed(""),
+            name,
             kind: SpanKind::Internal,
             site: &SITE,
             start_time: SystemTime::UNIX_EPOCH,
@@ -97,4 +109,29 @@ pub struct SpanLink {
     pub attributes: Attributes,
     /// Attributes cut by the per-link limit.
     pub dropped_attributes: u32,
+}
+
+impl SpanEvent {
+    /// An event, for a backend that receives spans from elsewhere (see
+    /// [`SpanData::new`]).
+    pub fn new(name: Cow<'static, str>, time: SystemTime, attributes: Attributes) -> SpanEvent {
+        SpanEvent {
+            name,
+            time,
+            attributes,
+            dropped_attributes: 0,
+        }
+    }
+}
+
+impl SpanLink {
+    /// A link, for a backend that receives spans from elsewhere (see
+    /// [`SpanData::new`]).
+    pub fn new(context: SpanContext, attributes: Attributes) -> SpanLink {
+        SpanLink {
+            context,
+            attributes,
+            dropped_attributes: 0,
+        }
+    }
 }
