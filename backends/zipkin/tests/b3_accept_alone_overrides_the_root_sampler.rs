@@ -51,11 +51,17 @@ fn b3_accept_alone_overrides_the_root_sampler() {
     });
     std::thread::sleep(Duration::from_millis(200));
     let spans = receiver.spans();
-    let mut names: Vec<&str> = spans.iter().map(|s| s["tags"]["case"].as_str().unwrap()).collect();
+    let mut names: Vec<&str> = spans
+        .iter()
+        .map(|s| s["tags"]["case"].as_str().unwrap())
+        .collect();
     names.sort_unstable();
     assert_eq!(names, ["accepted", "debug"], "{spans:?}");
     let debug = spans.iter().find(|s| s["tags"]["case"] == "debug").unwrap();
     assert_eq!(debug["debug"], true);
-    let accepted = spans.iter().find(|s| s["tags"]["case"] == "accepted").unwrap();
+    let accepted = spans
+        .iter()
+        .find(|s| s["tags"]["case"] == "accepted")
+        .unwrap();
     assert!(accepted.get("debug").is_none(), "{accepted}");
 }
