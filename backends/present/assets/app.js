@@ -1142,7 +1142,10 @@ views.status = async (route, section) => {
     ['spans received', fmtNum(st.spans_received)], ['spans dropped (trace full)', fmtNum(st.spans_dropped)],
     ['logs kept / received', `${fmtNum(st.logs)} / ${fmtNum(st.logs_received)}`],
     ['errors kept / received', `${fmtNum(st.errors)} / ${fmtNum(st.errors_received)}`],
+    ['failed traces kept', fmtNum(st.failed_traces)],
+    ['logs / errors kept for slowest and failed traces', `${fmtNum(st.pinned_logs)} / ${fmtNum(st.pinned_errors)}`],
     ['strings cut to the length limit', fmtNum(st.strings_truncated)],
+    ['OTLP requests taken / refused', `${fmtNum(st.otlp_accepted)} / ${fmtNum(st.otlp_refused)}`],
     ['dashboard started', fmtDate(status.started_ms)],
   ]));
   $('#process-table').replaceChildren(...kv(Object.keys(processValues).filter(k => k.startsWith('process_')).sort().map(k => [k, processText(k, processValues[k])])));

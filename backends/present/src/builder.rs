@@ -391,6 +391,8 @@ impl PresentBuilder {
             started: SystemTime::now(),
             max_string_len: self.max_string_len,
             strings_truncated: AtomicU64::new(0),
+            otlp_accepted: AtomicU64::new(0),
+            otlp_refused: AtomicU64::new(0),
         };
         Ok(Present::new(
             Arc::new(state),

@@ -90,6 +90,11 @@ pub struct PresentStats {
     /// Strings cut to `with_max_string_len` in the spans, logs and errors
     /// kept, since the start.
     pub strings_truncated: u64,
+    /// Requests the OTLP receiver took since the start.
+    pub otlp_accepted: u64,
+    /// Requests the OTLP receiver refused since the start (malformed, too
+    /// large, unauthorized, from a web page): nothing of them was kept.
+    pub otlp_refused: u64,
 }
 
 impl Present {
@@ -189,5 +194,7 @@ pub(crate) fn stats_of(state: &State) -> PresentStats {
         metric_series: history.len(),
         metric_samples: history.sample_count(),
         strings_truncated: state.strings_truncated.load(Ordering::Relaxed),
+        otlp_accepted: state.otlp_accepted.load(Ordering::Relaxed),
+        otlp_refused: state.otlp_refused.load(Ordering::Relaxed),
     }
 }

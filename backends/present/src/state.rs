@@ -34,6 +34,11 @@ pub(crate) struct State {
     pub(crate) max_string_len: usize,
     /// Strings cut to `max_string_len` in what the stores kept.
     pub(crate) strings_truncated: AtomicU64,
+    /// OTLP requests the receiver took (all their spans and records kept).
+    pub(crate) otlp_accepted: AtomicU64,
+    /// OTLP requests the receiver refused (malformed, too large, not
+    /// allowed): nothing of them was kept.
+    pub(crate) otlp_refused: AtomicU64,
 }
 
 impl State {

@@ -56,8 +56,13 @@ fn status_reports_service_stores_and_pipelines() {
         [
             "errors",
             "errors_received",
+            "failed_traces",
             "logs",
             "logs_received",
+            "otlp_accepted",
+            "otlp_refused",
+            "pinned_errors",
+            "pinned_logs",
             "spans",
             "spans_dropped",
             "spans_received",

@@ -127,6 +127,11 @@ fn malformed_foreign_and_unexposed_requests_are_refused() {
         (200, ""),
         "an empty request is a valid one"
     );
+    // Every refusal counted.
+    let stats = present.stats();
+    assert_eq!((stats.otlp_accepted, stats.otlp_refused), (2, 9));
+    let status = get_json(server.local_addr(), "/api/status");
+    assert_eq!(status["stores"]["otlp_refused"], 9);
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //! [`MAX_OTLP_BODY`]; a malformed one gets a 400 that says what is wrong,
 //! and nothing of it is kept.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use http_body_util::{BodyExt, Limited};
@@ -72,6 +73,16 @@ enum Encoding {
 }
 
 async fn receive(receiver: &Receiver, req: Request<Incoming>) -> Response<Body> {
+    let response = answer(receiver, req).await;
+    let counter = match response.status() {
+        StatusCode::OK => &receiver.state.otlp_accepted,
+        _ => &receiver.state.otlp_refused,
+    };
+    counter.fetch_add(1, Ordering::Relaxed);
+    response
+}
+
+async fn answer(receiver: &Receiver, req: Request<Incoming>) -> Response<Body> {
     let path = req.uri().path().to_owned();
     if path != "/v1/traces" && path != "/v1/logs" {
         return error(

@@ -36,6 +36,13 @@ struct Stores {
     errors_received: u64,
     /// Strings cut to the maximum length in what the stores kept.
     strings_truncated: u64,
+    /// OTLP requests taken and refused by the receiver.
+    otlp_accepted: u64,
+    otlp_refused: u64,
+    /// Traces kept as failed, and records kept for slowest and failed traces.
+    failed_traces: usize,
+    pinned_logs: usize,
+    pinned_errors: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -86,6 +93,11 @@ impl Status {
                 errors: stores.errors,
                 errors_received: stores.errors_received,
                 strings_truncated: stores.strings_truncated,
+                otlp_accepted: stores.otlp_accepted,
+                otlp_refused: stores.otlp_refused,
+                failed_traces: stores.failed_traces,
+                pinned_logs: stores.pinned_logs,
+                pinned_errors: stores.pinned_errors,
             },
             pipelines: pipelines
                 .iter()
