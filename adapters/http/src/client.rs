@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use http::header::HeaderName;
-use http::{Extensions, HeaderMap, Method, Request, Response, StatusCode, Uri};
+use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use http_body::Body;
 use omniscope::propagation;
 use omniscope::trace::SpanSite;
@@ -467,21 +467,4 @@ fn response_head<B>(exchange: &mut Exchange, options: &ClientOptions, response: 
         response.version(),
         response.headers(),
     );
-}
-
-/// Keeps the resend count of a request across a retry loop that reuses
-/// its extensions (reqwest-middleware does).
-pub(crate) fn next_resend(extensions: &mut Extensions) -> u32 {
-    #[derive(Clone, Copy)]
-    struct Sent(u32);
-    match extensions.get_mut::<Sent>() {
-        Some(sent) => {
-            sent.0 += 1;
-            sent.0
-        }
-        None => {
-            extensions.insert(Sent(0));
-            0
-        }
-    }
 }

@@ -58,7 +58,7 @@ impl Middleware for ReqwestMiddleware {
         extensions: &mut Extensions,
         next: Next<'_>,
     ) -> reqwest_middleware::Result<reqwest::Response> {
-        let resend = client::next_resend(extensions);
+        let resend = next_resend(extensions);
         let uri: Option<http::Uri> = request.url().as_str().parse().ok();
         let Some(uri) = uri else {
             // Not a URI `http` can parse: sent uninstrumented, as it was.
@@ -99,6 +99,23 @@ impl Middleware for ReqwestMiddleware {
                 );
                 Err(error)
             }
+        }
+    }
+}
+
+/// Keeps the resend count of a request across a retry loop that reuses
+/// its extensions (reqwest-middleware does).
+fn next_resend(extensions: &mut Extensions) -> u32 {
+    #[derive(Clone, Copy)]
+    struct Sent(u32);
+    match extensions.get_mut::<Sent>() {
+        Some(sent) => {
+            sent.0 += 1;
+            sent.0
+        }
+        None => {
+            extensions.insert(Sent(0));
+            0
         }
     }
 }
