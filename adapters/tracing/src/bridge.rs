@@ -22,20 +22,35 @@ pub(crate) struct SpanState {
     status: Mutex<StatusFields>,
 }
 
-/// The context a span or event starts under: its explicit parent's
-/// (looked up with `lookup`), a new trace for `parent: None`, and otherwise
-/// the thread's current omniscope context, which already holds the
-/// innermost entered span of either kind (entering a `tracing` span
-/// attaches its context).
-fn parent_context(
+/// The context a span or event starts under when it is not the thread's
+/// current one: its explicit parent's (looked up with `lookup`), or a new
+/// trace for `parent: None`. `None` means the current omniscope context,
+/// which already holds the innermost entered span of either kind (entering
+/// a `tracing` span attaches its context).
+fn explicit_parent(
     is_root: bool,
     parent: Option<&Id>,
     lookup: impl FnOnce(&Id) -> Option<OmniContext>,
-) -> OmniContext {
+) -> Option<OmniContext> {
     if is_root {
-        return OmniContext::new();
+        return Some(OmniContext::new());
     }
-    parent.and_then(lookup).unwrap_or_else(OmniContext::current)
+    parent.and_then(lookup)
+}
+
+/// Starts an omniscope span under `parent`, or the current context (read
+/// in place: no copy of it is made).
+fn start_span(
+    parent: Option<&OmniContext>,
+    site: &'static omniscope::SpanSite,
+    name: Option<&str>,
+    fields: &[omniscope::Field<'_>],
+) -> Span {
+    match (parent, name) {
+        (Some(parent), _) => Span::start_in(parent, site, name, fields),
+        (None, None) => omniscope::__private::start_span(site, fields),
+        (None, Some(_)) => Span::start_in(&OmniContext::current(), site, name, fields),
+    }
 }
 
 impl SpanState {
@@ -47,23 +62,30 @@ impl SpanState {
     ) -> Option<SpanState> {
         // An export thread's transport stack (h2, hyper, tonic, rustls):
         // telemetry about telemetry, never fed back.
-        if omniscope::is_dispatching() {
+        // With no tracer, no span would start, and the current context is
+        // what entering one would make current anyway.
+        if !omniscope::__private::tracing_active() || omniscope::is_dispatching() {
             return None;
         }
         let callsite = callsite(attrs.metadata());
         if callsite.is_bridge() {
             return None;
         }
-        let parent = parent_context(attrs.is_root(), attrs.parent(), lookup);
+        let parent = explicit_parent(attrs.is_root(), attrs.parent(), lookup);
         Some(if attrs.is_empty() {
             // No fields: nothing to collect, no buffer to take.
             SpanState {
-                span: Span::start_in(&parent, callsite.site(SpanKind::Internal), None, &[]),
+                span: start_span(
+                    parent.as_ref(),
+                    callsite.site(SpanKind::Internal),
+                    None,
+                    &[],
+                ),
                 callsite,
                 status: Mutex::new(StatusFields::default()),
             }
         } else {
-            with_scratch(|collected| start_with_fields(attrs, &parent, callsite, collected))
+            with_scratch(|collected| start_with_fields(attrs, parent.as_ref(), callsite, collected))
         })
     }
 
@@ -100,7 +122,7 @@ impl SpanState {
 /// known before it starts.
 fn start_with_fields(
     attrs: &Attributes<'_>,
-    parent: &OmniContext,
+    parent: Option<&OmniContext>,
     callsite: &'static Callsite,
     collected: &mut Collected,
 ) -> SpanState {
@@ -110,8 +132,7 @@ fn start_with_fields(
         event: false,
     });
     let site = callsite.site(collected.kind().unwrap_or_default());
-    let span =
-        collected.with_fields(|fields| Span::start_in(parent, site, collected.name(), fields));
+    let span = collected.with_fields(|fields| start_span(parent, site, collected.name(), fields));
     let mut status = StatusFields::default();
     if callsite.has_special() && span.is_recording() {
         let (code, description) = collected.status();
@@ -159,8 +180,7 @@ pub(crate) fn log_event(event: &Event<'_>, lookup: impl FnOnce(&Id) -> Option<Om
         return;
     }
     let callsite = callsite(meta);
-    let explicit = event.is_root() || event.parent().is_some();
-    let parent = explicit.then(|| parent_context(event.is_root(), event.parent(), lookup));
+    let parent = explicit_parent(event.is_root(), event.parent(), lookup);
     with_scratch(|collected| {
         event.record(&mut Collector {
             out: collected,
