@@ -7,7 +7,11 @@
 //!
 //! - omniscope: the SDK installed as the facade's globals, its tracer
 //!   `AlwaysOn` exporting to a counting no-op exporter, its logger (no rate
-//!   limit) exporting to another; the layer sends spans and events there.
+//!   limit) exporting to another. Two ids: `omniscope_tracing`, the layer
+//!   on a `Registry` (for applications with a `tracing-subscriber` stack),
+//!   and `omniscope_subscriber`, the standalone `OmniscopeSubscriber` (what
+//!   the kit's `with_tracing_bridge` installs), which keeps its spans in a
+//!   slab of its own.
 //! - OpenTelemetry: `tracing_opentelemetry::layer()` with its defaults over
 //!   the tracer of `sinks::otel_tracer_provider` (`AlwaysOn`, thread-based
 //!   `BatchSpanProcessor`, no-op exporter), as in `sdk_tracing_otel.rs`.
@@ -69,6 +73,7 @@ struct Peers {
     spans: SpanSink,
     logs: LogSink,
     omniscope_dispatch: Dispatch,
+    subscriber_dispatch: Dispatch,
     otel: SdkTracerProvider,
     otel_spans: OtelSpanSink,
     otel_dispatch: Dispatch,
@@ -98,6 +103,7 @@ fn peers() -> &'static Peers {
         };
         let omniscope_dispatch =
             Dispatch::new(tracing_subscriber::registry().with(omniscope_tracing::layer()));
+        let subscriber_dispatch = Dispatch::new(omniscope_tracing::OmniscopeSubscriber::new());
         let (otel, otel_spans) =
             sinks::otel_tracer_provider(opentelemetry_sdk::trace::Sampler::AlwaysOn);
         let otel_dispatch = Dispatch::new(
@@ -109,6 +115,7 @@ fn peers() -> &'static Peers {
             spans,
             logs,
             omniscope_dispatch,
+            subscriber_dispatch,
             otel,
             otel_spans,
             otel_dispatch,
@@ -136,27 +143,32 @@ fn otel_flush(peers: &Peers) -> u64 {
 fn span_group(c: &mut Criterion, group: &str, child: impl Fn() + Copy) {
     let peers = peers();
     let mut g = c.benchmark_group(group);
-    let (spans_before, _) = omniscope_flush(peers);
-    let mut stats = SpanStats::default();
-    tracing::dispatcher::with_default(&peers.omniscope_dispatch, || {
-        g.bench_function("omniscope_tracing", |b| {
-            iter_under_roots(
-                b,
-                &mut stats,
-                || (tracing::info_span!("root").entered(), ()),
-                child,
-                || {
-                    let _ = omniscope_flush(peers);
-                },
-            );
+    for (id, dispatch) in [
+        ("omniscope_tracing", &peers.omniscope_dispatch),
+        ("omniscope_subscriber", &peers.subscriber_dispatch),
+    ] {
+        let (spans_before, _) = omniscope_flush(peers);
+        let mut stats = SpanStats::default();
+        tracing::dispatcher::with_default(dispatch, || {
+            g.bench_function(id, |b| {
+                iter_under_roots(
+                    b,
+                    &mut stats,
+                    || (tracing::info_span!("root").entered(), ()),
+                    child,
+                    || {
+                        let _ = omniscope_flush(peers);
+                    },
+                );
+            });
         });
-    });
-    let (spans_after, _) = omniscope_flush(peers);
-    note(&format!(
-        "{group}/omniscope_tracing: {}; exported {}",
-        stats.summary(),
-        spans_after - spans_before
-    ));
+        let (spans_after, _) = omniscope_flush(peers);
+        note(&format!(
+            "{group}/{id}: {}; exported {}",
+            stats.summary(),
+            spans_after - spans_before
+        ));
+    }
 
     let otel_before = otel_flush(peers);
     let mut stats = SpanStats::default();
@@ -227,20 +239,25 @@ fn iter_events(b: &mut Bencher<'_>, events: &mut u64, after: impl Fn()) {
 fn tracing_event(c: &mut Criterion) {
     let peers = peers();
     let mut g = c.benchmark_group("tracing_event");
-    let (_, logs_before) = omniscope_flush(peers);
-    let mut events = 0;
-    tracing::dispatcher::with_default(&peers.omniscope_dispatch, || {
-        g.bench_function("omniscope_tracing", |b| {
-            iter_events(b, &mut events, || {
-                let _ = omniscope_flush(peers);
+    for (id, dispatch) in [
+        ("omniscope_tracing", &peers.omniscope_dispatch),
+        ("omniscope_subscriber", &peers.subscriber_dispatch),
+    ] {
+        let (_, logs_before) = omniscope_flush(peers);
+        let mut events = 0;
+        tracing::dispatcher::with_default(dispatch, || {
+            g.bench_function(id, |b| {
+                iter_events(b, &mut events, || {
+                    let _ = omniscope_flush(peers);
+                });
             });
         });
-    });
-    let (_, logs_after) = omniscope_flush(peers);
-    note(&format!(
-        "tracing_event/omniscope_tracing: {events} events; {} log records exported",
-        logs_after - logs_before
-    ));
+        let (_, logs_after) = omniscope_flush(peers);
+        note(&format!(
+            "tracing_event/{id}: {events} events; {} log records exported",
+            logs_after - logs_before
+        ));
+    }
     let mut events = 0;
     tracing::dispatcher::with_default(&peers.otel_dispatch, || {
         g.bench_function("tracing_opentelemetry", |b| {
