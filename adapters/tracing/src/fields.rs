@@ -391,3 +391,51 @@ impl Visit for Recorder<'_> {
         self.value(field, Value::Debug(value));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug)]
+    struct Wrapper(std::io::Error, &'static str);
+
+    impl fmt::Display for Wrapper {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.1)
+        }
+    }
+
+    impl Error for Wrapper {
+        fn source(&self) -> Option<&(dyn Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    fn chain(e: &(dyn Error + 'static)) -> String {
+        let mut out = String::from("kept: ");
+        write_chain(&mut out, e).unwrap();
+        out
+    }
+
+    #[test]
+    fn a_chain_says_each_message_once() {
+        let root = || std::io::Error::other("card declined");
+        assert_eq!(
+            chain(&Wrapper(root(), "payment failed")),
+            "kept: payment failed: card declined"
+        );
+        // A wrapper whose message already ends with its source's.
+        assert_eq!(
+            chain(&Wrapper(root(), "payment failed: card declined")),
+            "kept: payment failed: card declined"
+        );
+    }
+
+    #[test]
+    fn kinds_are_read_as_tracing_opentelemetry_reads_them() {
+        assert_eq!(parse_kind("server"), Some(SpanKind::Server));
+        assert_eq!(parse_kind("Client"), Some(SpanKind::Client));
+        assert_eq!(parse_kind("PRODUCER"), Some(SpanKind::Producer));
+        assert_eq!(parse_kind("job"), None);
+    }
+}
