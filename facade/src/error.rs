@@ -47,6 +47,7 @@ pub struct ErrorContext<'a> {
     fields: &'a [Field<'a>],
     ids: Option<(TraceId, SpanId)>,
     location: Option<&'a Location<'a>>,
+    location_parts: Option<(&'a str, u32, u32)>,
     thread: Option<&'a str>,
     backtrace: Option<&'a Backtrace>,
     timestamp: Option<SystemTime>,
@@ -62,6 +63,7 @@ impl<'a> ErrorContext<'a> {
             fields,
             ids: crate::context::current_ids(),
             location: None,
+            location_parts: None,
             thread: None,
             backtrace: None,
             timestamp: None,
@@ -93,6 +95,20 @@ impl<'a> ErrorContext<'a> {
     #[must_use]
     pub fn with_location(mut self, location: &'a Location<'a>) -> ErrorContext<'a> {
         self.location = Some(location);
+        self
+    }
+
+    /// This context with the source location of the report given as its
+    /// parts, for a report whose [`Location`] could not be kept (a
+    /// pre-install error replayed into the first handler).
+    #[must_use]
+    pub fn with_location_parts(
+        mut self,
+        file: &'a str,
+        line: u32,
+        column: u32,
+    ) -> ErrorContext<'a> {
+        self.location_parts = Some((file, line, column));
         self
     }
 
@@ -147,6 +163,16 @@ impl<'a> ErrorContext<'a> {
     /// Where the error was reported (or where the panic happened).
     pub const fn location(&self) -> Option<&'a Location<'a>> {
         self.location
+    }
+
+    /// Where the error was reported, as `(file, line, column)`: from
+    /// [`location`](Self::location), else from
+    /// [`with_location_parts`](Self::with_location_parts).
+    pub fn location_parts(&self) -> Option<(&'a str, u32, u32)> {
+        match self.location {
+            Some(l) => Some((l.file(), l.line(), l.column())),
+            None => self.location_parts,
+        }
     }
 
     /// The thread's name, for panics.

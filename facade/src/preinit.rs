@@ -8,7 +8,8 @@
 //! receives the buffered records its level lets through, with their original
 //! timestamps, trace ids, trace flags and source locations; the first
 //! [`set_error_handler`](crate::set_error_handler) the errors (with their
-//! timestamps and trace ids, but not their source locations).
+//! timestamps, trace ids, source locations, and each error's kind as
+//! [`kind_label`](crate::error::kind_label) named it when it was reported).
 //!
 //! [`disable`] turns it off (and frees what it held); then a record with no
 //! logger installed costs exactly what a disabled record costs.
@@ -20,12 +21,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::SystemTime;
 
-use crate::error::error_chain;
+use crate::error::{error_sources, kind_label};
 use crate::error::{ErrorContext, ErrorHandler, ErrorKind};
 use crate::global;
 use crate::level::{Level, LevelFilter};
 use crate::log::{Logger, Metadata, Record, SourceLocation};
 use crate::trace::{SpanId, TraceFlags, TraceId};
+use crate::value::string_or_placeholder;
 use crate::value::{Field, OwnedValue};
 
 /// The default number of buffered log records.
@@ -44,7 +46,9 @@ struct OwnedRecord {
 }
 
 struct OwnedError {
-    chain: Vec<String>,
+    /// Each error of the chain: its kind and its message.
+    chain: Vec<(String, String)>,
+    location: Option<(String, u32, u32)>,
     kind: ErrorKind,
     user_error: bool,
     fields: Vec<(String, OwnedValue)>,
@@ -176,7 +180,12 @@ pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'
         return;
     }
     b.errors.push_back(OwnedError {
-        chain: error_chain(error),
+        chain: error_sources(error)
+            .map(|e| (kind_label(e), string_or_placeholder(|| e.to_string())))
+            .collect(),
+        location: context
+            .location_parts()
+            .map(|(file, line, column)| (file.to_owned(), line, column)),
         kind: context.kind(),
         user_error: context.is_user_error(),
         fields: context.fields().iter().map(Field::to_owned).collect(),
@@ -229,27 +238,34 @@ pub(crate) fn replay_errors(handler: &dyn ErrorHandler) {
         if let Some(thread) = &e.thread {
             context = context.with_thread(thread);
         }
+        if let Some((file, line, column)) = &e.location {
+            context = context.with_location_parts(file, *line, *column);
+        }
         handler.handle(&error, &context);
     }
 }
 
-/// An error rebuilt from the messages of a buffered error's chain.
+/// An error rebuilt from the kinds and messages of a buffered error's
+/// chain; [`kind_label`] gives each its original kind.
 #[derive(Debug)]
-struct ReplayedError {
+pub(crate) struct ReplayedError {
+    pub(crate) kind: String,
     message: String,
     source: Option<Box<ReplayedError>>,
 }
 
 impl ReplayedError {
-    fn from_chain(chain: &[String]) -> ReplayedError {
+    fn from_chain(chain: &[(String, String)]) -> ReplayedError {
         let mut rebuilt: Option<ReplayedError> = None;
-        for message in chain.iter().rev() {
+        for (kind, message) in chain.iter().rev() {
             rebuilt = Some(ReplayedError {
+                kind: kind.clone(),
                 message: message.clone(),
                 source: rebuilt.map(Box::new),
             });
         }
         rebuilt.unwrap_or(ReplayedError {
+            kind: "Error".to_owned(),
             message: String::new(),
             source: None,
         })

@@ -57,6 +57,11 @@ const MAX_KIND_LEN: usize = 128;
 /// assert_eq!(kind_label(&*boxed), "Error");
 /// ```
 pub fn kind_label(error: &(dyn Error + 'static)) -> String {
+    // A pre-install error replayed into the first handler keeps the kind it
+    // had when it was reported.
+    if let Some(replayed) = error.downcast_ref::<crate::preinit::ReplayedError>() {
+        return replayed.kind.clone();
+    }
     if let Some(kind) = std_kind(error) {
         return kind.to_owned();
     }

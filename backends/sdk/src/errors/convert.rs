@@ -54,8 +54,8 @@ pub(crate) fn to_event(
         trace_id: context.trace_id(),
         span_id: context.span_id(),
         location: context
-            .location()
-            .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column())),
+            .location_parts()
+            .map(|(file, line, column)| format!("{file}:{line}:{column}")),
         thread,
         backtrace,
         handling_backtrace: None,
