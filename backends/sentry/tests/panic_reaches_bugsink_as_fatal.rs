@@ -1,7 +1,7 @@
 //! Issue #15: a panic reaches Bugsink as a fatal, unhandled event with its
 //! message, its thread (crashed) and a stack trace (backtraces on) whose
 //! innermost frame is the panic's line, in-app; Sentry's normalizer takes
-//! it as it is.
+//! it as it is. Installing the panic hook twice reports the panic once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -19,6 +19,8 @@ fn panic_reaches_bugsink_as_fatal() {
     let sentry = Sentry::builder().with_dsn(server.dsn()).build().unwrap();
     let guard = install(&sentry);
     omniscope::install_panic_hook();
+    // Asked twice (a library and main), each panic is still reported once.
+    omniscope::install_panic_hook();
 
     let worker = std::thread::Builder::new()
         .name("worker-7".into())
@@ -34,6 +36,7 @@ fn panic_reaches_bugsink_as_fatal() {
         .unwrap();
 
     let events = server.wait_for_events(1);
+    assert_eq!(events.len(), 1, "one event per panic: {events:#?}");
     let event = &events[0];
     assert_eq!(event["level"], "fatal");
     assert_eq!(exception_types(event), ["panic"]);
