@@ -1084,7 +1084,7 @@ function drawChart(name, labels, data) {
   if (family.kind === 'histogram' && series.recent_quantiles) {
     const q = series.recent_quantiles;
     lines = [1, 2, 3].map(i => q.filter(x => x[i] !== null).map(x => [x[0], x[i] * scale]));
-    legend = 'p50 · p90 · p99';
+    legend = 'p50 (blue) · p90 (amber) · p99 (red) of each interval between samplings';
   } else if (family.kind === 'counter') {
     lines = [rates(series.recent)];
     legend = 'rate per second';
@@ -1109,6 +1109,9 @@ function drawChart(name, labels, data) {
     class: 'axis', x: sx(v), y: H - 8, 'text-anchor': all.length === 1 ? 'middle' : i === 0 ? 'start' : i === all.length - 1 ? 'end' : 'middle',
   }, x1 - x0 < 10000 ? fmtTime(v) : fmtTime(v).slice(0, 8)));
   const paths = lines.map((line, i) => s('polyline', { class: `chart-line line-${i}`, points: line.map(p => `${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(' ') }));
+  // A point per sample too: an interval alone makes no line.
+  const marks = lines.flatMap((line, i) => line.map(p => s('circle', { class: `chart-point line-${i}`, cx: sx(p[0]).toFixed(1), cy: sy(p[1]).toFixed(1), r: 2.5 },
+    s('title', {}, `${family.kind === 'counter' ? fmtRate(p[1]) : fmt(p[1])} at ${fmtTime(p[0])}`))));
   const dots = exemplars.map(e => {
     const dot = s('circle', { class: 'exemplar-dot', cx: sx(e.time_ms).toFixed(1), cy: sy(e.y).toFixed(1), r: 5, tabindex: 0, role: 'link', dataset: { traceId: e.trace_id, spanId: e.span_id } },
       s('title', {}, `${fmt(e.y)} at ${fmtTime(e.time_ms)}: open its trace`));
@@ -1117,7 +1120,7 @@ function drawChart(name, labels, data) {
     dot.addEventListener('keydown', ev => { if (ev.key === 'Enter') open(); });
     return dot;
   });
-  svg.replaceChildren(...grid, ...xlabels, ...paths, ...dots);
+  svg.replaceChildren(...grid, ...xlabels, ...paths, ...marks, ...dots);
   $('#chart-legend').textContent = `${legend}${exemplars.length ? ` · ${exemplars.length} exemplars (dots): samples recorded in a trace, click to open it` : ''} · the last ${fmtNum(series.recent.length)} samples`;
 }
 

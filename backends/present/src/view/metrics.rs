@@ -42,7 +42,9 @@ struct SeriesView {
     histogram: Option<HistogramView>,
     /// `[unix ms, value]` samples, oldest first.
     recent: Vec<(f64, f64)>,
-    /// A histogram's `[unix ms, p50, p90, p99]` samples, oldest first.
+    /// A histogram's `[unix ms, p50, p90, p99]` of the samples recorded in
+    /// each interval between two samplings (not since the start), oldest
+    /// first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     recent_quantiles: Vec<QuantileSample>,
     /// A histogram's samples recorded inside a span, oldest first.
@@ -162,11 +164,9 @@ impl SeriesView {
             },
             recent: history.recent(&s.key),
             recent_quantiles: history
-                .samples(&s.key)
-                .filter_map(|x| {
-                    x.quantiles
-                        .map(|[a, b, c]| (x.time_ms, finite(a), finite(b), finite(c)))
-                })
+                .interval_quantiles(&s.key)
+                .into_iter()
+                .map(|(t, [a, b, c])| (t, finite(a), finite(b), finite(c)))
                 .collect(),
             exemplars: history
                 .exemplars(&s.key)
