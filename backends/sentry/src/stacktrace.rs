@@ -41,7 +41,14 @@ const NOT_IN_APP: &[&str] = &[
 ];
 
 /// Crates whose innermost frames capture the backtrace or unwind a panic.
-const CAPTURE_CRATES: &[&str] = &["std", "core", "alloc", "omniscope", "omniscope_sdk"];
+const CAPTURE_CRATES: &[&str] = &[
+    "std",
+    "core",
+    "alloc",
+    "__rustc",
+    "omniscope",
+    "omniscope_sdk",
+];
 
 /// Source directories of the same, for inlined frames the backtrace names
 /// without their path (`{closure#0}`, `do_call<…>`).
@@ -57,6 +64,13 @@ const CAPTURE_DIRS: &[&str] = &[
 /// and panic hook), not to the code that failed: those are cut, as
 /// sentry-rust trims its own.
 fn is_capture(frame: &Frame) -> bool {
+    if frame
+        .abs_path
+        .as_deref()
+        .is_some_and(|p| p.contains("/rustc/"))
+    {
+        return true;
+    }
     match (frame.package.as_deref(), frame.abs_path.as_deref()) {
         (Some(krate), _) => CAPTURE_CRATES.contains(&krate),
         (None, Some(path)) => CAPTURE_DIRS.iter().any(|d| path.contains(d)),
@@ -74,23 +88,31 @@ pub(crate) struct InApp {
 }
 
 impl InApp {
-    /// Whether a frame of `krate` (or, for an inlined frame the backtrace
-    /// names without its path, of the file `path`) is the application's.
+    /// Whether a frame of `krate` in file `path` is the application's: not
+    /// when its source is the toolchain's or a downloaded crate's (or, for
+    /// an inlined frame the backtrace names without its path, unknown),
+    /// nor when its crate is one of the well-known ones, unless included.
     fn is_in_app(&self, krate: Option<&str>, path: Option<&str>) -> bool {
-        let Some(krate) = krate else {
-            // Only a file outside the toolchain and Cargo's sources tells.
-            return path.is_some_and(|p| {
-                !["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/.rustup/"]
-                    .iter()
-                    .any(|dir| p.contains(dir))
-            });
-        };
-        if self.include.iter().any(|c| c == krate) {
+        if krate.is_some_and(|k| self.include.iter().any(|c| c == k)) {
             return true;
         }
-        !(NOT_IN_APP.contains(&krate) || self.exclude.iter().any(|c| c == krate))
+        if path.is_some_and(is_foreign_source) {
+            return false;
+        }
+        match krate {
+            Some(k) => !(NOT_IN_APP.contains(&k) || self.exclude.iter().any(|c| c == k)),
+            None => path.is_some(),
+        }
     }
 }
+
+/// Whether `path` is in the toolchain's or Cargo's downloaded sources.
+fn is_foreign_source(path: &str) -> bool {
+    FOREIGN_DIRS.iter().any(|dir| path.contains(dir))
+}
+
+/// Where the toolchain's and downloaded crates' sources live.
+const FOREIGN_DIRS: &[&str] = &["/rustc/", "/.cargo/registry/", "/.cargo/git/", "/.rustup/"];
 
 /// The frames of `text`, outermost caller first as Sentry wants them, the
 /// capture's own frames cut; `None` when no frame could be read.
@@ -235,6 +257,21 @@ mod tests {
         let st = parse(TEXT, &in_app).unwrap();
         let in_app: Vec<bool> = st.frames.iter().map(|f| f.in_app.unwrap()).collect();
         assert_eq!(in_app, [true, false, true, false, false]);
+    }
+
+    #[test]
+    fn panic_machinery_is_cut() {
+        let text = "   0: __rustc::rust_begin_unwind
+             at /rustc/abc/library/std/src/panicking.rs:689:5
+   1: core::panicking::panic_fmt
+             at /rustc/abc/library/core/src/panicking.rs:80:14
+   2: {closure#0}
+             at ./src/main.rs:29:13
+";
+        let st = parse(text, &InApp::default()).unwrap();
+        assert_eq!(st.frames.len(), 1);
+        assert_eq!(st.frames[0].abs_path.as_deref(), Some("./src/main.rs"));
+        assert_eq!(st.frames[0].in_app, Some(true));
     }
 
     #[test]
