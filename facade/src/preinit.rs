@@ -9,7 +9,7 @@
 //! timestamps, trace ids, trace flags and source locations; the first
 //! [`set_error_handler`](crate::set_error_handler) the errors (with their
 //! timestamps, trace ids, source locations, and each error's kind as
-//! [`kind_label`](crate::error::kind_label) named it when it was reported).
+//! [`kind_label`] named it when it was reported).
 //!
 //! [`disable`] turns it off (and frees what it held); then a record with no
 //! logger installed costs exactly what a disabled record costs.

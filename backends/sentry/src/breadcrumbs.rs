@@ -174,9 +174,15 @@ pub(crate) fn cut(text: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(text[..end].to_owned())
 }
 
-/// The log exporter that fills the breadcrumb store, on the logging thread
-/// (see the [module docs](self)). Add it to the SDK's logger beside the
-/// reporter from the same [`Sentry`](crate::Sentry).
+/// The log exporter that keeps each trace's recent records (each named
+/// thread's, outside a trace) for the events of the same
+/// [`Sentry`](crate::Sentry): an immediate exporter, so the logger calls it
+/// on the logging thread before the log call returns, and every record
+/// logged before an error is there when the error's event is built. Per
+/// record: a hash and a short lock on one of 16 shards. Bounded: at most
+/// `with_max_breadcrumbs` records per trace and
+/// `with_max_breadcrumb_traces` traces, the least recently logged to
+/// forgotten first. Add it to the SDK's logger beside the reporter.
 #[derive(Clone, Debug)]
 pub struct BreadcrumbExporter {
     pub(crate) store: Arc<Breadcrumbs>,
