@@ -274,6 +274,25 @@ fn traces_list_and_detail_give_a_nested_waterfall() {
         0
     );
     assert_eq!(get(app.addr(), "/api/traces?min_ms=soon").status, 400);
+    // A function's traces: those with a span of it (its qualified name,
+    // as /api/funcs names it).
+    let funcs = get_json(app.addr(), "/api/funcs");
+    let charge = funcs["functions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"].as_str().unwrap().ends_with("::charge_card"))
+        .unwrap();
+    let name = charge["name"].as_str().unwrap();
+    let of_charge = get_json(
+        app.addr(),
+        &format!("/api/traces?function={name}&limit=1000"),
+    );
+    assert_eq!(
+        of_charge["matched"].as_u64().unwrap(),
+        charge["calls"].as_u64().unwrap(),
+        "one trace per call"
+    );
     let recent = traces["recent"].as_array().unwrap();
     assert!(recent.len() >= 20, "{}", recent.len());
     let summary = recent
