@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use omniscope_tests::sentry_server::SentryServer;
+use omniscope_tests::sentry_server::{assert_normalized_as_sent, SentryServer};
 
 #[derive(Debug)]
 struct PaymentFailed;

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{errors_only, install, wait_until, SentryServer};
+use common::{assert_normalized_as_sent, errors_only, install, wait_until, SentryServer};
 use omniscope_sentry::Sentry;
 
 #[derive(Debug)]
@@ -83,4 +83,5 @@ fn expected_errors_stay_out_of_sentry() {
     assert_eq!(events[0]["tags"]["checked"], "yes");
     let stats = sentry.stats();
     assert_eq!((stats.sent, stats.discarded), (1, 1));
+    assert_normalized_as_sent(&events);
 }
