@@ -372,3 +372,63 @@ pub struct SentryStats {
     /// [`with_max_breadcrumb_traces`](SentryBuilder::with_max_breadcrumb_traces).
     pub breadcrumb_trails_evicted: u64,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_dsn_key_is_never_printed() {
+        let builder = Sentry::builder().with_dsn("https://secretkey123@sentry.example.com/42");
+        assert!(!format!("{builder:?}").contains("secretkey123"));
+        let sentry = builder.build().unwrap();
+        assert!(!format!("{sentry:?}").contains("secretkey123"));
+        assert!(!format!("{:?}", sentry.reporter()).contains("secretkey123"));
+    }
+
+    #[test]
+    fn bad_configuration_is_refused_with_the_dsn_withheld() {
+        let e = Sentry::builder()
+            .from_env_with(|k| (k == DSN_ENV).then(|| "not a dsn secretkey123".to_owned()))
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("SENTRY_DSN") && !e.contains("secretkey123"),
+            "{e}"
+        );
+        let e = Sentry::builder().build().unwrap_err().to_string();
+        assert!(e.contains("no Sentry DSN"), "{e}");
+        let e = Sentry::builder()
+            .with_dsn("https://k@h/1")
+            .with_sample_rate(1.5)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("1.5"), "{e}");
+        let e = Sentry::builder()
+            .with_dsn("https://k@h/1")
+            .with_timeout(Duration::ZERO)
+            .build()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("timeout"), "{e}");
+    }
+
+    #[test]
+    fn code_wins_over_the_environment() {
+        let sentry = Sentry::builder()
+            .with_release("from-code")
+            .from_env_with(|k| match k {
+                DSN_ENV => Some("https://k@h/1".to_owned()),
+                RELEASE_ENV => Some("from-env".to_owned()),
+                ENVIRONMENT_ENV => Some("staging".to_owned()),
+                _ => None,
+            })
+            .build()
+            .unwrap();
+        let convert = &sentry.shared.convert;
+        assert_eq!(convert.release.as_deref(), Some("from-code"));
+        assert_eq!(convert.environment.as_deref(), Some("staging"));
+    }
+}

@@ -13,7 +13,6 @@ use crate::event::{to_sentry, Convert};
 use crate::transport::{Outbox, Outcome, Sender};
 
 /// What the reporters of one [`Sentry`](crate::Sentry) share.
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) client: sentry::Client,
     pub(crate) outbox: Arc<Outbox>,
@@ -21,6 +20,17 @@ pub(crate) struct Shared {
     pub(crate) breadcrumbs: Arc<Breadcrumbs>,
     pub(crate) convert: Convert,
     pub(crate) counts: Counts,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the client: its options print the DSN, which holds the key.
+        f.debug_struct("Shared")
+            .field("sender", &self.sender)
+            .field("convert", &self.convert)
+            .field("counts", &self.counts)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What became of the events handed to Sentry, beyond the pipeline's
