@@ -181,6 +181,7 @@ pub(crate) fn log_event(event: &Event<'_>, lookup: impl FnOnce(&Id) -> Option<Om
     }
     let callsite = callsite(meta);
     let parent = explicit_parent(event.is_root(), event.parent(), lookup);
+    let _in_parent = parent.map(OmniContext::attach);
     with_scratch(|collected| {
         event.record(&mut Collector {
             out: collected,
@@ -189,7 +190,6 @@ pub(crate) fn log_event(event: &Event<'_>, lookup: impl FnOnce(&Id) -> Option<Om
         });
         let message = collected.message().unwrap_or("");
         collected.with_fields(|fields| {
-            let _in_parent = parent.map(OmniContext::attach);
             // The facade's own dispatch (not `logger().log`): its
             // re-entrancy guard, pre-init buffer and `omniscope::testing`
             // captures apply.

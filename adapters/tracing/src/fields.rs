@@ -8,7 +8,7 @@
 //! once the buffer has grown. `tracing` allows at most 32 fields per call
 //! site, so the [`Field`] array is built on the stack.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::error::Error;
 use std::fmt::{self, Write as _};
 
@@ -99,7 +99,18 @@ impl Collected {
 
     /// Runs `f` with the collected fields, as omniscope fields.
     pub(crate) fn with_fields<R>(&self, f: impl FnOnce(&[Field<'_>]) -> R) -> R {
-        let mut fields = [Field::new_static("", Value::Bool(false)); MAX_FIELDS];
+        // The smallest array that holds them: filling 32 fields' worth of
+        // stack for the usual two or three costs more than the rest.
+        match self.fields.len() {
+            0..=4 => self.fill::<4, R>(f),
+            5..=8 => self.fill::<8, R>(f),
+            9..=16 => self.fill::<16, R>(f),
+            _ => self.fill::<MAX_FIELDS, R>(f),
+        }
+    }
+
+    fn fill<const N: usize, R>(&self, f: impl FnOnce(&[Field<'_>]) -> R) -> R {
+        let mut fields = [Field::new_static("", Value::Bool(false)); N];
         let mut n = 0;
         for ((key, kept), slot) in self.fields.iter().zip(fields.iter_mut()) {
             let value = match *kept {
@@ -134,20 +145,26 @@ impl Collected {
 }
 
 thread_local! {
-    static SCRATCH: Cell<Collected> = Cell::new(Collected::default());
+    static SCRATCH: RefCell<Collected> = RefCell::new(Collected::default());
 }
 
-/// Runs `f` with this thread's cleared buffer. The buffer is taken out
-/// while `f` runs, so a nested use (a value whose `Debug` emits an event
-/// while it is collected) gets an empty one of its own.
-pub(crate) fn with_scratch<R>(f: impl FnOnce(&mut Collected) -> R) -> R {
-    let mut scratch = SCRATCH.try_with(Cell::take).unwrap_or_default();
-    scratch.clear();
-    let out = f(&mut scratch);
-    if scratch.text.capacity() <= KEEP_CAPACITY {
-        let _ = SCRATCH.try_with(|cell| cell.set(scratch));
+/// Runs `f` with this thread's cleared buffer, or, for a nested use (a
+/// value whose `Debug` emits an event while it is collected) or during
+/// thread teardown, with a fresh one.
+pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut Collected) -> R) -> R {
+    let reused = SCRATCH.try_with(|cell| {
+        let mut scratch = cell.try_borrow_mut().ok()?;
+        scratch.clear();
+        let out = f(&mut scratch);
+        if scratch.text.capacity() > KEEP_CAPACITY {
+            scratch.text = String::new();
+        }
+        Some(out)
+    });
+    match reused {
+        Ok(Some(out)) => out,
+        _ => f(&mut Collected::default()),
     }
-    out
 }
 
 /// Collects the fields of a span start or an event.
