@@ -271,12 +271,15 @@ pub(crate) fn type_label<T: ?Sized>() -> Cow<'static, str> {
 pin_project! {
     /// A response body that ends its request's span and records its
     /// duration when it ends (streamed and server-sent-event bodies
-    /// included), fails, or is dropped. Polled with the request's span
-    /// current, so code that produces a streamed body logs inside it.
+    /// included), fails, or is dropped. A streamed body (one whose size is
+    /// not known in advance) is polled with the request's span current, so
+    /// code that produces it logs inside the span; a buffered one runs no
+    /// code of yours and is polled as it is.
     pub struct InstrumentedBody<B> {
         #[pin]
         inner: B,
         exchange: Option<Box<Exchange>>,
+        streamed: bool,
     }
 }
 
@@ -292,7 +295,12 @@ impl<B: Body> InstrumentedBody<B> {
     /// Ends `exchange` now if the body is already over, else with the body.
     pub(crate) fn new(inner: B, exchange: Option<Box<Exchange>>) -> InstrumentedBody<B> {
         let exchange = exchange.filter(|_| !inner.is_end_stream());
-        InstrumentedBody { inner, exchange }
+        let streamed = inner.size_hint().exact().is_none();
+        InstrumentedBody {
+            inner,
+            exchange,
+            streamed,
+        }
     }
 
     /// The wrapped body.
@@ -314,8 +322,13 @@ impl<B: Body> Body for InstrumentedBody<B> {
             return this.inner.poll_frame(cx);
         };
         let mut inner = this.inner;
+        let streamed = *this.streamed;
         let polled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            exchange.in_span(|| inner.as_mut().poll_frame(cx))
+            if streamed {
+                exchange.in_span(|| inner.as_mut().poll_frame(cx))
+            } else {
+                inner.as_mut().poll_frame(cx)
+            }
         }));
         let polled = match polled {
             Ok(polled) => polled,
