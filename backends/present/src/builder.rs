@@ -22,14 +22,19 @@ pub const DEFAULT_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 9000);
 
 /// Where [`Present::serve_otlp`](crate::Present::serve_otlp) listens
-/// unless [`PresentBuilder::with_otlp_addr`] says otherwise: OTLP/HTTP's
-/// port on loopback, `127.0.0.1:4318`.
+/// unless [`PresentBuilder::with_otlp_addr`] or [`OTLP_ADDR_ENV`] say
+/// otherwise: OTLP/HTTP's port on loopback, `127.0.0.1:4318`.
 pub const DEFAULT_OTLP_ADDR: SocketAddr =
     SocketAddr::new(std::net::IpAddr::V4(Ipv4Addr::LOCALHOST), 4318);
 
 /// The variable [`PresentBuilder::from_env`] reads for the address when
 /// code sets none: `127.0.0.1:9001`, `[::1]:9001` or `localhost:9001`.
 pub const ADDR_ENV: &str = "OMNISCOPE_DASHBOARD_ADDR";
+
+/// The variable [`PresentBuilder::from_env`] reads to turn the OTLP/HTTP
+/// receiver on when code did not: where it listens, `127.0.0.1:4318`
+/// (same forms as [`ADDR_ENV`]). Unset: off.
+pub const OTLP_ADDR_ENV: &str = "OMNISCOPE_DASHBOARD_OTLP_ADDR";
 
 /// At most this many metric series have recent values kept.
 pub const MAX_HISTORY_SERIES: usize = 4096;
@@ -73,7 +78,8 @@ pub struct PresentBuilder {
     metric_samples: usize,
     sample_interval: Duration,
     max_string_len: usize,
-    otlp_addr: SocketAddr,
+    otlp_addr: Option<SocketAddr>,
+    env_otlp_addr: Option<Result<String, EnvError>>,
 }
 
 impl fmt::Debug for PresentBuilder {
@@ -97,6 +103,7 @@ impl fmt::Debug for PresentBuilder {
             .field("sample_interval", &self.sample_interval)
             .field("max_string_len", &self.max_string_len)
             .field("otlp_addr", &self.otlp_addr)
+            .field("env_otlp_addr", &self.env_otlp_addr)
             .finish()
     }
 }
@@ -123,7 +130,8 @@ impl Default for PresentBuilder {
             metric_samples: 60,
             sample_interval: Duration::from_secs(5),
             max_string_len: DEFAULT_MAX_STRING_LEN,
-            otlp_addr: DEFAULT_OTLP_ADDR,
+            otlp_addr: None,
+            env_otlp_addr: None,
         }
     }
 }
@@ -160,6 +168,7 @@ impl PresentBuilder {
 
     fn read_env(mut self, lookup: Lookup<'_>) -> PresentBuilder {
         self.env_addr = env::get(lookup, ADDR_ENV).transpose();
+        self.env_otlp_addr = env::get(lookup, OTLP_ADDR_ENV).transpose();
         self
     }
 
@@ -289,15 +298,18 @@ impl PresentBuilder {
         self
     }
 
-    /// Where the OTLP/HTTP receiver listens, if the application starts it
-    /// with [`Present::serve_otlp`](crate::Present::serve_otlp) (nothing
-    /// listens otherwise). Default: [`DEFAULT_OTLP_ADDR`],
-    /// `127.0.0.1:4318`; port 0 picks a free port. A non-loopback address
-    /// needs [`with_public(true)`](PresentBuilder::with_public) and a
+    /// Turns the OTLP/HTTP receiver on, listening on `addr`: the kit then
+    /// starts it with the dashboard (without the kit, call
+    /// [`Present::serve_otlp`](crate::Present::serve_otlp)). Default: off,
+    /// unless [`OTLP_ADDR_ENV`] (`OMNISCOPE_DASHBOARD_OTLP_ADDR`) was read
+    /// by [`from_env`](PresentBuilder::from_env); `serve_otlp` then listens
+    /// on [`DEFAULT_OTLP_ADDR`], `127.0.0.1:4318`. Port 0 picks a free port.
+    /// A non-loopback address needs
+    /// [`with_public(true)`](PresentBuilder::with_public) and a
     /// [bearer token](PresentBuilder::with_bearer_token), which senders
     /// must then give (`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer%20…`).
     pub fn with_otlp_addr(mut self, addr: SocketAddr) -> PresentBuilder {
-        self.otlp_addr = addr;
+        self.otlp_addr = Some(addr);
         self
     }
 
@@ -340,7 +352,9 @@ impl PresentBuilder {
                 ),
             ));
         }
-        check_loopback(self.otlp_addr, self.public).map_err(|refused| {
+        let otlp_on = self.resolve_otlp_addr()?;
+        let otlp_addr = otlp_on.unwrap_or(DEFAULT_OTLP_ADDR);
+        check_loopback(otlp_addr, self.public).map_err(|refused| {
             BuildError::new(
                 "dashboard",
                 format!(
@@ -350,13 +364,13 @@ impl PresentBuilder {
                 ),
             )
         })?;
-        if !self.otlp_addr.ip().is_loopback() && self.bearer_token.is_none() {
+        if !otlp_addr.ip().is_loopback() && self.bearer_token.is_none() {
             return Err(BuildError::new(
                 "dashboard",
                 format!(
                     "the OTLP receiver would listen on {} without a bearer token: call \
                      with_bearer_token (senders then give it), or listen on 127.0.0.1",
-                    self.otlp_addr
+                    otlp_addr
                 ),
             ));
         }
@@ -401,7 +415,8 @@ impl PresentBuilder {
                 bearer_token: self.bearer_token,
                 allowed_hosts: self.allowed_hosts,
                 sample_interval: self.sample_interval,
-                otlp_addr: self.otlp_addr,
+                otlp_addr,
+                otlp_on: otlp_on.is_some(),
             },
         ))
     }
@@ -415,16 +430,30 @@ impl PresentBuilder {
             (None, Some(Err(unreadable))) => {
                 Err(BuildError::new("dashboard", unreadable.to_string()))
             }
-            (None, Some(Ok(value))) => parse_addr(value),
+            (None, Some(Ok(value))) => parse_addr(ADDR_ENV, value),
             (None, None) => Ok(DEFAULT_ADDR),
+        }
+    }
+
+    /// The OTLP receiver's address from code, else from the environment;
+    /// `None`: the receiver is off.
+    fn resolve_otlp_addr(&self) -> Result<Option<SocketAddr>, BuildError> {
+        match (self.otlp_addr, &self.env_otlp_addr) {
+            (Some(code), _) => Ok(Some(code)),
+            (None, Some(Err(unreadable))) => {
+                Err(BuildError::new("dashboard", unreadable.to_string()))
+            }
+            (None, Some(Ok(value))) => parse_addr(OTLP_ADDR_ENV, value).map(Some),
+            (None, None) => Ok(None),
         }
     }
 }
 
-/// An address and port from [`ADDR_ENV`]: an IP address (IPv6 in
-/// brackets) or `localhost`, which is `127.0.0.1`. Host names are not
-/// resolved: listening needs an address of this machine.
-fn parse_addr(value: &str) -> Result<SocketAddr, BuildError> {
+/// An address and port from the variable `var` ([`ADDR_ENV`],
+/// [`OTLP_ADDR_ENV`]): an IP address (IPv6 in brackets) or `localhost`,
+/// which is `127.0.0.1`. Host names are not resolved: listening needs an
+/// address of this machine.
+fn parse_addr(var: &str, value: &str) -> Result<SocketAddr, BuildError> {
     let trimmed = value.trim();
     let localhost = trimmed
         .strip_prefix("localhost:")
@@ -437,7 +466,7 @@ fn parse_addr(value: &str) -> Result<SocketAddr, BuildError> {
         _ => Err(BuildError::new(
             "dashboard",
             format!(
-                "{ADDR_ENV}=`{value}` is not an address to listen on: give an IP address and \
+                "{var}=`{value}` is not an address to listen on: give an IP address and \
                  a port, such as 127.0.0.1:9001, [::1]:9001 or localhost:9001 (port 0 picks a \
                  free one)"
             ),
@@ -500,6 +529,33 @@ mod tests {
                 "{message}"
             );
         }
+    }
+
+    /// Issue #18: the OTLP receiver is off unless code or
+    /// `OMNISCOPE_DASHBOARD_OTLP_ADDR` turns it on; code wins.
+    #[test]
+    fn the_otlp_receiver_is_off_unless_turned_on() {
+        let env = |value: &'static str| {
+            PresentBuilder::default()
+                .from_env_with(move |v| (v == OTLP_ADDR_ENV).then(|| value.into()))
+        };
+        let otlp = |b: PresentBuilder| b.build().map(|p| p.otlp_addr());
+        assert_eq!(otlp(PresentBuilder::default()), Ok(None));
+        assert_eq!(otlp(env("")), Ok(None));
+        let on = "127.0.0.1:4319".parse().unwrap();
+        assert_eq!(otlp(env("127.0.0.1:4319")), Ok(Some(on)));
+        let code = "127.0.0.1:4320".parse().unwrap();
+        assert_eq!(
+            otlp(env("127.0.0.1:4319").with_otlp_addr(code)),
+            Ok(Some(code))
+        );
+        let message = otlp(env("4319")).unwrap_err().to_string();
+        assert!(
+            message.contains("OMNISCOPE_DASHBOARD_OTLP_ADDR=`4319`"),
+            "{message}"
+        );
+        let public = otlp(env("0.0.0.0:4318")).unwrap_err().to_string();
+        assert!(public.contains("with_public(true)"), "{public}");
     }
 
     #[test]

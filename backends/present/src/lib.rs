@@ -16,7 +16,7 @@ mod view;
 
 pub use builder::{
     PresentBuilder, ADDR_ENV, DEFAULT_ADDR, DEFAULT_MAX_STRING_LEN, DEFAULT_OTLP_ADDR,
-    MAX_ERROR_GROUPS, MAX_HISTORY_SERIES, MIN_MAX_STRING_LEN, MIN_TOKEN_LEN,
+    MAX_ERROR_GROUPS, MAX_HISTORY_SERIES, MIN_MAX_STRING_LEN, MIN_TOKEN_LEN, OTLP_ADDR_ENV,
 };
 pub use omniscope;
 pub use present::{Present, PresentStats};

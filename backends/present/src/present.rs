@@ -23,6 +23,8 @@ pub(crate) struct ServerConfig {
     pub(crate) sample_interval: Duration,
     /// Where [`Present::serve_otlp`] listens.
     pub(crate) otlp_addr: SocketAddr,
+    /// Whether code or the environment turned the receiver on.
+    pub(crate) otlp_on: bool,
 }
 
 /// The embedded dashboard: bounded stores fed by its exporters, and an HTTP
@@ -140,9 +142,10 @@ impl Present {
         crate::server::start(self.state.clone(), &self.config, sdk)
     }
 
-    /// Starts the OTLP/HTTP receiver (off unless this is called) on
-    /// [`with_otlp_addr`](PresentBuilder::with_otlp_addr), on its own
-    /// thread: other processes on this machine export spans and logs to
+    /// Starts the OTLP/HTTP receiver on
+    /// [`with_otlp_addr`](PresentBuilder::with_otlp_addr) (else
+    /// [`OTLP_ADDR_ENV`](crate::OTLP_ADDR_ENV), else
+    /// [`DEFAULT_OTLP_ADDR`](crate::DEFAULT_OTLP_ADDR)), on its own thread: other processes on this machine export spans and logs to
     /// `POST /v1/traces` and `/v1/logs` (protobuf or JSON, uncompressed;
     /// `OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318`), and the
     /// dashboard shows them with its own, each span and record marked with
@@ -156,6 +159,14 @@ impl Present {
     /// The address cannot be bound, or the server thread cannot start.
     pub fn serve_otlp(&self) -> Result<Server, ServeError> {
         crate::server::start_otlp(self.state.clone(), &self.config)
+    }
+
+    /// Where the OTLP/HTTP receiver listens when it was turned on by
+    /// [`with_otlp_addr`](PresentBuilder::with_otlp_addr) or
+    /// [`OTLP_ADDR_ENV`](crate::OTLP_ADDR_ENV); `None` when it is off (the
+    /// kit then does not start it).
+    pub fn otlp_addr(&self) -> Option<SocketAddr> {
+        self.config.otlp_on.then_some(self.config.otlp_addr)
     }
 
     /// How full the stores are.

@@ -3,7 +3,9 @@
 //! which the kit starts once the SDK is built (the dashboard reads the
 //! SDK's meter, function statistics and pipelines) and stops after it.
 //! Configured by [`KitBuilder::with_present`](crate::KitBuilder::with_present)
-//! and `OMNISCOPE_DASHBOARD_ADDR`.
+//! and `OMNISCOPE_DASHBOARD_ADDR`; its OTLP/HTTP receiver, which other
+//! local services export to, starts with it when `with_otlp_addr` or
+//! `OMNISCOPE_DASHBOARD_OTLP_ADDR` turned it on.
 
 use omniscope_sdk::Signal;
 
@@ -75,12 +77,18 @@ mod on {
             sdk: &Sdk,
         ) -> Result<Option<Box<dyn Serving>>, Box<dyn StdError + Send + Sync>> {
             let server = omniscope_present::Present::serve(self, sdk.clone())?;
-            Ok(Some(Box::new(Dashboard(server))))
+            // Turned on by with_otlp_addr or OMNISCOPE_DASHBOARD_OTLP_ADDR.
+            let otlp = match self.otlp_addr() {
+                Some(_) => Some(self.serve_otlp()?),
+                None => None,
+            };
+            Ok(Some(Box::new(Dashboard(server, otlp))))
         }
     }
 
+    /// The dashboard's server, and its OTLP receiver's when it is on.
     #[derive(Debug)]
-    struct Dashboard(Server);
+    struct Dashboard(Server, Option<Server>);
 
     impl Serving for Dashboard {
         fn url(&self) -> String {
@@ -88,8 +96,11 @@ mod on {
         }
 
         fn shutdown(&self, deadline: Instant) {
-            // Past the deadline the server's thread ends on its own.
+            // Past the deadline the servers' threads end on their own.
             let _ = self.0.shutdown(deadline);
+            if let Some(otlp) = &self.1 {
+                let _ = otlp.shutdown(deadline);
+            }
         }
     }
 }
