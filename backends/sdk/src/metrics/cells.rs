@@ -9,6 +9,17 @@
 //! no cache line shared with another writer). Histogram sums are f64 bits
 //! in their cell.
 //!
+//! The hot path reaches a chunk through [`FAST`]: a `const` thread-local
+//! without a destructor (so no lazy-registration check), holding the uid of
+//! the thread's first meter and direct pointers to the first
+//! [`FAST_CHUNKS`] chunks of its table. An increment is then one
+//! thread-pointer-relative load of the uid, one of the chunk pointer, and
+//! the cell's load and store. Before this cache, the same path read the
+//! thread-local's state byte, the table `Arc`, and two `OnceLock` levels
+//! (a state word and a pointer each): 46 instructions for a counter
+//! increment, with five dependent loads before the cell. Cells past the
+//! cached chunks, other meters and first uses take the table path.
+//!
 //! Tables are registered in the meter's [`Cells`], which the collector
 //! reads under its mutex: it sums each id over the live tables plus the
 //! series' *shared* cells. When a thread exits, its thread-local destructor
@@ -19,6 +30,7 @@
 
 use crate::sync::lock;
 use std::cell::{Cell, OnceCell, RefCell};
+use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -64,12 +76,16 @@ type Middle = [OnceLock<Box<Chunk>>; MID];
 /// One thread's cells for one meter.
 pub(crate) struct ThreadTable {
     top: [OnceLock<Box<Middle>>; TOP],
+    /// The table of its thread's first meter (`Local::first`): the one
+    /// [`FAST`] points into.
+    cached: bool,
 }
 
 impl ThreadTable {
-    fn new() -> ThreadTable {
+    fn new(cached: bool) -> ThreadTable {
         ThreadTable {
             top: std::array::from_fn(|_| OnceLock::new()),
+            cached,
         }
     }
 
@@ -103,6 +119,10 @@ impl ThreadTable {
             .get_or_init(|| Box::new(std::array::from_fn(|_| OnceLock::new())));
         let chunk = middle[(id / CHUNK) % MID]
             .get_or_init(|| Box::new(Chunk(std::array::from_fn(|_| AtomicU64::new(0)))));
+        if self.cached {
+            // Owner thread only (see `cell_mut`), so FAST is this table's.
+            FAST.with(|fast| fast.set_chunk(id / CHUNK, chunk));
+        }
         Some(&chunk.0[id % CHUNK])
     }
 
@@ -307,9 +327,14 @@ struct Bound {
 }
 
 impl Bound {
-    fn new(uid: u64, cells: &Arc<Cells>) -> Bound {
-        let table = Arc::new(ThreadTable::new());
+    /// A new table for `cells`; `cached` for the thread's first meter,
+    /// whose table [`FAST`] then follows.
+    fn new(uid: u64, cells: &Arc<Cells>, cached: bool) -> Bound {
+        let table = Arc::new(ThreadTable::new(cached));
         cells.register(table.clone());
+        if cached {
+            FAST.with(|fast| fast.uid.set(uid));
+        }
         Bound {
             uid: Cell::new(uid),
             table,
@@ -334,6 +359,10 @@ impl Bound {
         cells.register(self.table.clone());
         *weak = Arc::downgrade(cells);
         self.uid.set(uid);
+        if self.table.cached {
+            // The chunks stay (zeroed): FAST's pointers stay valid.
+            FAST.with(|fast| fast.uid.set(uid));
+        }
         true
     }
 
@@ -354,6 +383,9 @@ struct Local {
 
 impl Drop for Local {
     fn drop(&mut self) {
+        // Before the table can go: later records on this thread (from other
+        // thread-locals' destructors) miss FAST and take the shared cells.
+        FAST.with(Fast::clear);
         if let Some(first) = self.first.get() {
             first.retire();
         }
@@ -363,29 +395,74 @@ impl Drop for Local {
     }
 }
 
+/// How many chunks of the first meter's table [`FAST`] reaches directly:
+/// 4,096 cells (a counter takes one, a histogram its buckets + 2), in
+/// 512 bytes of thread-local storage.
+const FAST_CHUNKS: usize = 64;
+
+/// The hot path's view of this thread's first table (see the module doc).
+struct Fast {
+    /// The uid of the meter the table belongs to; 0 (no meter has it) when
+    /// there is none.
+    uid: Cell<u64>,
+    /// Chunk `i` of the table, or null before it is allocated.
+    chunks: [Cell<*const Chunk>; FAST_CHUNKS],
+}
+
+impl Fast {
+    fn set_chunk(&self, index: usize, chunk: &Chunk) {
+        if let Some(slot) = self.chunks.get(index) {
+            slot.set(chunk);
+        }
+    }
+
+    fn clear(&self) {
+        self.uid.set(0);
+        for slot in &self.chunks {
+            slot.set(ptr::null());
+        }
+    }
+}
+
 thread_local! {
     static LOCAL: Local = const {
         Local { first: OnceCell::new(), others: RefCell::new(Vec::new()) }
     };
+    /// No destructor and a `const` initializer: reading it is a plain
+    /// thread-pointer-relative load, valid even while the thread's other
+    /// thread-locals are being destroyed.
+    static FAST: Fast = const {
+        Fast { uid: Cell::new(0), chunks: [const { Cell::new(ptr::null()) }; FAST_CHUNKS] }
+    };
 }
 
 /// The fast path: runs `f` on the chunk holding cell `id` if this thread
-/// already has it for meter `uid` (its first meter). `false` otherwise, and
-/// then the caller takes the slow path ([`with_table`]).
+/// already has it for meter `uid` (its first meter) among the cached
+/// chunks. `false` otherwise, and then the caller takes the slow path
+/// ([`with_table`]).
 #[inline]
 pub(crate) fn with_chunk(uid: u64, id: usize, f: impl FnOnce(&Chunk)) -> bool {
-    LOCAL
-        .try_with(|local| match local.first.get() {
-            Some(bound) if bound.uid.get() == uid => match bound.table.chunk(id) {
-                Some(chunk) => {
-                    f(chunk);
-                    true
-                }
-                None => false,
-            },
-            _ => false,
-        })
-        .unwrap_or(false)
+    FAST.with(|fast| {
+        if fast.uid.get() != uid {
+            return false;
+        }
+        let Some(chunk) = fast.chunks.get(id / CHUNK).map(Cell::get) else {
+            return false;
+        };
+        if chunk.is_null() {
+            return false;
+        }
+        // SAFETY: a non-null pointer in this thread's FAST was set by
+        // `ThreadTable::allocate` of the table of `LOCAL.first` (the only
+        // table with `cached`), from a `Box<Chunk>` inside a `OnceLock` that
+        // is never reset, so the chunk neither moves nor is freed while the
+        // table lives. `LOCAL.first` holds the table until `Local::drop`,
+        // which clears FAST before releasing it; a rebind keeps the chunks.
+        // FAST is per thread, so nothing else writes it meanwhile, and the
+        // chunk is only shared as `&Chunk` (atomic cells).
+        f(unsafe { &*chunk });
+        true
+    })
 }
 
 /// Runs `f` on this thread's table for `cells` (whose uid is `uid`),
@@ -413,7 +490,7 @@ impl Local {
         cells: &Arc<Cells>,
         f: impl FnOnce(&ThreadTable) -> R,
     ) -> Option<R> {
-        let first = self.first.get_or_init(|| Bound::new(uid, cells));
+        let first = self.first.get_or_init(|| Bound::new(uid, cells, true));
         if first.uid.get() == uid || first.rebind(uid, cells) {
             return Some(f(&first.table));
         }
@@ -424,7 +501,7 @@ impl Local {
             None => match others.iter().position(|b| b.rebind(uid, cells)) {
                 Some(i) => i,
                 None => {
-                    others.push(Bound::new(uid, cells));
+                    others.push(Bound::new(uid, cells, false));
                     others.len() - 1
                 }
             },
@@ -450,6 +527,27 @@ mod tests {
         assert_eq!(cells.allocate(13, 1, &shared(13)), Some(64));
         assert_eq!(cells.allocate(1, 0, &shared(1)), Some(77));
         assert_eq!(cells.allocate(100, 0, &shared(100)), Some(78));
+    }
+
+    #[test]
+    fn the_fast_path_serves_the_first_meter_once_its_chunk_exists() {
+        let cells = Arc::new(Cells::new());
+        let s = shared(1);
+        let id = cells.allocate(1, 0, &s).unwrap() as usize;
+        let worker = {
+            let cells = cells.clone();
+            std::thread::spawn(move || {
+                assert!(!with_chunk(9, id, |c| c.add(id, 1)));
+                with_table(9, &cells, |t| assert!(t.add(id, 1)));
+                for _ in 0..10 {
+                    assert!(with_chunk(9, id, |c| c.add(id, 1)));
+                }
+                assert!(!with_chunk(10, id, |c| c.add(id, 1)));
+            })
+        };
+        worker.join().unwrap();
+        assert_eq!(cells.totals(id + 1).int(id), 11);
+        assert_eq!(lock(&cells.state).tables.len(), 0);
     }
 
     #[test]

@@ -121,9 +121,10 @@ impl Mapping {
         let s = f64::from_bits((bits & MANTISSA) | ONE_BITS) - 1.0;
         let e = f64::from(exp) * self.multiplier + self.k;
         let y = ((self.a * s + self.b) * s + self.c) * s + e;
-        // `as` saturates: never negative, and in range by construction; the
-        // `min` only guards float rounding at the top.
-        (y as usize).min(self.bins - 1)
+        // Never negative and in range by construction, so the signed
+        // conversion (one `cvttsd2si`; to `usize` it takes two and a select)
+        // is the floor; the `min` only guards float rounding at the top.
+        (y as i64 as usize).min(self.bins - 1)
     }
 
     /// The bin of a positive value (values out of range are clamped).
