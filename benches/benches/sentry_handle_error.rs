@@ -18,6 +18,14 @@
 //!   caller's thread, then queued on the transport's channel (30 envelopes).
 //! - `sentry_handle_error/atomic_load`: the baseline.
 //!
+//! And what each log record costs the logging thread for the breadcrumbs
+//! (the records of each trace kept for its events):
+//!
+//! - `sentry_breadcrumb/omniscope`: `BreadcrumbExporter`'s immediate
+//!   export of one info record with two fields, in a trace (one of 64
+//!   traces logging in turn): the key's hash, a shard's lock, the record
+//!   copied into its trail (100 kept per trace).
+//!
 //! Both queues are bounded, so at this rate most errors are dropped (and
 //! counted) once they are full: the steady state of a burst. One
 //! `bench-note` line gives omniscope's exported and dropped counts.
@@ -35,7 +43,10 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
+use omniscope::{Level, SpanId, TraceId, Value};
 use omniscope_sdk::errors::SdkErrors;
+use omniscope_sdk::export::Exporter;
+use omniscope_sdk::{testing, Resource};
 use omniscope_sentry::Sentry;
 
 #[derive(Debug)]
@@ -153,9 +164,40 @@ fn sentry_handle_error(c: &mut Criterion) {
     }
 }
 
+fn sentry_breadcrumb(c: &mut Criterion) {
+    let sentry = Sentry::builder()
+        .with_dsn("http://public@127.0.0.1:9/1")
+        .build()
+        .expect("a valid DSN");
+    let exporter = sentry.breadcrumbs();
+    let immediate = exporter.immediate().expect("breadcrumbs are immediate");
+    let resource = Resource::new("bench");
+    let records: Vec<_> = (0..64u128)
+        .map(|t| {
+            testing::log(Level::Info, "order created")
+                .with_field("order.id", Value::U64(42))
+                .with_field("channel", Value::Str("web"))
+                .with_ids(TraceId::from_u128(t + 1), SpanId::from_u64(1))
+                .build()
+        })
+        .collect();
+    let mut i = 0;
+    let mut group = c.benchmark_group("sentry_breadcrumb");
+    group.bench_function("omniscope", |b| {
+        b.iter(|| {
+            i = (i + 1) % records.len();
+            immediate.export(black_box(&records[i]), &resource)
+        });
+    });
+    group.bench_function("atomic_load", |b| {
+        b.iter(omniscope_benches::relaxed_load_branch)
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = omniscope_benches::criterion();
-    targets = sentry_handle_error
+    targets = sentry_handle_error, sentry_breadcrumb
 }
 criterion_main!(benches);

@@ -29,7 +29,7 @@ use std::time::SystemTime;
 use omniscope::{Level, TraceId};
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter, ImmediateExporter};
 use omniscope_sdk::logs::LogData;
-use omniscope_sdk::Resource;
+use omniscope_sdk::{Attributes, Resource};
 use sentry::protocol::{Breadcrumb, Map};
 
 use crate::event::json_value;
@@ -50,10 +50,62 @@ pub(crate) enum Key {
     Thread(String),
 }
 
+/// A record as a trail keeps it: what a breadcrumb needs, copied from the
+/// record as it is (a short message buffer reused once the trail is full),
+/// and turned into a Sentry breadcrumb only for an event, on the reporter's
+/// thread.
+#[derive(Debug)]
+struct Crumb {
+    timestamp: SystemTime,
+    level: Level,
+    target: Cow<'static, str>,
+    message: String,
+    fields: Attributes,
+}
+
+impl Crumb {
+    /// Overwrites this crumb with `record`, keeping the message's buffer.
+    fn set(&mut self, record: &LogData) {
+        self.timestamp = record.timestamp;
+        self.level = record.level;
+        self.target.clone_from(&record.target);
+        self.message.clear();
+        self.message
+            .push_str(&cut(&record.message, MAX_MESSAGE_LEN));
+        self.fields.clone_from(&record.fields);
+    }
+
+    fn new(record: &LogData) -> Crumb {
+        Crumb {
+            timestamp: record.timestamp,
+            level: record.level,
+            target: record.target.clone(),
+            message: cut(&record.message, MAX_MESSAGE_LEN).into_owned(),
+            fields: record.fields.clone(),
+        }
+    }
+
+    /// The Sentry breadcrumb: its target as category, its fields as data.
+    fn to_breadcrumb(&self) -> Breadcrumb {
+        let mut data = Map::new();
+        for (key, value) in self.fields.iter() {
+            data.insert(key.to_owned(), json_value(&value));
+        }
+        Breadcrumb {
+            timestamp: self.timestamp,
+            ty: "default".to_owned(),
+            category: Some(self.target.to_string()),
+            level: crate::event::level(self.level),
+            message: Some(self.message.clone()),
+            data,
+        }
+    }
+}
+
 /// One trail: its records, oldest first, and when it was last logged to.
 #[derive(Debug, Default)]
 struct Trail {
-    crumbs: VecDeque<Breadcrumb>,
+    crumbs: VecDeque<Crumb>,
     touched: u64,
 }
 
@@ -70,7 +122,6 @@ pub(crate) struct Breadcrumbs {
     per_key: usize,
     keys_per_shard: usize,
     min_level: Level,
-    clock: AtomicU64,
     evicted: AtomicU64,
 }
 
@@ -83,7 +134,6 @@ impl Breadcrumbs {
             per_key,
             keys_per_shard: max_keys.div_ceil(SHARDS).max(1),
             min_level,
-            clock: AtomicU64::new(0),
             evicted: AtomicU64::new(0),
         }
     }
@@ -94,9 +144,16 @@ impl Breadcrumbs {
     }
 
     fn shard(&self, key: &Key) -> &Mutex<Shard> {
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut hasher);
-        &self.shards[(hasher.finish() as usize) % SHARDS]
+        let n = match key {
+            // Trace ids are random: their low bits spread traces already.
+            Key::Trace(trace) => trace.to_u128() as usize,
+            Key::Thread(name) => {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                name.hash(&mut hasher);
+                hasher.finish() as usize
+            }
+        };
+        &self.shards[n % SHARDS]
     }
 
     /// Records `record` under its trace, or under `thread` outside a trace.
@@ -111,8 +168,12 @@ impl Breadcrumbs {
             // could find again.
             (None, None) => return,
         };
-        let crumb = breadcrumb(record);
-        let touched = self.clock.fetch_add(1, Ordering::Relaxed);
+        // When it was last logged to, from the record: no counter shared
+        // by every logging thread.
+        let touched = record
+            .timestamp
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64);
         let mut shard = omniscope::sync::lock(self.shard(&key));
         if !shard.trails.contains_key(&key) && shard.trails.len() >= self.keys_per_shard {
             let oldest = shard
@@ -127,9 +188,13 @@ impl Breadcrumbs {
         }
         let trail = shard.trails.entry(key).or_default();
         if trail.crumbs.len() >= self.per_key {
-            trail.crumbs.pop_front();
+            if let Some(mut oldest) = trail.crumbs.pop_front() {
+                oldest.set(record);
+                trail.crumbs.push_back(oldest);
+            }
+        } else {
+            trail.crumbs.push_back(Crumb::new(record));
         }
-        trail.crumbs.push_back(crumb);
         trail.touched = touched;
     }
 
@@ -140,25 +205,9 @@ impl Breadcrumbs {
             t.crumbs
                 .iter()
                 .filter(|c| c.timestamp <= until)
-                .cloned()
+                .map(Crumb::to_breadcrumb)
                 .collect()
         })
-    }
-}
-
-/// A log record as a breadcrumb: its target as category, its fields as data.
-fn breadcrumb(record: &LogData) -> Breadcrumb {
-    let mut data = Map::new();
-    for (key, value) in record.fields.iter() {
-        data.insert(key.to_owned(), json_value(&value));
-    }
-    Breadcrumb {
-        timestamp: record.timestamp,
-        ty: "default".to_owned(),
-        category: Some(record.target.to_string()),
-        level: crate::event::level(record.level),
-        message: Some(cut(&record.message, MAX_MESSAGE_LEN).into_owned()),
-        data,
     }
 }
 
@@ -190,8 +239,13 @@ pub struct BreadcrumbExporter {
 
 impl ImmediateExporter<LogData> for BreadcrumbExporter {
     fn export(&self, item: &LogData, _resource: &Resource) -> Result<(), ExportError> {
-        let thread = std::thread::current();
-        self.store.record(item, thread.name());
+        if item.trace_id.is_some() {
+            self.store.record(item, None);
+        } else {
+            // Outside a trace, the trail is the logging thread's.
+            let thread = std::thread::current();
+            self.store.record(item, thread.name());
+        }
         Ok(())
     }
 }
