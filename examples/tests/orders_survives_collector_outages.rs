@@ -23,6 +23,8 @@
 mod api;
 #[path = "../orders/error.rs"]
 mod error;
+#[path = "../orders/gateway.rs"]
+mod gateway;
 #[path = "../orders/inventory.rs"]
 mod inventory;
 #[path = "../orders/load.rs"]
@@ -82,13 +84,15 @@ fn install(receiver: &OtlpReceiver) -> omniscope_kit::TelemetryGuard {
         .unwrap()
 }
 
-/// The order service, and its shipping worker, as `orders` builds them.
-fn build_service(sim: &Sim) -> (Arc<Orders>, tokio::task::JoinHandle<()>) {
+/// The order service, its shipping worker and its payment gateway, as
+/// `orders` builds them.
+async fn build_service(sim: &Sim) -> (Arc<Orders>, tokio::task::JoinHandle<()>) {
     let store = Arc::new(Store::default());
     let (queue, jobs) = ShippingQueue::new(256);
     let shipper = tokio::spawn(Shipper::new(store.clone(), sim.fork()).run(jobs));
     let inventory = Inventory::new(sim.fork());
-    let payments = Payments::new(sim.fork());
+    let gateway = gateway::start(sim.fork()).await.unwrap();
+    let payments = Payments::new(gateway).unwrap();
     (
         Arc::new(Orders::new(store, inventory, payments, queue)),
         shipper,
@@ -132,7 +136,7 @@ fn orders_survives_collector_outages() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let sim = Sim::new(7);
-        let (service, shipper) = build_service(&sim);
+        let (service, shipper) = build_service(&sim).await;
         let server = tokio::spawn(axum::serve(listener, api::router(service)).into_future());
         let generator = LoadGenerator::new(addr, 200, sim.fork());
         let load = tokio::spawn(generator.run(async move {
