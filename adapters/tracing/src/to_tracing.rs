@@ -113,14 +113,10 @@ impl Logger for TracingLogger {
     }
 
     fn max_level_hint(&self) -> LevelFilter {
-        match tracing::level_filters::LevelFilter::current().into_level() {
-            None => LevelFilter::Off,
-            Some(tracing::Level::ERROR) => LevelFilter::Error,
-            Some(tracing::Level::WARN) => LevelFilter::Warn,
-            Some(tracing::Level::INFO) => LevelFilter::Info,
-            Some(tracing::Level::DEBUG) => LevelFilter::Debug,
-            Some(_) => LevelFilter::Trace,
-        }
+        // Not `tracing`'s current maximum: read once, at install, it is
+        // `OFF` until a `tracing` subscriber is set, and may change later.
+        // `tracing`'s own call site check filters each record instead.
+        LevelFilter::Trace
     }
 }
 
