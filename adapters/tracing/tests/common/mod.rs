@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, dead_code)] // each test file uses a part
 
+pub(crate) mod nesting;
+
 use std::time::{Duration, Instant};
 
 use omniscope::Value;
