@@ -27,14 +27,18 @@ fn install(otlp: String) -> Result<omniscope_kit::TelemetryGuard, omniscope_kit:
 
 /// A port that was free a moment ago.
 fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
 }
 
 #[test]
 fn dashboard_otlp_receiver_from_env() {
     let e = install("anywhere".to_owned()).map(drop).unwrap_err();
     assert!(
-        e.to_string().contains("OMNISCOPE_DASHBOARD_OTLP_ADDR=`anywhere`"),
+        e.to_string()
+            .contains("OMNISCOPE_DASHBOARD_OTLP_ADDR=`anywhere`"),
         "{e}"
     );
 
