@@ -102,9 +102,14 @@ impl Subscriber for OmniscopeSubscriber {
         if callsite(meta).is_bridge() {
             return Interest::never();
         }
-        // omniscope's level and tracer can change at any time: asked again
-        // (`enabled`) on each use, which is one load each.
-        Interest::sometimes()
+        // A tracer, once installed, stays: its spans need no question per
+        // use. omniscope's level can change at any time, and a tracer may
+        // come later: asked again (`enabled`) on each use, one load each.
+        if meta.is_span() && omniscope::__private::tracing_active() {
+            Interest::always()
+        } else {
+            Interest::sometimes()
+        }
     }
 
     fn enabled(&self, meta: &Metadata<'_>) -> bool {
