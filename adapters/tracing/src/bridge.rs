@@ -39,7 +39,8 @@ fn explicit_parent(
 }
 
 /// Starts an omniscope span under `parent`, or the current context (read
-/// in place: no copy of it is made).
+/// in place, through the macros' entry point, `__private::start_span`: no
+/// copy of it is made).
 fn start_span(
     parent: Option<&OmniContext>,
     site: &'static omniscope::SpanSite,
@@ -63,7 +64,8 @@ impl SpanState {
         // An export thread's transport stack (h2, hyper, tonic, rustls):
         // telemetry about telemetry, never fed back.
         // With no tracer, no span would start, and the current context is
-        // what entering one would make current anyway.
+        // what entering one would make current anyway. (The macros' one-load
+        // check; the facade has no public name for it.)
         if !omniscope::__private::tracing_active() || omniscope::is_dispatching() {
             return None;
         }
@@ -156,13 +158,12 @@ fn start_with_fields(
 }
 
 /// Whether an event at this call site would be logged: omniscope's level
-/// first (one load), then the installed logger's per-target filter.
+/// (one load), then the installed logger's per-target filter.
 pub(crate) fn event_enabled(meta: &'static tracing::Metadata<'static>) -> bool {
     let callsite = callsite(meta);
-    callsite.level() <= omniscope::max_level()
-        && !callsite.is_bridge()
+    !callsite.is_bridge()
         && !omniscope::is_dispatching()
-        && omniscope::__private::log_enabled(&metadata(meta, callsite))
+        && omniscope::log_enabled!(target: meta.target(), callsite.level())
 }
 
 fn metadata(
