@@ -26,7 +26,7 @@ use crate::value::{string_or_placeholder, Field};
 mod kind;
 mod user;
 
-pub use kind::kind_label;
+pub use kind::{kind_label, split_type_name};
 pub(crate) use kind::{short_type_name, typed_kind_label};
 pub use user::UserError;
 
@@ -44,6 +44,7 @@ pub enum ErrorKind {
 pub struct ErrorContext<'a> {
     kind: ErrorKind,
     user_error: bool,
+    type_name: Option<&'static str>,
     fields: &'a [Field<'a>],
     ids: Option<(TraceId, SpanId)>,
     location: Option<&'a Location<'a>>,
@@ -60,6 +61,7 @@ impl<'a> ErrorContext<'a> {
         ErrorContext {
             kind: ErrorKind::Handled,
             user_error: false,
+            type_name: None,
             fields,
             ids: crate::context::current_ids(),
             location: None,
@@ -81,6 +83,17 @@ impl<'a> ErrorContext<'a> {
     #[must_use]
     pub fn with_user_error(mut self, user_error: bool) -> ErrorContext<'a> {
         self.user_error = user_error;
+        self
+    }
+
+    /// This context with the handled error's Rust type
+    /// (`orders::payment::PaymentError`), as the reporting site knew it:
+    /// [`handle_error!`](crate::handle_error) gives it, since a `&dyn Error`
+    /// no longer tells its type. `None` for a trait object (`Box<dyn
+    /// Error>`), whose type says nothing of the error.
+    #[must_use]
+    pub fn with_type_name(mut self, type_name: Option<&'static str>) -> ErrorContext<'a> {
+        self.type_name = type_name.filter(|t| !t.contains("dyn "));
         self
     }
 
@@ -143,6 +156,13 @@ impl<'a> ErrorContext<'a> {
     /// failure (the SDK hands it to no reporter, so it never reaches Sentry).
     pub const fn is_user_error(&self) -> bool {
         self.user_error
+    }
+
+    /// The handled error's Rust type, when the reporting site knew it (see
+    /// [`ErrorContext::with_type_name`]); its sources' types are never
+    /// known ([`kind_label`] names them from their `Debug` output).
+    pub const fn type_name(&self) -> Option<&'static str> {
+        self.type_name
     }
 
     /// The structured fields given with the error.
@@ -255,19 +275,22 @@ pub fn handle_error(error: &(dyn Error + 'static)) {
 
 /// Reports `error` with fields; what [`handle_error!`](crate::handle_error!) expands to.
 pub fn report(error: &(dyn Error + 'static), fields: &[Field<'_>], location: &Location<'_>) {
-    report_marked(error, false, fields, location);
+    report_marked(error, false, None, fields, location);
 }
 
-/// Reports `error`, marked as a user error or not.
+/// Reports `error`, marked as a user error or not, of type `type_name`
+/// when the site knew it.
 pub(crate) fn report_marked(
     error: &(dyn Error + 'static),
     user_error: bool,
+    type_name: Option<&'static str>,
     fields: &[Field<'_>],
     location: &Location<'_>,
 ) {
     let context = ErrorContext::new(fields)
         .with_location(location)
-        .with_user_error(user_error);
+        .with_user_error(user_error)
+        .with_type_name(type_name);
     crate::global::dispatch_error(error, &context);
 }
 

@@ -239,13 +239,17 @@ pub mod __private {
         value.to_value()
     }
 
-    /// Reports an error, marked as expected or not, with fields at a location.
+    /// Reports an error of type `type_name` (as `type_name_of_val` gives
+    /// it), marked as expected or not, with fields at a location.
     pub fn report(
         error: &(dyn std::error::Error + 'static),
         user_error: bool,
+        type_name: &'static str,
         fields: &[Field<'_>],
         location: &std::panic::Location<'_>,
     ) {
-        crate::error::report_marked(error, user_error, fields, location);
+        // `handle_error!(&e)` with `e: &E` names `&E`: the error is `E`.
+        let type_name = type_name.trim_start_matches('&');
+        crate::error::report_marked(error, user_error, Some(type_name), fields, location);
     }
 }

@@ -452,7 +452,8 @@ macro_rules! handle_error {
             use $crate::__private::{UserErrorViaOther as _, UserErrorViaTrait as _};
             (&&$crate::__private::UserErrorRef(__error)).__omniscope_is_user_error()
         };
+        let __type_name = ::core::any::type_name_of_val(__error);
         let __error: &(dyn ::std::error::Error + 'static) = __error;
-        $crate::__private::report(__error, __user_error, &$crate::__fields!($($($fields)*)?), ::core::panic::Location::caller());
+        $crate::__private::report(__error, __user_error, __type_name, &$crate::__fields!($($($fields)*)?), ::core::panic::Location::caller());
     }};
 }

@@ -51,6 +51,7 @@ struct OwnedError {
     location: Option<(String, u32, u32)>,
     kind: ErrorKind,
     user_error: bool,
+    type_name: Option<&'static str>,
     fields: Vec<(String, OwnedValue)>,
     ids: Option<(TraceId, SpanId)>,
     thread: Option<String>,
@@ -188,6 +189,7 @@ pub(crate) fn push_error(error: &(dyn Error + 'static), context: &ErrorContext<'
             .map(|(file, line, column)| (file.to_owned(), line, column)),
         kind: context.kind(),
         user_error: context.is_user_error(),
+        type_name: context.type_name(),
         fields: context.fields().iter().map(Field::to_owned).collect(),
         ids: context.trace_id().zip(context.span_id()),
         thread: context.thread().map(str::to_owned),
@@ -233,6 +235,7 @@ pub(crate) fn replay_errors(handler: &dyn ErrorHandler) {
         let mut context = ErrorContext::new(&fields)
             .with_kind(e.kind)
             .with_user_error(e.user_error)
+            .with_type_name(e.type_name)
             .with_ids(e.ids)
             .with_timestamp(e.timestamp);
         if let Some(thread) = &e.thread {

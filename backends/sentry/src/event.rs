@@ -46,10 +46,11 @@ impl std::fmt::Debug for Convert {
     }
 }
 
-/// The default fingerprint: the outermost error's type and the handling
-/// site (`file:line`, the column left out so that a reformatted line
-/// still groups), so that one error type handled in two places makes two
-/// issues, and one message with different ids in it makes one.
+/// The default fingerprint: the outermost error's type (its Rust type when
+/// the handling site knew it, else its `kind` label) and the handling site
+/// (`file:line`, the column left out so that a reformatted line still
+/// groups), so that one error type handled in two places makes two issues,
+/// and one message with different ids in it makes one.
 pub fn default_fingerprint(event: &ErrorEvent) -> Vec<String> {
     let site = event
         .location
@@ -60,7 +61,11 @@ pub fn default_fingerprint(event: &ErrorEvent) -> Vec<String> {
             }
             _ => l.to_owned(),
         });
-    vec![event.type_name().to_owned(), site]
+    let ty = match event.kind {
+        ErrorKind::Handled => event.error_type.unwrap_or_else(|| event.type_name()),
+        ErrorKind::Panic => event.type_name(),
+    };
+    vec![ty.to_owned(), site]
 }
 
 /// The Sentry event for `event`, with `breadcrumbs` (oldest first).
@@ -106,6 +111,13 @@ pub(crate) fn to_sentry(
         })
         .collect();
     if let Some(outer) = exceptions.first_mut() {
+        // The handled error's own type when the site knew it, rather than
+        // what its `Debug` output tells (an enum's variant).
+        if let Some(path) = event.error_type.filter(|_| !panic) {
+            let (module, name) = omniscope::error::split_type_name(path);
+            outer.ty = name.to_owned();
+            outer.module = (!module.is_empty()).then(|| module.to_owned());
+        }
         outer.stacktrace = stack;
         let mut data = Map::new();
         if let Some(location) = &event.location {

@@ -1,7 +1,8 @@
 //! Issue #15: a handled error with a chain of three and fields, inside a
 //! span, reaches a real Sentry-protocol server (Bugsink) and is read back
 //! from its API: every exception of the chain in Sentry's order with its
-//! type and message, the handling site's stack trace (backtraces on),
+//! type and message (the handled error's own Rust type and module, not the
+//! variant its `Debug` output shows), the handling site's stack trace (backtraces on),
 //! tags from the fields (redacted), the trace link,
 //! level, release, environment and server name; and Sentry's own
 //! normalizer takes the stored event as it is.
@@ -16,7 +17,9 @@ use common::{assert_normalized_as_sent, exception_types, install, SentryServer};
 use omniscope_sentry::Sentry;
 
 #[derive(Debug)]
-struct CheckoutError(StorageError);
+enum CheckoutError {
+    Storage(StorageError),
+}
 #[derive(Debug)]
 struct StorageError(std::io::Error);
 
@@ -27,7 +30,8 @@ impl fmt::Display for CheckoutError {
 }
 impl std::error::Error for CheckoutError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        let CheckoutError::Storage(e) = self;
+        Some(e)
     }
 }
 impl fmt::Display for StorageError {
@@ -50,7 +54,7 @@ fn handled_error_reaches_bugsink_with_its_context() {
 
     let span = omniscope::span!("checkout");
     let ids = span.context().unwrap();
-    let error = CheckoutError(StorageError(std::io::Error::other("disk full")));
+    let error = CheckoutError::Storage(StorageError(std::io::Error::other("disk full")));
     let handled_at = line!() + 1;
     omniscope::handle_error!(&error; order.id = 42, card_number = "4111111111111111");
     drop(span);
@@ -75,6 +79,10 @@ fn handled_error_reaches_bugsink_with_its_context() {
         ["disk full", "cannot store the order", "checkout failed"]
     );
     let outer = &values[2];
+    assert_eq!(
+        outer["module"],
+        "handled_error_reaches_bugsink_with_its_context"
+    );
     assert_eq!(outer["mechanism"]["type"], "generic");
     assert_eq!(outer["mechanism"]["handled"], true);
     // The handling site's stack, innermost frame last: the handle_error! line.
@@ -116,7 +124,10 @@ fn handled_error_reaches_bugsink_with_its_context() {
         ids.span_id().to_string()
     );
     let fingerprint = event["fingerprint"].as_array().unwrap();
-    assert_eq!(fingerprint[0], "CheckoutError");
+    assert_eq!(
+        fingerprint[0],
+        "handled_error_reaches_bugsink_with_its_context::CheckoutError"
+    );
 
     let issues = server.issues();
     assert_eq!(issues.len(), 1);

@@ -82,8 +82,22 @@ pub(crate) fn typed_kind_label(error: &dyn fmt::Debug, type_name: &str) -> Strin
 /// `std::io::error::Error` → `Error`, `my::Wrapper<u8>` → `Wrapper`; for
 /// errors `#[instrument]` sees without `Debug`.
 pub(crate) fn short_type_name(type_name: &str) -> &str {
+    split_type_name(type_name).1
+}
+
+/// A type name (as [`std::any::type_name`] gives it) split into its module
+/// path and its name, generics stripped, for backends that show them apart
+/// (Sentry's exception `module` and `type`):
+///
+/// ```
+/// use omniscope::error::split_type_name;
+/// assert_eq!(split_type_name("orders::payment::PaymentError"), ("orders::payment", "PaymentError"));
+/// assert_eq!(split_type_name("my::Wrapper<alloc::string::String>"), ("my", "Wrapper"));
+/// assert_eq!(split_type_name("Plain"), ("", "Plain"));
+/// ```
+pub fn split_type_name(type_name: &str) -> (&str, &str) {
     let base = type_name.split('<').next().unwrap_or(type_name);
-    base.rsplit("::").next().unwrap_or(base)
+    base.rsplit_once("::").unwrap_or(("", base))
 }
 
 macro_rules! std_kinds {

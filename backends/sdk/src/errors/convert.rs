@@ -50,6 +50,7 @@ pub(crate) fn to_event(
         timestamp: context.timestamp().unwrap_or(now),
         kind: context.kind(),
         chain: chain(error, context.kind()),
+        error_type: context.type_name(),
         fields,
         trace_id: context.trace_id(),
         span_id: context.span_id(),

@@ -29,6 +29,11 @@ pub struct ErrorEvent {
     pub kind: ErrorKind,
     /// The error, then each `source()` below it.
     pub chain: Vec<ChainLink>,
+    /// The outermost error's Rust type (`orders::payment::PaymentError`),
+    /// when the reporting site knew it
+    /// ([`handle_error!`](omniscope::handle_error)); a `&dyn Error` does
+    /// not tell it, so `chain` names each error by its `kind` label.
+    pub error_type: Option<&'static str>,
     /// Fields given with the error, after redaction.
     pub fields: Attributes,
     /// The trace id of the span it happened in.
