@@ -88,7 +88,7 @@ impl<'a> ErrorContext<'a> {
 
     /// This context with the handled error's Rust type
     /// (`orders::payment::PaymentError`), as the reporting site knew it:
-    /// [`handle_error!`](crate::handle_error) gives it, since a `&dyn Error`
+    /// [`handle_error!`](macro@crate::handle_error) gives it, since a `&dyn Error`
     /// no longer tells its type. `None` for a trait object (`Box<dyn
     /// Error>`), whose type says nothing of the error.
     #[must_use]

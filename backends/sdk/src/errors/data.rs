@@ -31,7 +31,7 @@ pub struct ErrorEvent {
     pub chain: Vec<ChainLink>,
     /// The outermost error's Rust type (`orders::payment::PaymentError`),
     /// when the reporting site knew it
-    /// ([`handle_error!`](omniscope::handle_error)); a `&dyn Error` does
+    /// ([`handle_error!`](macro@omniscope::handle_error)); a `&dyn Error` does
     /// not tell it, so `chain` names each error by its `kind` label.
     pub error_type: Option<&'static str>,
     /// Fields given with the error, after redaction.
