@@ -22,8 +22,9 @@ use tower_service::Service;
 
 use crate::carrier::HeaderCarrier;
 use crate::conventions::{self as semconv, DEFAULT_SENSITIVE_QUERY_PARAMETERS};
-use crate::exchange::{type_label, Exchange, InstrumentedBody, IsError, Side};
+use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Side};
 use crate::grpc::GrpcCall;
+use crate::handles::MetricHandles;
 use crate::server::{header_names, record_headers};
 use crate::BuildError;
 
@@ -56,6 +57,7 @@ pub struct ResendCount(pub u32);
 
 /// The client options, shared by the tower layer and the reqwest middleware.
 pub(crate) struct ClientOptions {
+    handles: Arc<MetricHandles>,
     is_error: IsError,
     peer_service: Option<String>,
     sensitive_query: Vec<String>,
@@ -144,6 +146,7 @@ impl ClientBuilder {
 
     fn options(self, request: Vec<HeaderName>, response: Vec<HeaderName>) -> ClientOptions {
         ClientOptions {
+            handles: Arc::default(),
             is_error: self.is_error,
             peer_service: self.peer_service,
             sensitive_query: self.sensitive_query,
@@ -204,7 +207,8 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
     };
     let server = uri
         .authority()
-        .map(|a| semconv::host_and_port(a.as_str(), &scheme));
+        .map(|a| semconv::host_and_port(a.as_str(), &scheme))
+        .map(|(host, port)| (host.to_owned(), port));
     let grpc = GrpcCall::detect(request.headers, uri);
     let template = request.template.map(|t| t.0.as_ref());
     let name: Cow<'_, str> = match (&grpc, template) {
@@ -214,7 +218,7 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
     };
     let full = semconv::full_url(uri, &options.sensitive_query);
 
-    let mut fields: Vec<Field<'_>> = Vec::with_capacity(10);
+    let mut fields = Fields::new();
     if let Some(call) = &grpc {
         fields.push(Field::new_static("rpc.system", Value::Str("grpc")));
         fields.push(Field::new_static("rpc.service", Value::Str(call.service())));
@@ -251,7 +255,7 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
     if let Some(peer) = &options.peer_service {
         fields.push(Field::new_static("peer.service", Value::Str(peer)));
     }
-    let span = Span::start_in(&Context::current(), &SITE, Some(&name), &fields);
+    let span = Span::start_in(&Context::current(), &SITE, Some(&name), fields.as_slice());
     // A span that started nothing keeps the caller's context: that goes out.
     if let Some(cx) = span.as_context() {
         propagation::propagator().inject(cx, &mut HeaderCarrier::new(request.headers));
@@ -264,7 +268,13 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
             request.headers,
         );
     }
-    let mut exchange = Exchange::new(span, Side::Client, options.is_error, method);
+    let mut exchange = Exchange::new(
+        span,
+        Side::Client,
+        options.is_error,
+        method,
+        options.handles.clone(),
+    );
     exchange.scheme = scheme;
     exchange.server = server;
     exchange.route = template.map(|t| Cow::Owned(t.to_owned()));

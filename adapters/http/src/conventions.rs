@@ -129,7 +129,7 @@ pub(crate) fn full_url(uri: &Uri, sensitive: &[String]) -> String {
 
 /// Host and port of an authority (`host`, `host:port`, `[v6]:port`,
 /// `user@host`), the port defaulted from the scheme.
-pub(crate) fn host_and_port(authority: &str, scheme: &str) -> (String, Option<u16>) {
+pub(crate) fn host_and_port<'a>(authority: &'a str, scheme: &str) -> (&'a str, Option<u16>) {
     let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         match rest.split_once(']') {
@@ -146,7 +146,7 @@ pub(crate) fn host_and_port(authority: &str, scheme: &str) -> (String, Option<u1
         Some(p) => p.parse().ok(),
         None => default_port(scheme),
     };
-    (host.to_owned(), port)
+    (host, port)
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -210,13 +210,13 @@ mod tests {
     fn host_and_port_default_by_scheme() {
         assert_eq!(
             host_and_port("a.example:81", "http"),
-            ("a.example".into(), Some(81))
+            ("a.example", Some(81))
         );
         assert_eq!(
             host_and_port("a.example", "https"),
-            ("a.example".into(), Some(443))
+            ("a.example", Some(443))
         );
-        assert_eq!(host_and_port("[::1]:9", "http"), ("::1".into(), Some(9)));
-        assert_eq!(host_and_port("[::1]", "http"), ("::1".into(), Some(80)));
+        assert_eq!(host_and_port("[::1]:9", "http"), ("::1", Some(9)));
+        assert_eq!(host_and_port("[::1]", "http"), ("::1", Some(80)));
     }
 }

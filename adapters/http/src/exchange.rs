@@ -7,6 +7,7 @@
 use std::any::Any;
 use std::borrow::Cow;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Instant;
 
@@ -19,6 +20,7 @@ use pin_project_lite::pin_project;
 
 use crate::conventions as semconv;
 use crate::grpc::{self, GrpcCall};
+use crate::handles::MetricHandles;
 
 const HTTP_SERVER_DURATION: MetricMeta =
     MetricMeta::new(Unit::SECONDS, "Duration of HTTP server requests");
@@ -64,6 +66,8 @@ pub(crate) struct Exchange {
     pub(crate) active: Option<UpDownCounter>,
     /// Response body bytes, counted when body sizes are recorded.
     pub(crate) response_size: Option<u64>,
+    /// The layer's resolved metric handles.
+    handles: Arc<MetricHandles>,
 }
 
 impl std::fmt::Debug for Exchange {
@@ -78,8 +82,15 @@ impl std::fmt::Debug for Exchange {
 }
 
 impl Exchange {
-    pub(crate) fn new(span: Span, side: Side, is_error: IsError, method: &'static str) -> Exchange {
+    pub(crate) fn new(
+        span: Span,
+        side: Side,
+        is_error: IsError,
+        method: &'static str,
+        handles: Arc<MetricHandles>,
+    ) -> Exchange {
         Exchange {
+            handles,
             span,
             started: Instant::now(),
             side,
@@ -182,7 +193,10 @@ impl Exchange {
             Side::Server => (semconv::RPC_SERVER_DURATION, &RPC_SERVER_DURATION),
             Side::Client => (semconv::RPC_CLIENT_DURATION, &RPC_CLIENT_DURATION),
         };
-        self.in_span(|| metrics::histogram(&Key::new(name, &labels), meta).record(elapsed_ms));
+        let histogram = self.handles.durations.get(&labels, || {
+            metrics::histogram(&Key::new(name, &labels), meta)
+        });
+        self.in_span(|| histogram.record(elapsed_ms));
     }
 
     fn record_http(&mut self, elapsed_s: f64) {
@@ -232,8 +246,11 @@ impl Exchange {
             Side::Client => (semconv::CLIENT_REQUEST_DURATION, &HTTP_CLIENT_DURATION),
         };
         let size = self.response_size;
+        let histogram = self.handles.durations.get(&labels, || {
+            metrics::histogram(&Key::new(name, &labels), meta)
+        });
         self.in_span(|| {
-            metrics::histogram(&Key::new(name, &labels), meta).record(elapsed_s);
+            histogram.record(elapsed_s);
             if let Some(size) = size {
                 let key = Key::new(semconv::SERVER_RESPONSE_BODY_SIZE, &labels);
                 metrics::histogram(&key, &RESPONSE_BODY_SIZE).record(size as f64);
@@ -253,6 +270,35 @@ impl Drop for Exchange {
             active.decrement();
         }
         // The span ends as `self.span` drops, after this.
+    }
+}
+
+/// The fields a span starts with, on the stack (a request's span has at
+/// most [`Fields::CAPACITY`]; more are not recorded).
+pub(crate) struct Fields<'a> {
+    items: [Field<'a>; Fields::CAPACITY],
+    len: usize,
+}
+
+impl<'a> Fields<'a> {
+    pub(crate) const CAPACITY: usize = 20;
+
+    pub(crate) fn new() -> Fields<'a> {
+        Fields {
+            items: [Field::new_static("", Value::Bool(false)); Fields::CAPACITY],
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, field: Field<'a>) {
+        if let Some(slot) = self.items.get_mut(self.len) {
+            *slot = field;
+            self.len += 1;
+        }
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Field<'a>] {
+        self.items.get(..self.len).unwrap_or_default()
     }
 }
 

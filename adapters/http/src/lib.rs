@@ -7,6 +7,7 @@ pub mod conventions;
 mod error;
 mod exchange;
 mod grpc;
+mod handles;
 #[cfg(feature = "reqwest")]
 #[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
 pub mod reqwest;

@@ -22,8 +22,9 @@ use tower_service::Service;
 
 use crate::carrier::HeaderExtractor;
 use crate::conventions::{self as semconv, DEFAULT_SENSITIVE_QUERY_PARAMETERS};
-use crate::exchange::{type_label, Exchange, InstrumentedBody, IsError, Side};
+use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Side};
 use crate::grpc::GrpcCall;
+use crate::handles::MetricHandles;
 use crate::BuildError;
 
 static SITE: SpanSite =
@@ -52,6 +53,7 @@ type SpanNamer = Arc<dyn Fn(SpanNameInput<'_>) -> String + Send + Sync>;
 
 /// The server layer's options, shared by every clone of the service.
 struct Options {
+    handles: Arc<MetricHandles>,
     skip_paths: Vec<String>,
     request_headers: Vec<HeaderName>,
     response_headers: Vec<HeaderName>,
@@ -303,6 +305,7 @@ impl ServerBuilder {
     ) -> ServerLayer {
         ServerLayer {
             options: Arc::new(Options {
+                handles: Arc::default(),
                 skip_paths: self.skip_paths,
                 request_headers,
                 response_headers,
@@ -481,7 +484,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
     let peer_ip = peer.map(|p| p.ip().to_string());
     let client = forwarded.or(peer_ip.as_deref());
 
-    let mut fields: Vec<Field<'_>> = Vec::with_capacity(16);
+    let mut fields = Fields::new();
     if let Some(call) = &grpc {
         fields.push(Field::new_static("rpc.system", Value::Str("grpc")));
         fields.push(Field::new_static("rpc.service", Value::Str(call.service())));
@@ -543,7 +546,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
             Value::U64(length),
         ));
     }
-    let span = Span::start_in(&parent, &SITE, Some(&name), &fields);
+    let span = Span::start_in(&parent, &SITE, Some(&name), fields.as_slice());
     if !options.request_headers.is_empty() {
         record_headers(
             &span,
@@ -553,7 +556,13 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
         );
     }
 
-    let mut exchange = Exchange::new(span, Side::Server, options.is_error, method);
+    let mut exchange = Exchange::new(
+        span,
+        Side::Server,
+        options.is_error,
+        method,
+        options.handles.clone(),
+    );
     exchange.route = route.map(|r| Cow::Owned(r.to_owned()));
     exchange.protocol_version = version;
     exchange.response_size = options.body_sizes.then_some(0);
@@ -562,10 +571,12 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
             Label::new("http.request.method", method),
             Label::new("url.scheme", scheme.as_ref()),
         ];
-        let active = metrics::up_down_counter(
-            &Key::new(semconv::SERVER_ACTIVE_REQUESTS, &labels),
-            &ACTIVE_REQUESTS,
-        );
+        let active = options.handles.active.get(&labels, || {
+            metrics::up_down_counter(
+                &Key::new(semconv::SERVER_ACTIVE_REQUESTS, &labels),
+                &ACTIVE_REQUESTS,
+            )
+        });
         active.increment();
         exchange.active = Some(active);
         if let Some(length) = content_length {
