@@ -10,8 +10,22 @@
 //! batch of spans, over 128 KiB by default) came back from the kernel as
 //! fresh pages, a page fault every 4 KiB written. Instead, the export
 //! thread hands each exported chunk it holds the last reference to back to
-//! this pool, emptied, and recording threads take buffers and chunks back a
-//! drain at a time.
+//! this pool, and recording threads take buffers and chunks back a drain at
+//! a time.
+//!
+//! A full-length chunk comes back as it was exported: the recording thread
+//! that takes it drops its spans and takes their attribute buffers
+//! ([`SpanPool::take_chunks`]), not the export thread. Emptying writes every
+//! span of the chunk (and each buffer's length); done on the export thread,
+//! it left each cache line of the chunk modified in that thread's core, and
+//! the recording thread, writing the next spans into the same lines, had to
+//! fetch each of them back from the other core: about 4 lines per span.
+//! Across cores that do not share a cache (two CCXs of a Zen 2), that
+//! doubled or tripled the cost of a span with attributes, depending on
+//! whether the scheduler had put the two threads on one core or two — the
+//! two modes of `span_4_attrs` across runs (issue #19). Now the export
+//! thread only reads the spans (if its exporter does), and the lines stay
+//! with the thread that writes them.
 
 use std::mem::MaybeUninit;
 use std::sync::{Arc, Mutex};
@@ -32,14 +46,19 @@ const MAX_TEXT: usize = 4096;
 /// enough for the chunks of a few drains in flight.
 const MAX_POOLED_CHUNKS: usize = 8;
 
+/// Attribute buffers a recording thread keeps from the chunks it empties,
+/// per span slot of its shard (beyond that they are freed with their span).
+const SPARE_PER_SLOT: usize = 1;
+
 /// An emptied export chunk, ready to be written again.
 pub(crate) type EmptyChunk = Arc<[MaybeUninit<SpanData>]>;
 
-/// Attribute buffers and emptied chunks returned by the export threads.
+/// Attribute buffers and exported chunks returned by the export threads.
 #[derive(Debug)]
 pub(crate) struct SpanPool {
     buffers: Mutex<Vec<Attributes>>,
-    chunks: Mutex<Vec<EmptyChunk>>,
+    /// Full-length chunks held by nobody else, spans still in them.
+    chunks: Mutex<Vec<Arc<[SpanData]>>>,
     /// The length of the chunks kept: the drains' full chunk (shorter ones,
     /// the last of a drain, are freed).
     chunk_len: usize,
@@ -62,14 +81,37 @@ impl SpanPool {
         out.extend(free.drain(from..));
     }
 
-    /// Tops `out` up to `want` emptied chunks, as far as the pool has them.
-    pub(crate) fn take_chunks(&self, out: &mut Vec<EmptyChunk>, want: usize) {
+    /// Tops `out` up to `want` emptied chunks, as far as the pool has them,
+    /// emptying them here (on the recording thread: see the module doc);
+    /// their spans' attribute buffers go to `buffers`, up to
+    /// `keep_buffers` in all.
+    pub(crate) fn take_chunks(
+        &self,
+        out: &mut Vec<EmptyChunk>,
+        want: usize,
+        buffers: &mut Vec<Attributes>,
+        keep_buffers: usize,
+    ) {
         let missing = want.saturating_sub(out.len());
-        if missing > 0 {
+        if missing == 0 {
+            return;
+        }
+        let taken: Vec<Arc<[SpanData]>> = {
             let mut free = lock(&self.chunks);
             let from = free.len().saturating_sub(missing);
-            out.extend(free.drain(from..));
+            free.drain(from..).collect()
+        };
+        for mut chunk in taken {
+            if let Some(spans) = Arc::get_mut(&mut chunk) {
+                harvest(spans, buffers, keep_buffers);
+            }
+            out.extend(empty(chunk));
         }
+    }
+
+    /// How many attribute buffers a drain of `slots` slots keeps.
+    pub(crate) fn spare_buffers(slots: usize) -> usize {
+        slots.saturating_mul(SPARE_PER_SLOT)
     }
 
     /// A chunk for `len` spans: a pooled one from `spare` if it has that
@@ -86,44 +128,64 @@ impl SpanPool {
         free.extend(spare.drain(..).take(room));
     }
 
-    fn give_chunks(&self, emptied: &mut Vec<EmptyChunk>) {
+    /// Keeps full-length chunks while there is room; hands back the rest.
+    fn give_chunks(&self, chunks: &mut Vec<Arc<[SpanData]>>) {
         let mut free = lock(&self.chunks);
         let room = MAX_POOLED_CHUNKS.saturating_sub(free.len());
-        free.extend(emptied.drain(..).take(room));
+        free.extend(chunks.drain(..room.min(chunks.len())));
     }
 
     /// What the tracer's export pipelines call with each exported batch:
-    /// the attribute buffers of chunks no other pipeline still holds come
-    /// back to `pool`, and so do those chunks themselves (emptied) while
-    /// the pool has room; the rest is dropped.
+    /// full-length chunks no other pipeline still holds come back to `pool`
+    /// untouched while it has room (a recording thread empties them); of
+    /// the other unshared chunks, the attribute buffers come back and the
+    /// rest is dropped.
     pub(crate) fn recycler(pool: &Arc<SpanPool>) -> Recycler<SpanData> {
         let pool = Arc::clone(pool);
         Arc::new(move |chunks: Vec<Arc<[SpanData]>>| {
-            let mut buffers = Vec::new();
-            let mut emptied = Vec::new();
+            let mut full = Vec::new();
+            let mut others = Vec::new();
             for mut chunk in chunks {
-                let Some(spans) = Arc::get_mut(&mut chunk) else {
+                if Arc::get_mut(&mut chunk).is_none() {
                     continue;
-                };
-                for span in spans.iter_mut() {
-                    let a = &mut span.attributes;
-                    if !a.is_empty() && !a.holds_more_than(MAX_ENTRIES, MAX_TEXT) {
-                        let mut buffer = std::mem::take(a);
-                        buffer.clear();
-                        buffers.push(buffer);
-                    }
                 }
-                if chunk.len() == pool.chunk_len && emptied.len() < MAX_POOLED_CHUNKS {
-                    emptied.extend(empty(chunk));
+                if chunk.len() == pool.chunk_len && full.len() < MAX_POOLED_CHUNKS {
+                    full.push(chunk);
+                } else {
+                    others.push(chunk);
+                }
+            }
+            if !full.is_empty() {
+                pool.give_chunks(&mut full);
+                // What the pool had no room for.
+                others.append(&mut full);
+            }
+            let mut buffers = Vec::new();
+            for mut chunk in others {
+                if let Some(spans) = Arc::get_mut(&mut chunk) {
+                    harvest(spans, &mut buffers, MAX_POOLED);
                 }
             }
             if !buffers.is_empty() {
                 pool.give_buffers(&mut buffers);
             }
-            if !emptied.is_empty() {
-                pool.give_chunks(&mut emptied);
-            }
         })
+    }
+}
+
+/// Moves the attribute buffers of `spans` (cleared) to `buffers`, up to
+/// `limit` in all; oversized ones stay, to be freed with their span.
+fn harvest(spans: &mut [SpanData], buffers: &mut Vec<Attributes>, limit: usize) {
+    for span in spans {
+        if buffers.len() >= limit {
+            return;
+        }
+        let a = &mut span.attributes;
+        if !a.is_empty() && !a.holds_more_than(MAX_ENTRIES, MAX_TEXT) {
+            let mut buffer = std::mem::take(a);
+            buffer.clear();
+            buffers.push(buffer);
+        }
     }
 }
 
@@ -163,8 +225,8 @@ mod tests {
     }
 
     #[test]
-    fn buffers_of_unshared_chunks_come_back_cleared() {
-        let pool = Arc::new(SpanPool::new(2));
+    fn buffers_of_unshared_short_chunks_come_back_cleared() {
+        let pool = Arc::new(SpanPool::new(3));
         let recycle = SpanPool::recycler(&pool);
         let shared: Arc<[SpanData]> = vec![span_with(1)].into();
         let kept = Arc::clone(&shared);
@@ -174,6 +236,21 @@ mod tests {
         assert_eq!(out.len(), 2, "a chunk another pipeline holds is left alone");
         assert!(out.iter().all(Attributes::is_empty));
         assert_eq!(kept[0].attributes.len(), 1);
+    }
+
+    #[test]
+    fn full_chunks_are_emptied_by_the_thread_that_takes_them() {
+        let pool = Arc::new(SpanPool::new(2));
+        let recycle = SpanPool::recycler(&pool);
+        recycle(vec![vec![span_with(2), span_with(3)].into()]);
+        let mut buffers = Vec::new();
+        pool.take_buffers(&mut buffers, 10);
+        assert!(buffers.is_empty(), "the export thread left the chunk whole");
+        let mut chunks = Vec::new();
+        pool.take_chunks(&mut chunks, 1, &mut buffers, 1);
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(buffers.len(), 1, "kept up to the limit, the rest freed");
+        assert!(buffers[0].is_empty());
     }
 
     #[test]
@@ -188,7 +265,7 @@ mod tests {
             shared,
         ]);
         let mut out = Vec::new();
-        pool.take_chunks(&mut out, 10);
+        pool.take_chunks(&mut out, 10, &mut Vec::new(), 10);
         assert_eq!(out.len(), 1, "short and shared chunks are not kept");
         assert_eq!(out[0].len(), 2);
         assert_eq!(kept[1].attributes.len(), 1);
@@ -212,12 +289,13 @@ mod tests {
         pool.take_buffers(&mut out, usize::MAX);
         assert_eq!(out.len(), MAX_POOLED);
 
-        let mut chunks: Vec<EmptyChunk> = (0..MAX_POOLED_CHUNKS + 3)
-            .map(|_| Arc::new_uninit_slice(1))
+        let mut chunks: Vec<Arc<[SpanData]>> = (0..MAX_POOLED_CHUNKS + 3)
+            .map(|i| vec![span_with(i as u64)].into())
             .collect();
         pool.give_chunks(&mut chunks);
+        assert_eq!(chunks.len(), 3, "what found no room is handed back");
         let mut out = Vec::new();
-        pool.take_chunks(&mut out, usize::MAX);
+        pool.take_chunks(&mut out, usize::MAX, &mut Vec::new(), 0);
         assert_eq!(out.len(), MAX_POOLED_CHUNKS);
     }
 }

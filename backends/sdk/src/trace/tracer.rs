@@ -195,8 +195,12 @@ impl Inner {
             spare_chunks,
         } = batch;
         self.span_pool.take_buffers(spare, shard.len());
-        self.span_pool
-            .take_chunks(spare_chunks, shard.len().div_ceil(self.chunk));
+        self.span_pool.take_chunks(
+            spare_chunks,
+            shard.len().div_ceil(self.chunk),
+            spare,
+            SpanPool::spare_buffers(shard.len()),
+        );
         // SAFETY: `SlotData::take` writes its `out`.
         let drained = unsafe {
             shard.drain_done(
