@@ -19,6 +19,9 @@ pub use omniscope_sdk::Signal;
 #[cfg(feature = "console")]
 #[cfg_attr(docsrs, doc(cfg(feature = "console")))]
 pub use omniscope_console as console;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use omniscope_http as http;
 #[cfg(feature = "jaeger")]
 #[cfg_attr(docsrs, doc(cfg(feature = "jaeger")))]
 pub use omniscope_jaeger as jaeger;

@@ -77,4 +77,5 @@ fn sentry_dsn_alone_adds_sentry_for_errors() {
         panic["exception"]["values"][0]["value"],
         "panicked: ledger corrupted"
     );
+    assert_normalized_as_sent(&events);
 }
