@@ -34,6 +34,7 @@
 //! with them on, omniscope-sentry captures the handling site's stack on the
 //! caller's thread — unwinding only, about 8 µs here, resolution left to
 //! the pipeline thread — which `capture_error` does not do at all.
+#![allow(clippy::expect_used)] // a failed setup stops the bench, with its reason
 
 use std::fmt;
 use std::hint::black_box;
