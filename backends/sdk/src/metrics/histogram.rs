@@ -1,9 +1,9 @@
 //! Histogram series: explicit buckets, a quantile sketch, exact min and max,
 //! and one exemplar per bucket.
 //!
-//! One `record` of a positive value costs: the sketch index (float bits, a
-//! cubic, no `ln`), which also finds the bucket through a per-layout table
-//! (a load and a compare or two, instead of a binary search), a
+//! One `record` of a positive value costs: the sketch index (a shift of
+//! the float's bits), which also finds the bucket through a per-layout table
+//! (a load and a compare, instead of a binary search), a
 //! load-and-store on two per-thread cells (the bucket's count and the sum;
 //! the histogram's count is the sum of its buckets), one atomic add on a
 //! sketch bin, two relaxed loads for min and max (a compare-and-swap only
@@ -45,15 +45,14 @@ impl Buckets {
         }
     }
 
-    /// The bucket of positive `value` whose sketch bin is at `offset`: the
-    /// table's guess, corrected by comparisons (so exact even where float
-    /// rounding puts a bound and a value in neighbouring bins).
+    /// The bucket of positive `value` whose sketch bin is at `offset`. The
+    /// bin of a positive f64 is read off its bits, so it is monotonic in the
+    /// value exactly: every bound in a lower bin is below `value`, every
+    /// bound in a higher one above it, and only the bounds in `value`'s own
+    /// bin need a comparison (one, where the bin holds none).
     #[inline]
     fn of_positive(&self, value: f64, offset: usize) -> usize {
         let mut b = self.by_bin.get(offset).map_or(0, |&b| usize::from(b));
-        while b > 0 && self.bounds.get(b - 1).is_some_and(|&bound| bound >= value) {
-            b -= 1;
-        }
         while self.bounds.get(b).is_some_and(|&bound| bound < value) {
             b += 1;
         }
