@@ -308,7 +308,7 @@ fn pretty_metrics_table() {
         "2026-11-21T10:00:00.123Z METRICS  4 series, cumulative, 1 zero counters not shown\n\
          \x20   orders_created_total{channel=\"web\"}  counter          42\n\
          \x20   orders_in_flight                     up_down_counter  3 (high 7)\n\
-         \x20   request_seconds                      histogram        count=3 sum=3 min=0.5 p50=0.505 p90=0.505 p99=0.505 max=2\n\
+         \x20   request_seconds                      histogram        count=3 sum=3 min=0.5 p50=0.5039 p90=0.5039 p99=0.5039 max=2\n\
          \x20   temperature_celsius                  gauge            21.5\n"
     );
 }
@@ -348,7 +348,7 @@ fn json_metrics() {
                 {
                     "name": "request_seconds", "labels": {}, "kind": "histogram",
                     "count": 3, "sum": 3.0, "min": 0.5, "max": 2.0,
-                    "quantiles": {"0.5": 0.5049807539867699, "0.9": 0.5049807539867699, "0.99": 0.5049807539867699},
+                    "quantiles": {"0.5": 0.5038759689922481, "0.9": 0.5038759689922481, "0.99": 0.5038759689922481},
                 },
                 {"name": "temperature_celsius", "labels": {}, "kind": "gauge", "value": 21.5},
             ],

@@ -66,11 +66,11 @@
 //! (default 1%, [`MeterBuilder::with_sketch_relative_error`]): **every
 //! reported quantile `q` is within `α` (relative) of the exact sample of
 //! rank `⌊q · (n − 1)⌋`**, for positive and negative values alike (zero is
-//! exact). Values are mapped to logarithmic bins with
-//! `γ = (1 + α) / (1 − α)` using the exponent bits of the f64 and a cubic
-//! polynomial of its mantissa (no `ln` on the recording path); bins are
-//! allocated in pages as values arrive, at most about 2048 per sign at
-//! `α = 1%` (values spanning 2^58). Values outside `[2^-64, 2^64)` and
+//! exact). Values are mapped to log-linear bins read off the f64's bits (its
+//! exponent and the top mantissa bits: 64 bins per octave at `α = 1%`, one
+//! shift on the recording path); bins are allocated in pages as values
+//! arrive, at most 3,776 per sign at `α = 1%` (values spanning 2^58).
+//! Values outside `[2^-64, 2^64)` and
 //! samples beyond the bin budget are counted in the nearest bin and lose the
 //! guarantee; `NaN` is ignored. Quantiles are clamped into the exact
 //! `[min, max]`.
