@@ -201,6 +201,21 @@ pub mod __private {
         crate::trace::start_span(site, None, fields)
     }
 
+    /// Makes a clone of `cx` current until the guard drops, the clone built
+    /// in place (see `Context::attach_clone`): for adapters that enter a
+    /// context they keep, such as `omniscope-tracing`.
+    #[inline]
+    pub fn attach_clone(cx: &crate::Context) -> crate::context::ContextGuard {
+        cx.attach_clone()
+    }
+
+    /// Starts a span at a static site into `out`, which it replaces (for
+    /// adapters that keep spans in slots of their own).
+    #[inline]
+    pub fn start_span_into(out: &mut Span, site: &'static SpanSite, fields: &[Field<'_>]) {
+        crate::trace::start_span_into(out, site, fields);
+    }
+
     /// Starts a span at a static site and makes it current.
     #[inline]
     pub fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> crate::SpanGuard {

@@ -3,7 +3,7 @@
 //! They differ only in where they keep a span's [`SpanState`] (the
 //! registry's extensions, or a slab of the subscriber's own).
 
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 
 use omniscope::sync::lock;
 use omniscope::{Context as OmniContext, Span, SpanContext, SpanKind};
@@ -39,18 +39,21 @@ fn explicit_parent(
 }
 
 /// Starts an omniscope span under `parent`, or the current context (read
-/// in place, through the macros' entry point, `__private::start_span`: no
-/// copy of it is made).
-fn start_span(
+/// in place, through the macros' entry point: no copy of it is made), into
+/// `out`, which it replaces. Written in place rather than returned: a span
+/// is about 150 bytes, and each move of it through the frames between the
+/// facade and the subscriber's slot showed in the profile.
+fn start_span_into(
+    out: &mut Span,
     parent: Option<&OmniContext>,
     site: &'static omniscope::SpanSite,
     name: Option<&str>,
     fields: &[omniscope::Field<'_>],
-) -> Span {
+) {
     match (parent, name) {
-        (Some(parent), _) => Span::start_in(parent, site, name, fields),
-        (None, None) => omniscope::__private::start_span(site, fields),
-        (None, Some(_)) => Span::start_in(&OmniContext::current(), site, name, fields),
+        (Some(parent), _) => *out = Span::start_in(parent, site, name, fields),
+        (None, None) => omniscope::__private::start_span_into(out, site, fields),
+        (None, Some(_)) => *out = Span::start_in(&OmniContext::current(), site, name, fields),
     }
 }
 
@@ -61,34 +64,49 @@ impl SpanState {
         attrs: &Attributes<'_>,
         lookup: impl FnOnce(&Id) -> Option<OmniContext>,
     ) -> Option<SpanState> {
+        let mut state = None;
+        SpanState::start_into(&mut state, attrs, lookup);
+        state
+    }
+
+    /// What [`SpanState::start`] does, written into `out` (a cleared slot
+    /// of the standalone subscriber's pool, `None`), so that the span is
+    /// built where it is kept.
+    pub(crate) fn start_into(
+        out: &mut Option<SpanState>,
+        attrs: &Attributes<'_>,
+        lookup: impl FnOnce(&Id) -> Option<OmniContext>,
+    ) {
         // An export thread's transport stack (h2, hyper, tonic, rustls):
         // telemetry about telemetry, never fed back.
         // With no tracer, no span would start, and the current context is
         // what entering one would make current anyway. (The macros' one-load
         // check; the facade has no public name for it.)
         if !omniscope::__private::tracing_active() || omniscope::is_dispatching() {
-            return None;
+            return;
         }
         let callsite = callsite(attrs.metadata());
         if callsite.is_bridge() {
-            return None;
+            return;
         }
         let parent = explicit_parent(attrs.is_root(), attrs.parent(), lookup);
-        Some(if attrs.is_empty() {
+        let state = out.insert(SpanState {
+            span: Span::none(),
+            callsite,
+            status: Mutex::new(StatusFields::default()),
+        });
+        if attrs.is_empty() {
             // No fields: nothing to collect, no buffer to take.
-            SpanState {
-                span: start_span(
-                    parent.as_ref(),
-                    callsite.site(SpanKind::Internal),
-                    None,
-                    &[],
-                ),
-                callsite,
-                status: Mutex::new(StatusFields::default()),
-            }
+            start_span_into(
+                &mut state.span,
+                parent.as_ref(),
+                callsite.site(SpanKind::Internal),
+                None,
+                &[],
+            );
         } else {
-            with_scratch(|collected| start_with_fields(attrs, parent.as_ref(), callsite, collected))
-        })
+            with_scratch(|collected| start_with_fields(state, attrs, parent.as_ref(), collected));
+        }
     }
 
     /// The context the span makes current when entered.
@@ -119,41 +137,43 @@ impl SpanState {
     }
 }
 
-/// Starts the span of `attrs`, whose fields are collected into `collected`
-/// first: they are its attributes, and `otel.name`, `otel.kind` must be
-/// known before it starts.
+/// Starts the span of `attrs` into `state`, its fields collected into
+/// `collected` first: they are its attributes, and `otel.name`,
+/// `otel.kind` must be known before it starts.
 fn start_with_fields(
+    state: &mut SpanState,
     attrs: &Attributes<'_>,
     parent: Option<&OmniContext>,
-    callsite: &'static Callsite,
     collected: &mut Collected,
-) -> SpanState {
+) {
+    let callsite = state.callsite;
     attrs.record(&mut Collector {
         out: collected,
         callsite,
         event: false,
     });
     let site = callsite.site(collected.kind().unwrap_or_default());
-    let span = collected.with_fields(|fields| start_span(parent, site, collected.name(), fields));
-    let mut status = StatusFields::default();
+    collected.with_fields(|fields| {
+        start_span_into(&mut state.span, parent, site, collected.name(), fields);
+    });
+    let span = &state.span;
     if callsite.has_special() && span.is_recording() {
+        let status = state
+            .status
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner);
         let (code, description) = collected.status();
         if code.is_some() || description.is_some() {
-            status.apply(&span, code, description);
+            status.apply(span, code, description);
         }
         if collected.has_error() {
             attrs.record(&mut Recorder {
-                span: &span,
+                span,
                 callsite,
-                status: &mut status,
+                status,
                 errors_only: true,
             });
         }
-    }
-    SpanState {
-        span,
-        callsite,
-        status: Mutex::new(status),
     }
 }
 

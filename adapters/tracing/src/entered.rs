@@ -34,6 +34,11 @@ pub(crate) fn enter(id: &Id, guard: ContextGuard) {
 pub(crate) fn exit(id: &Id) {
     let guard = ENTERED.try_with(|entered| {
         let mut entered = entered.try_borrow_mut().ok()?;
+        // Spans are exited in the reverse order they were entered, nearly
+        // always: the innermost, popped without a search.
+        if entered.last()?.0 == *id {
+            return entered.pop().map(|(_, guard)| guard);
+        }
         let at = entered.iter().rposition(|(entered, _)| entered == id)?;
         Some(entered.remove(at).1)
     });

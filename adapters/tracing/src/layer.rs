@@ -102,13 +102,15 @@ where
         let Some(span) = ctx.span(id) else {
             return;
         };
-        let cx = span
+        // A clone of the span's context, built in place on the thread's
+        // context stack.
+        let guard = span
             .extensions()
             .get::<SpanState>()
             .and_then(SpanState::context)
-            .cloned();
-        if let Some(cx) = cx {
-            entered::enter(id, cx.attach());
+            .map(omniscope::__private::attach_clone);
+        if let Some(guard) = guard {
+            entered::enter(id, guard);
         }
     }
 

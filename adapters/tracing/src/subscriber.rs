@@ -1,17 +1,19 @@
 //! [`OmniscopeSubscriber`]: `tracing` into omniscope for applications that
 //! do not use `tracing-subscriber` themselves.
 //!
-//! It keeps each span's omniscope span in a slab of its own rather than in
-//! `tracing-subscriber`'s registry: a span costs one slab slot, no
+//! It keeps each span's omniscope span in a pool of its own rather than in
+//! `tracing-subscriber`'s registry: a span costs one pool slot, no
 //! type-keyed extension map, and no reference to its `tracing` parent (the
-//! omniscope context already says who the parent is).
+//! omniscope context already says who the parent is). The pool's slots are
+//! written in place and cleared in place (a span's state is a few hundred
+//! bytes, and each move of it showed in the profile).
 
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use omniscope::context::ContextGuard;
 use omniscope::Context as OmniContext;
-use sharded_slab::Slab;
+use sharded_slab::{Clear, Pool};
 use tracing::span::{Attributes, Id, Record};
 use tracing::subscriber::{Interest, SetGlobalDefaultError};
 use tracing::{Event, Metadata, Subscriber};
@@ -36,28 +38,37 @@ use crate::callsite::{callsite, level};
 /// ```
 #[derive(Debug, Default)]
 pub struct OmniscopeSubscriber {
-    spans: Slab<Node>,
+    spans: Pool<Node>,
 }
 
-/// One open `tracing` span.
-#[derive(Debug)]
+/// One open `tracing` span (or, between uses, a cleared slot).
+#[derive(Debug, Default)]
 struct Node {
     /// Handles to the span (`clone_span` adds one, `try_close` removes one).
     refs: AtomicUsize,
-    meta: &'static Metadata<'static>,
+    /// `None` only in a cleared slot.
+    meta: Option<&'static Metadata<'static>>,
     /// `None` when no omniscope span was started for it (an export
     /// thread's span, or the bridge's own).
     state: Option<SpanState>,
 }
 
-/// The id of spans not kept because the slab was full.
+impl Clear for Node {
+    /// The span's last handle is gone: its omniscope span ends here.
+    fn clear(&mut self) {
+        self.state = None;
+        self.meta = None;
+    }
+}
+
+/// The id of spans not kept because the pool was full.
 const NOT_KEPT: u64 = u64::MAX;
 
 /// Spans not kept (see [`dropped_spans`]).
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 
 /// How many `tracing` spans [`OmniscopeSubscriber`] could not keep since the
-/// process started: its slab was full (millions of open spans). Such a span
+/// process started: its pool was full (millions of open spans). Such a span
 /// is not recorded, and what runs in it is in its parent.
 pub fn dropped_spans() -> u64 {
     DROPPED.load(Ordering::Relaxed)
@@ -78,7 +89,7 @@ fn key(id: &Id) -> Option<usize> {
 impl OmniscopeSubscriber {
     /// A subscriber with no span open.
     pub fn new() -> OmniscopeSubscriber {
-        OmniscopeSubscriber { spans: Slab::new() }
+        OmniscopeSubscriber { spans: Pool::new() }
     }
 
     fn context_of(&self, id: &Id) -> Option<OmniContext> {
@@ -127,19 +138,16 @@ impl Subscriber for OmniscopeSubscriber {
     }
 
     fn new_span(&self, attrs: &Attributes<'_>) -> Id {
-        let state = SpanState::start(attrs, |parent| self.context_of(parent));
-        let node = Node {
-            refs: AtomicUsize::new(1),
-            meta: attrs.metadata(),
-            state,
+        // The slot first, then the span started straight into it; the slot
+        // is published when `node` drops.
+        let Some(mut node) = self.spans.create() else {
+            DROPPED.fetch_add(1, Ordering::Relaxed);
+            return Id::from_u64(NOT_KEPT);
         };
-        match self.spans.insert(node) {
-            Some(key) => Id::from_u64(key as u64 + 1),
-            None => {
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-                Id::from_u64(NOT_KEPT)
-            }
-        }
+        *node.refs.get_mut() = 1;
+        node.meta = Some(attrs.metadata());
+        SpanState::start_into(&mut node.state, attrs, |parent| self.context_of(parent));
+        Id::from_u64(node.key() as u64 + 1)
     }
 
     fn record(&self, span: &Id, values: &Record<'_>) {
@@ -169,10 +177,17 @@ impl Subscriber for OmniscopeSubscriber {
         let Some(node) = key(span).and_then(|k| self.spans.get(k)) else {
             return;
         };
-        let meta = node.meta;
-        let cx = node.state.as_ref().and_then(SpanState::context).cloned();
+        let Some(meta) = node.meta else {
+            return;
+        };
+        // A clone of the span's context, built in place on the thread's
+        // context stack.
+        let guard = node
+            .state
+            .as_ref()
+            .and_then(SpanState::context)
+            .map(omniscope::__private::attach_clone);
         drop(node);
-        let guard = cx.map(OmniContext::attach);
         let rejected = ENTERED.try_with(|entered| match entered.try_borrow_mut() {
             Ok(mut entered) => {
                 entered.push((span.into_u64(), meta, guard));
@@ -188,6 +203,11 @@ impl Subscriber for OmniscopeSubscriber {
         let id = span.into_u64();
         let left = ENTERED.try_with(|entered| {
             let mut entered = entered.try_borrow_mut().ok()?;
+            // Spans are exited in the reverse order they were entered,
+            // nearly always: the innermost, popped without a search.
+            if entered.last()?.0 == id {
+                return entered.pop();
+            }
             let at = entered.iter().rposition(|e| e.0 == id)?;
             Some(entered.remove(at))
         });
@@ -210,13 +230,13 @@ impl Subscriber for OmniscopeSubscriber {
         let Some(node) = self.spans.get(key) else {
             return false;
         };
-        // The last handle: the slot is released (and the omniscope span
+        // The last handle: the slot is cleared (and the omniscope span
         // ends) once no lookup holds it.
         if node.refs.fetch_sub(1, Ordering::AcqRel) != 1 {
             return false;
         }
         drop(node);
-        self.spans.remove(key)
+        self.spans.clear(key)
     }
 
     fn current_span(&self) -> Current {

@@ -18,7 +18,7 @@ use std::error::Error;
 pub use exception::Exception;
 pub use future::{FutureExt, Instrumented};
 pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
-pub(crate) use span::{enter_span, start_span};
+pub(crate) use span::{enter_span, start_span, start_span_into};
 pub use span::{CurrentSpan, Span, SpanGuard};
 pub use state::*;
 

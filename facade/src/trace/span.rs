@@ -49,7 +49,9 @@ impl Recording {
 }
 
 /// Asks the tracer to start a span under `parent`: `None` when no tracer
-/// (global or scoped) is there, or on a thread that is exporting.
+/// (global or scoped) is there, or on a thread that is exporting. Inline,
+/// so that the child context is built where the caller keeps it.
+#[inline]
 fn start(
     parent: &Context,
     site: &'static SpanSite,
@@ -106,6 +108,22 @@ pub(crate) fn start_span(
     fields: &[Field<'_>],
 ) -> Span {
     with_current(|cx| Span::start_in(cx, site, name, fields))
+}
+
+/// What [`start_span`] does (with the site's name), the span written to
+/// `out`, which it replaces: for an adapter that keeps spans in slots of
+/// its own (`omniscope-tracing`), where returning the span copied it
+/// through each frame between.
+#[inline]
+pub(crate) fn start_span_into(out: &mut Span, site: &'static SpanSite, fields: &[Field<'_>]) {
+    // `with_current` may call its closure on either of two paths; it runs
+    // one of them.
+    let out = std::cell::Cell::new(Some(out));
+    with_current(|cx| {
+        if let Some(out) = out.take() {
+            *out = Span::start_in(cx, site, None, fields);
+        }
+    });
 }
 
 /// Starts a span at `site` as a child of the current context and enters it:
@@ -236,6 +254,7 @@ impl Span {
     /// so children and outgoing requests stay in the parent's trace, with
     /// its flags and `tracestate`, and the decision not to sample holds
     /// downstream.
+    #[inline]
     pub fn start_in(
         parent: &Context,
         site: &'static SpanSite,
