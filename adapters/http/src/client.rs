@@ -22,7 +22,7 @@ use tower_service::Service;
 
 use crate::carrier::HeaderCarrier;
 use crate::conventions::{self as semconv, DEFAULT_SENSITIVE_QUERY_PARAMETERS};
-use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Side};
+use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Route, Side};
 use crate::grpc::GrpcCall;
 use crate::handles::MetricHandles;
 use crate::server::{header_names, record_headers};
@@ -277,7 +277,7 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
     );
     exchange.scheme = scheme;
     exchange.server = server;
-    exchange.route = template.map(|t| Cow::Owned(t.to_owned()));
+    exchange.route = request.template.map(|t| Route::Text(t.0.clone()));
     exchange.grpc = grpc;
     exchange
 }

@@ -66,18 +66,40 @@ pub(crate) fn protocol_version(version: Version) -> Option<&'static str> {
     })
 }
 
-/// `true` if `value` is the value of a sensitive query parameter name.
+/// `true` if `name` is one of the `sensitive` query parameter names.
 fn is_sensitive(name: &str, sensitive: &[String]) -> bool {
     sensitive.iter().any(|s| s.as_str() == name)
 }
 
 /// The query with the values of `sensitive` parameters replaced by
-/// `REDACTED` (borrowed as it is when none occurs).
+/// `REDACTED` (borrowed as it is when none occurs, the common case, found
+/// in one pass over the bytes).
 pub(crate) fn redact_query<'a>(query: &'a str, sensitive: &[String]) -> std::borrow::Cow<'a, str> {
-    let needs = query.split('&').any(|pair| {
-        let name = pair.split_once('=').map_or(pair, |(n, _)| n);
-        is_sensitive(name, sensitive) && pair.contains('=')
-    });
+    // Only a `name=` can need redacting: look at each name before an `=`
+    // (a pair's first one).
+    let bytes = query.as_bytes();
+    let mut start = 0;
+    let mut in_value = false;
+    let mut needs = false;
+    for (i, b) in bytes.iter().enumerate() {
+        match b {
+            b'&' => {
+                start = i + 1;
+                in_value = false;
+            }
+            b'=' if !in_value => {
+                in_value = true;
+                if query
+                    .get(start..i)
+                    .is_some_and(|n| is_sensitive(n, sensitive))
+                {
+                    needs = true;
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
     if !needs {
         return std::borrow::Cow::Borrowed(query);
     }
@@ -189,6 +211,14 @@ mod tests {
     fn sensitive_query_values_are_redacted() {
         let s = sensitive();
         assert_eq!(redact_query("a=1&b=2", &s), "a=1&b=2");
+        assert!(matches!(
+            redact_query("a=sig=1&sig&b=Signature", &s),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            redact_query("a=1&X-Goog-Signature=", &s),
+            "a=1&X-Goog-Signature=REDACTED"
+        );
         assert_eq!(
             redact_query("sig=abc&a=1&Signature=x&sig", &s),
             "sig=REDACTED&a=1&Signature=REDACTED&sig"

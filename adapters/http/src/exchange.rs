@@ -14,13 +14,13 @@ use std::time::Instant;
 use bytes::Buf;
 use http::{HeaderMap, StatusCode};
 use http_body::{Body, Frame, SizeHint};
-use omniscope::metrics::{self, Key, Label, MetricMeta, Unit, UpDownCounter};
+use omniscope::metrics::{self, Histogram, Key, MetricMeta, Unit};
 use omniscope::{Field, Span, Status, Value};
 use pin_project_lite::pin_project;
 
 use crate::conventions as semconv;
 use crate::grpc::{self, GrpcCall};
-use crate::handles::MetricHandles;
+use crate::handles::{LabelSet, MetricHandles, ServerSeries};
 
 const HTTP_SERVER_DURATION: MetricMeta =
     MetricMeta::new(Unit::SECONDS, "Duration of HTTP server requests");
@@ -55,15 +55,16 @@ pub(crate) struct Exchange {
     /// `url.scheme`.
     pub(crate) scheme: Cow<'static, str>,
     /// `http.route` (server) or `url.template` (client).
-    pub(crate) route: Option<Cow<'static, str>>,
+    pub(crate) route: Option<Route>,
     /// `server.address` and `server.port` (client metrics).
     pub(crate) server: Option<(String, Option<u16>)>,
     pub(crate) protocol_version: Option<&'static str>,
     pub(crate) status: Option<StatusCode>,
-    pub(crate) error_type: Option<Cow<'static, str>>,
+    pub(crate) error_type: Option<ErrorType>,
     pub(crate) grpc: Option<GrpcCall>,
-    /// `http.server.active_requests`, decremented at the end.
-    pub(crate) active: Option<UpDownCounter>,
+    /// A server's metrics (`http.server.active_requests`, decremented at
+    /// the end, and its durations by status).
+    pub(crate) series: Option<Arc<ServerSeries>>,
     /// Response body bytes, counted when body sizes are recorded.
     pub(crate) response_size: Option<u64>,
     /// The layer's resolved metric handles.
@@ -103,7 +104,7 @@ impl Exchange {
             status: None,
             error_type: None,
             grpc: None,
-            active: None,
+            series: None,
             response_size: None,
         }
     }
@@ -126,16 +127,16 @@ impl Exchange {
         if let Some(call) = &mut self.grpc {
             call.read_status(headers);
             if !status.is_success() && self.error_type.is_none() {
-                self.error_type = Some(Cow::Owned(status.as_str().to_owned()));
+                self.error_type = Some(ErrorType::Status(status));
             }
         } else if (self.is_error)(status) {
-            self.error_type = Some(Cow::Owned(status.as_str().to_owned()));
+            self.error_type = Some(ErrorType::Status(status));
         }
     }
 
     /// The request failed without a response (the inner service's error).
     pub(crate) fn failed(&mut self, error_type: Cow<'static, str>, message: &str) {
-        self.error_type = Some(error_type);
+        self.error_type = Some(ErrorType::Named(error_type));
         self.span.set_status(Status::error(message.to_owned()));
     }
 
@@ -158,7 +159,7 @@ impl Exchange {
         );
         self.span
             .set_status(Status::error(format!("panicked: {message}")));
-        self.error_type = Some(Cow::Borrowed("panic"));
+        self.error_type = Some(ErrorType::Named(Cow::Borrowed("panic")));
     }
 
     fn record_grpc(&mut self, call: &GrpcCall, elapsed_ms: f64) {
@@ -175,26 +176,26 @@ impl Exchange {
             }
         }
         if let Some(error_type) = &self.error_type {
-            self.span.set_attribute("error.type", error_type.as_ref());
+            self.span.set_attribute("error.type", error_type.as_str());
             if !failed {
-                self.span.set_status(Status::error(error_type.to_string()));
+                self.span
+                    .set_status(Status::error(error_type.as_str().to_owned()));
             }
         }
-        let code_label = code.map(|c| c.to_string());
-        let mut labels = vec![
-            Label::new("rpc.system", "grpc"),
-            Label::new("rpc.service", call.service()),
-            Label::new("rpc.method", call.method()),
-        ];
-        if let Some(code) = &code_label {
-            labels.push(Label::new("rpc.grpc.status_code", code.as_str()));
+        let mut labels = LabelSet::new();
+        labels.push("rpc.system", "grpc");
+        labels.push("rpc.service", call.service());
+        labels.push("rpc.method", call.method());
+        let mut digits = Decimal::default();
+        if let Some(code) = code {
+            labels.push("rpc.grpc.status_code", digits.of(code));
         }
         let (name, meta) = match self.side {
             Side::Server => (semconv::RPC_SERVER_DURATION, &RPC_SERVER_DURATION),
             Side::Client => (semconv::RPC_CLIENT_DURATION, &RPC_CLIENT_DURATION),
         };
-        let histogram = self.handles.durations.get(&labels, || {
-            metrics::histogram(&Key::new(name, &labels), meta)
+        let histogram = self.handles.durations.get(&labels, |labels| {
+            metrics::histogram(&Key::new(name, labels), meta)
         });
         self.in_span(|| histogram.record(elapsed_ms));
     }
@@ -205,7 +206,7 @@ impl Exchange {
                 .set_attribute("http.response.status_code", i64::from(status.as_u16()));
         }
         if let Some(error_type) = &self.error_type {
-            self.span.set_attribute("error.type", error_type.as_ref());
+            self.span.set_attribute("error.type", error_type.as_str());
             if self.status.is_some() {
                 // The description is left empty when the status code says it all.
                 self.span.set_status(Status::error(""));
@@ -214,48 +215,70 @@ impl Exchange {
         if let Some(size) = self.response_size {
             self.span.set_attribute("http.response.body.size", size);
         }
-        let mut labels = Vec::with_capacity(9);
-        labels.push(Label::new("http.request.method", self.method));
+        let histogram = match (&self.series, &self.error_type) {
+            // A server's request that ended with a response (or cancelled)
+            // finds its histogram among its series' statuses.
+            (Some(series), None | Some(ErrorType::Status(_))) => {
+                series.duration(self.status, || self.duration_histogram(&self.labels()))
+            }
+            _ => self.duration_histogram(&self.labels()),
+        };
+        let size = self.response_size.map(|size| {
+            let histogram = self.handles.response_sizes.get(&self.labels(), |labels| {
+                metrics::histogram(
+                    &Key::new(semconv::SERVER_RESPONSE_BODY_SIZE, labels),
+                    &RESPONSE_BODY_SIZE,
+                )
+            });
+            (histogram, size)
+        });
+        self.in_span(|| {
+            histogram.record(elapsed_s);
+            if let Some((histogram, size)) = size {
+                histogram.record(size as f64);
+            }
+        });
+    }
+
+    /// The duration histogram for `labels`, from the layer's handles.
+    fn duration_histogram(&self, labels: &LabelSet) -> Histogram {
+        let (name, meta) = match self.side {
+            Side::Server => (semconv::SERVER_REQUEST_DURATION, &HTTP_SERVER_DURATION),
+            Side::Client => (semconv::CLIENT_REQUEST_DURATION, &HTTP_CLIENT_DURATION),
+        };
+        self.handles.durations.get(labels, |labels| {
+            metrics::histogram(&Key::new(name, labels), meta)
+        })
+    }
+
+    /// The labels of the request's duration (and response size).
+    fn labels(&self) -> LabelSet {
+        let mut labels = LabelSet::new();
+        labels.push("http.request.method", self.method);
         if let Some(status) = &self.status {
-            labels.push(Label::new("http.response.status_code", status.as_str()));
+            labels.push("http.response.status_code", status.as_str());
         }
         if let Some(route) = &self.route {
             let key = match self.side {
                 Side::Server => "http.route",
                 Side::Client => "url.template",
             };
-            labels.push(Label::new(key, route.as_ref()));
+            labels.push(key, route.as_str());
         }
         if let Some(error_type) = &self.error_type {
-            labels.push(Label::new("error.type", error_type.as_ref()));
+            labels.push("error.type", error_type.as_str());
         }
-        labels.push(Label::new("url.scheme", self.scheme.as_ref()));
+        labels.push("url.scheme", self.scheme.as_ref());
         if let Some(version) = self.protocol_version {
-            labels.push(Label::new("network.protocol.version", version));
+            labels.push("network.protocol.version", version);
         }
-        let port;
-        if let Some((address, p)) = &self.server {
-            labels.push(Label::new("server.address", address.as_str()));
-            if let Some(p) = p {
-                port = p.to_string();
-                labels.push(Label::new("server.port", port.as_str()));
+        if let Some((address, port)) = &self.server {
+            labels.push("server.address", address.as_str());
+            if let Some(port) = port {
+                labels.push("server.port", Decimal::default().of(i32::from(*port)));
             }
         }
-        let (name, meta) = match self.side {
-            Side::Server => (semconv::SERVER_REQUEST_DURATION, &HTTP_SERVER_DURATION),
-            Side::Client => (semconv::CLIENT_REQUEST_DURATION, &HTTP_CLIENT_DURATION),
-        };
-        let size = self.response_size;
-        let histogram = self.handles.durations.get(&labels, || {
-            metrics::histogram(&Key::new(name, &labels), meta)
-        });
-        self.in_span(|| {
-            histogram.record(elapsed_s);
-            if let Some(size) = size {
-                let key = Key::new(semconv::SERVER_RESPONSE_BODY_SIZE, &labels);
-                metrics::histogram(&key, &RESPONSE_BODY_SIZE).record(size as f64);
-            }
-        });
+        labels
     }
 }
 
@@ -266,10 +289,75 @@ impl Drop for Exchange {
             Some(call) => self.record_grpc(&call, elapsed.as_secs_f64() * 1000.0),
             None => self.record_http(elapsed.as_secs_f64()),
         }
-        if let Some(active) = &self.active {
-            active.decrement();
+        if let Some(series) = &self.series {
+            series.active.decrement();
         }
         // The span ends as `self.span` drops, after this.
+    }
+}
+
+/// `http.route` or `url.template`: axum's matched path kept as axum
+/// shares it (no copy per request), or a text.
+pub(crate) enum Route {
+    #[cfg(feature = "axum")]
+    Matched(axum::extract::MatchedPath),
+    Text(Cow<'static, str>),
+}
+
+impl Route {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            #[cfg(feature = "axum")]
+            Route::Matched(path) => path.as_str(),
+            Route::Text(text) => text,
+        }
+    }
+}
+
+/// `error.type`: the status code that failed the request (its text is
+/// the status's own, no copy), or a name.
+pub(crate) enum ErrorType {
+    Status(StatusCode),
+    Named(Cow<'static, str>),
+}
+
+impl ErrorType {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            ErrorType::Status(status) => status.as_str(),
+            ErrorType::Named(name) => name,
+        }
+    }
+}
+
+/// A number's decimal text, written on the stack (label values are text).
+#[derive(Default)]
+pub(crate) struct Decimal([u8; 11]);
+
+impl Decimal {
+    pub(crate) fn of(&mut self, n: i32) -> &str {
+        let mut at = self.0.len();
+        let mut rest = n.unsigned_abs();
+        loop {
+            at -= 1;
+            if let Some(digit) = self.0.get_mut(at) {
+                *digit = b'0' + (rest % 10) as u8;
+            }
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        if n < 0 {
+            at -= 1;
+            if let Some(sign) = self.0.get_mut(at) {
+                *sign = b'-';
+            }
+        }
+        self.0
+            .get(at..)
+            .and_then(|digits| std::str::from_utf8(digits).ok())
+            .unwrap_or_default()
     }
 }
 
@@ -281,7 +369,9 @@ pub(crate) struct Fields<'a> {
 }
 
 impl<'a> Fields<'a> {
-    pub(crate) const CAPACITY: usize = 20;
+    /// The most a span starts with: a server's HTTP span has at most 14
+    /// (gRPC 10, a client's 9). Not more: the array is filled per request.
+    pub(crate) const CAPACITY: usize = 14;
 
     pub(crate) fn new() -> Fields<'a> {
         Fields {
@@ -415,5 +505,17 @@ impl<B: Body> Body for InstrumentedBody<B> {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_writes_any_i32() {
+        for n in [0, 7, 443, 65_535, -5, i32::MAX, i32::MIN] {
+            assert_eq!(Decimal::default().of(n), n.to_string());
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::task::{Context as TaskContext, Poll};
 use http::header::HeaderName;
 use http::{Request, Response, StatusCode};
 use http_body::Body;
-use omniscope::metrics::{self, Key, Label, MetricMeta, Unit};
+use omniscope::metrics::{self, Key, MetricMeta, Unit};
 use omniscope::propagation::{self, format_traceresponse};
 use omniscope::trace::SpanSite;
 use omniscope::{Field, Span, SpanKind, Value};
@@ -20,11 +20,11 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::carrier::HeaderExtractor;
+use crate::carrier::{self, HeaderExtractor};
 use crate::conventions::{self as semconv, DEFAULT_SENSITIVE_QUERY_PARAMETERS};
-use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Side};
+use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Route, Side};
 use crate::grpc::GrpcCall;
-use crate::handles::MetricHandles;
+use crate::handles::{LabelSet, MetricHandles, ServerSeries};
 use crate::BuildError;
 
 static SITE: SpanSite =
@@ -36,6 +36,9 @@ const ACTIVE_REQUESTS: MetricMeta = MetricMeta::new(
 );
 const REQUEST_BODY_SIZE: MetricMeta =
     MetricMeta::new(Unit::BYTES, "Size of HTTP server request bodies");
+
+/// Looked up by name, not parsed from text per request.
+const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// What the span name formatter is given: the request's method as recorded
 /// (`_OTHER` for unknown methods), its route if known, and the request.
@@ -394,21 +397,23 @@ where
         let inner = exchange.in_span(|| self.inner.call(request));
         ResponseFuture {
             inner,
-            exchange: Some(Box::new(exchange)),
+            exchange: Some(exchange),
             traceresponse: options.traceresponse,
             response_headers: (!options.response_headers.is_empty()).then(|| self.options.clone()),
         }
     }
 }
 
-/// The route axum matched, if the `axum` feature is on and axum routed.
-fn matched_route<B>(request: &Request<B>) -> Option<&str> {
+/// The route axum matched, if the `axum` feature is on and axum routed
+/// (shared with axum, not copied).
+fn matched_route<B>(request: &Request<B>) -> Option<Route> {
     #[cfg(feature = "axum")]
     {
         request
             .extensions()
             .get::<axum::extract::MatchedPath>()
-            .map(axum::extract::MatchedPath::as_str)
+            .cloned()
+            .map(Route::Matched)
     }
     #[cfg(not(feature = "axum"))]
     {
@@ -434,16 +439,17 @@ fn peer<B>(request: &Request<B>) -> Option<std::net::SocketAddr> {
 }
 
 /// Starts the request's span and metrics.
-fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
+fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
     let parent = propagation::extract(&HeaderExtractor::new(request.headers()));
     let (method, known) = semconv::method(request.method());
     let uri = request.uri();
     let grpc = GrpcCall::detect(request.headers(), uri);
-    let route = if grpc.is_some() {
+    let matched = if grpc.is_some() {
         None
     } else {
         matched_route(request)
     };
+    let route = matched.as_ref().map(Route::as_str);
     let scheme: Cow<'static, str> = match uri.scheme_str() {
         Some("https") => Cow::Borrowed("https"),
         Some("http") => Cow::Borrowed("http"),
@@ -457,7 +463,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
             request
                 .headers()
                 .get(http::header::HOST)
-                .and_then(|h| h.to_str().ok())
+                .and_then(carrier::text)
         });
     let server = authority.map(|a| semconv::host_and_port(a, &scheme));
     let name: Cow<'_, str> = match (&grpc, &options.span_name, route) {
@@ -473,10 +479,10 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
     let user_agent = request
         .headers()
         .get(http::header::USER_AGENT)
-        .and_then(|v| v.to_str().ok());
+        .and_then(carrier::text);
     let forwarded = request
         .headers()
-        .get("x-forwarded-for")
+        .get(X_FORWARDED_FOR)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
         .map(str::trim);
@@ -556,34 +562,53 @@ fn start<B>(request: &Request<B>, options: &Options) -> Exchange {
         );
     }
 
-    let mut exchange = Exchange::new(
+    // Boxed at once: the body takes it, and moving it there would copy it.
+    let mut exchange = Box::new(Exchange::new(
         span,
         Side::Server,
         options.is_error,
         method,
         options.handles.clone(),
-    );
-    exchange.route = route.map(|r| Cow::Owned(r.to_owned()));
+    ));
     exchange.protocol_version = version;
     exchange.response_size = options.body_sizes.then_some(0);
     if grpc.is_none() {
-        let labels = [
-            Label::new("http.request.method", method),
-            Label::new("url.scheme", scheme.as_ref()),
-        ];
-        let active = options.handles.active.get(&labels, || {
-            metrics::up_down_counter(
+        // What the request's metrics share with others until it ends.
+        let mut alike = LabelSet::new();
+        alike.push("http.request.method", method);
+        alike.push("url.scheme", scheme.as_ref());
+        if let Some(route) = route {
+            alike.push("http.route", route);
+        }
+        if let Some(version) = version {
+            alike.push("network.protocol.version", version);
+        }
+        let series = options.handles.server.get(&alike, |_| {
+            let labels = [
+                metrics::Label::new("http.request.method", method),
+                metrics::Label::new("url.scheme", scheme.as_ref()),
+            ];
+            Arc::new(ServerSeries::new(metrics::up_down_counter(
                 &Key::new(semconv::SERVER_ACTIVE_REQUESTS, &labels),
                 &ACTIVE_REQUESTS,
-            )
+            )))
         });
-        active.increment();
-        exchange.active = Some(active);
+        series.active.increment();
+        exchange.series = Some(series);
         if let Some(length) = content_length {
-            let key = Key::new(semconv::SERVER_REQUEST_BODY_SIZE, &labels);
-            exchange.in_span(|| metrics::histogram(&key, &REQUEST_BODY_SIZE).record(length as f64));
+            let mut labels = LabelSet::new();
+            labels.push("http.request.method", method);
+            labels.push("url.scheme", scheme.as_ref());
+            let histogram = options.handles.request_sizes.get(&labels, |labels| {
+                metrics::histogram(
+                    &Key::new(semconv::SERVER_REQUEST_BODY_SIZE, labels),
+                    &REQUEST_BODY_SIZE,
+                )
+            });
+            exchange.in_span(|| histogram.record(length as f64));
         }
     }
+    exchange.route = matched;
     exchange.scheme = scheme;
     exchange.grpc = grpc;
     exchange
