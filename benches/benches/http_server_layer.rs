@@ -17,7 +17,11 @@
 //! Every tracer samples every span and batches to a sink that counts; the
 //! OpenTelemetry meter has a manual reader. The pipelines are flushed after
 //! each sample, untimed, and a `bench-note` line gives each id's added time
-//! over `bare` and what was exported.
+//! over `bare` and what was exported. A second note gives each id's process
+//! CPU per request over all threads (the timed loop, the flushes, and the
+//! export threads' work while the id ran), less `bare`'s: wall time on a
+//! shared two-core host moves with the other load, and a pipeline that
+//! moves work off the request thread should not look free for it.
 
 use std::convert::Infallible;
 use std::future::{ready, Future, Ready};
@@ -33,6 +37,7 @@ use http_body::Body;
 use http_body_util::Full;
 use omniscope_benches::note;
 use omniscope_benches::sinks::{self, OmniscopeSdk, OtelSpanSink};
+use omniscope_benches::timing::cpu_time;
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
@@ -155,19 +160,40 @@ where
 }
 
 /// Time and requests of every timed run of each id (warm-up included),
-/// for the note's mean per request.
-#[derive(Default)]
-struct Means([(Duration, u64); 4]);
+/// for the note's mean per request, and the process CPU time of those runs
+/// and their flushes (`None` without `/proc/self/stat`; not Criterion's
+/// analysis between samples).
+struct Means {
+    runs: [(Duration, u64); 4],
+    cpu: [Duration; 4],
+    /// Whether every CPU reading succeeded.
+    cpu_known: bool,
+}
 
 impl Means {
-    fn record(&mut self, id: usize, iters: u64, elapsed: Duration) {
-        self.0[id].0 += elapsed;
-        self.0[id].1 += iters;
+    /// Runs `run` (`iters` requests of `id` and their flush), returning
+    /// and recording its timed part.
+    fn record(&mut self, id: usize, iters: u64, run: impl FnOnce() -> Duration) -> Duration {
+        let before = cpu_time();
+        let elapsed = run();
+        match cpu_time().zip(before) {
+            Some((after, before)) => self.cpu[id] += after.saturating_sub(before),
+            None => self.cpu_known = false,
+        }
+        self.runs[id].0 += elapsed;
+        self.runs[id].1 += iters;
+        elapsed
     }
 
     fn mean(&self, id: usize) -> Option<f64> {
-        let (elapsed, iters) = self.0[id];
+        let (elapsed, iters) = self.runs[id];
         (iters > 0).then(|| elapsed.as_nanos() as f64 / iters as f64)
+    }
+
+    /// Process CPU nanoseconds per request of `id`.
+    fn cpu(&self, id: usize) -> Option<f64> {
+        let (_, iters) = self.runs[id];
+        (self.cpu_known && iters > 0).then(|| self.cpu[id].as_nanos() as f64 / iters as f64)
     }
 }
 
@@ -180,16 +206,16 @@ const IDS: [&str; 4] = [
 
 fn http_server_layer(c: &mut Criterion) {
     let peers = peers();
-    let mut means = Means::default();
+    let mut means = Means {
+        runs: Default::default(),
+        cpu: Default::default(),
+        cpu_known: true,
+    };
     let mut g = c.benchmark_group("http_server_layer");
 
     let mut bare = Ok200;
     g.bench_function(IDS[0], |b| {
-        b.iter_custom(|iters| {
-            let t = timed(&mut bare, iters, || {});
-            means.record(0, iters, t);
-            t
-        });
+        b.iter_custom(|iters| means.record(0, iters, || timed(&mut bare, iters, || {})));
     });
 
     let omniscope_before = peers.omniscope.flush_spans();
@@ -197,12 +223,12 @@ fn http_server_layer(c: &mut Criterion) {
     let mut omniscope_requests = 0;
     g.bench_function(IDS[1], |b| {
         b.iter_custom(|iters| {
-            let t = timed(&mut omniscope, iters, || {
-                let _ = peers.omniscope.flush_spans();
-            });
             omniscope_requests += iters;
-            means.record(1, iters, t);
-            t
+            means.record(1, iters, || {
+                timed(&mut omniscope, iters, || {
+                    let _ = peers.omniscope.flush_spans();
+                })
+            })
         });
     });
     let omniscope_delivered = peers
@@ -216,12 +242,12 @@ fn http_server_layer(c: &mut Criterion) {
     let mut tracing_requests = 0;
     g.bench_function(IDS[2], |b| {
         b.iter_custom(|iters| {
-            let t = timed(&mut tower_http, iters, || {
-                let _ = flush_tracing();
-            });
             tracing_requests += iters;
-            means.record(2, iters, t);
-            t
+            means.record(2, iters, || {
+                timed(&mut tower_http, iters, || {
+                    let _ = flush_tracing();
+                })
+            })
         });
     });
     let tracing_delivered = flush_tracing().since(tracing_before, tracing_requests);
@@ -237,12 +263,12 @@ fn http_server_layer(c: &mut Criterion) {
     let mut otel_requests = 0;
     g.bench_function(IDS[3], |b| {
         b.iter_custom(|iters| {
-            let t = timed(&mut otel, iters, || {
-                let _ = flush_otel();
-            });
             otel_requests += iters;
-            means.record(3, iters, t);
-            t
+            means.record(3, iters, || {
+                timed(&mut otel, iters, || {
+                    let _ = flush_otel();
+                })
+            })
         });
     });
     let otel_delivered = flush_otel().since(otel_before, otel_requests);
@@ -265,6 +291,20 @@ fn http_server_layer(c: &mut Criterion) {
         added(otel),
         fastest_peer / added(ours).max(1.0),
     ));
+    if let (Some(bare), Some(ours), Some(tower_http), Some(otel)) =
+        (means.cpu(0), means.cpu(1), means.cpu(2), means.cpu(3))
+    {
+        let added = |x: f64| (x - bare).max(0.0);
+        note(&format!(
+            "http_server_layer: process CPU per request (all threads) over bare ({bare:.0} ns): \
+             omniscope {:.0} ns, tower_http_tracing_otel {:.0} ns, otel_instrumentation_tower \
+             {:.0} ns; the faster peer adds {:.1} × omniscope's",
+            added(ours),
+            added(tower_http),
+            added(otel),
+            added(tower_http).min(added(otel)) / added(ours).max(1.0),
+        ));
+    }
 }
 
 criterion_group! {
