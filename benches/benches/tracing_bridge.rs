@@ -11,7 +11,10 @@
 //!   on a `Registry` (for applications with a `tracing-subscriber` stack),
 //!   and `omniscope_subscriber`, the standalone `OmniscopeSubscriber` (what
 //!   the kit's `with_tracing_bridge` installs), which keeps its spans in a
-//!   slab of its own.
+//!   pool of its own.
+//! - `registry_alone`: a bare `Registry` with no layer: what any layer on a
+//!   `Registry` pays before its own work (the floor of `omniscope_tracing`
+//!   and of `tracing_opentelemetry` alike).
 //! - OpenTelemetry: `tracing_opentelemetry::layer()` with its defaults over
 //!   the tracer of `sinks::otel_tracer_provider` (`AlwaysOn`, thread-based
 //!   `BatchSpanProcessor`, no-op exporter), as in `sdk_tracing_otel.rs`.
@@ -74,6 +77,7 @@ struct Peers {
     logs: LogSink,
     omniscope_dispatch: Dispatch,
     subscriber_dispatch: Dispatch,
+    registry_dispatch: Dispatch,
     otel: SdkTracerProvider,
     otel_spans: OtelSpanSink,
     otel_dispatch: Dispatch,
@@ -104,6 +108,7 @@ fn peers() -> &'static Peers {
         let omniscope_dispatch =
             Dispatch::new(tracing_subscriber::registry().with(omniscope_tracing::layer()));
         let subscriber_dispatch = Dispatch::new(omniscope_tracing::OmniscopeSubscriber::new());
+        let registry_dispatch = Dispatch::new(tracing_subscriber::registry());
         let (otel, otel_spans) =
             sinks::otel_tracer_provider(opentelemetry_sdk::trace::Sampler::AlwaysOn);
         let otel_dispatch = Dispatch::new(
@@ -116,6 +121,7 @@ fn peers() -> &'static Peers {
             logs,
             omniscope_dispatch,
             subscriber_dispatch,
+            registry_dispatch,
             otel,
             otel_spans,
             otel_dispatch,
@@ -169,6 +175,20 @@ fn span_group(c: &mut Criterion, group: &str, child: impl Fn() + Copy) {
             spans_after - spans_before
         ));
     }
+
+    let mut stats = SpanStats::default();
+    tracing::dispatcher::with_default(&peers.registry_dispatch, || {
+        g.bench_function("registry_alone", |b| {
+            iter_under_roots(
+                b,
+                &mut stats,
+                || (tracing::info_span!("root").entered(), ()),
+                child,
+                || {},
+            );
+        });
+    });
+    note(&format!("{group}/registry_alone: {}", stats.summary()));
 
     let otel_before = otel_flush(peers);
     let mut stats = SpanStats::default();

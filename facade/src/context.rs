@@ -25,6 +25,7 @@
 
 use std::cell::RefCell;
 use std::marker::PhantomData;
+use std::num::NonZeroU64;
 use std::sync::Arc;
 
 use crate::baggage::Baggage;
@@ -51,23 +52,26 @@ pub struct Context {
 /// the last one (or the empty context). Each entry has an id so that a guard
 /// dropped out of order never removes somebody else's entry.
 struct Entry {
-    id: u64,
+    id: NonZeroU64,
     cx: Context,
 }
 
 thread_local! {
     static STACK: RefCell<Vec<Entry>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(1) };
 }
 
 /// The empty context, for threads with nothing entered.
 static EMPTY: Context = Context::new();
 
-/// Where an entered context sits on its thread's stack.
+/// Where an entered context sits on its thread's stack. Sixteen bytes, and
+/// as an `Option` too (the id is never zero): a guard is returned in two
+/// registers rather than through memory, where reading it back whole
+/// stalled on the halves just stored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Slot {
-    depth: usize,
-    id: u64,
+    depth: u32,
+    id: NonZeroU64,
 }
 
 impl Context {
@@ -195,13 +199,8 @@ impl Context {
     /// elsewhere (a `tracing` span's, in `omniscope-tracing`) on every
     /// enter, where each move of a context showed in the profile.
     pub(crate) fn attach_clone(&self) -> ContextGuard {
-        let slot = if self.is_empty() && is_stack_empty() {
-            None
-        } else {
-            push_child(|_| Some((self.clone(), ()))).map(|(slot, ())| slot)
-        };
         ContextGuard {
-            slot,
+            slot: push_clone(self),
             _not_send: PhantomData,
         }
     }
@@ -243,6 +242,16 @@ pub struct ContextGuard {
     _not_send: PhantomData<*const ()>,
 }
 
+impl ContextGuard {
+    /// A guard that leaves nothing when it drops.
+    pub(crate) const fn none() -> ContextGuard {
+        ContextGuard {
+            slot: None,
+            _not_send: PhantomData,
+        }
+    }
+}
+
 impl Drop for ContextGuard {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
@@ -274,21 +283,45 @@ pub(crate) fn push_child<T>(f: impl FnOnce(&Context) -> Option<(Context, T)>) ->
                 let stack = cell.try_borrow().ok()?;
                 f(stack.last().map_or(&EMPTY, |e| &e.cx))?
             };
-            let id = NEXT_ID
-                .try_with(|n| n.replace(n.get().wrapping_add(1)))
-                .unwrap_or(u64::MAX);
+            let id = next_id();
             let mut stack = cell.try_borrow_mut().ok()?;
+            let depth = u32::try_from(stack.len()).ok()?;
             stack.push(Entry { id, cx: child });
-            Some((
-                Slot {
-                    depth: stack.len() - 1,
-                    id,
-                },
-                out,
-            ))
+            Some((Slot { depth, id }, out))
         })
         .ok()
         .flatten()
+}
+
+/// Enters a clone of `cx`, written straight into the stack's next entry (a
+/// clone made first and then pushed was copied through the stack, and
+/// reading it back stalled on the stores just made). `None` when `cx` and
+/// the stack are both empty (nothing would change), or during thread
+/// teardown.
+fn push_clone(cx: &Context) -> Option<Slot> {
+    STACK
+        .try_with(|cell| {
+            let mut stack = cell.try_borrow_mut().ok()?;
+            if cx.is_empty() && stack.is_empty() {
+                return None;
+            }
+            let id = next_id();
+            let depth = u32::try_from(stack.len()).ok()?;
+            stack.push(Entry { id, cx: cx.clone() });
+            Some(Slot { depth, id })
+        })
+        .ok()
+        .flatten()
+}
+
+/// The id of the next entry on this thread's stack: ids start at 1 and skip
+/// 0 when they wrap.
+fn next_id() -> NonZeroU64 {
+    NEXT_ID
+        .try_with(|n| n.replace(n.get().checked_add(1).unwrap_or(1)))
+        .ok()
+        .and_then(NonZeroU64::new)
+        .unwrap_or(NonZeroU64::MAX)
 }
 
 /// Leaves the context entered at `slot`, and every context entered after
@@ -298,15 +331,16 @@ pub(crate) fn pop(slot: Slot) -> Option<Context> {
     let removed = STACK
         .try_with(|cell| {
             let mut stack = cell.try_borrow_mut().ok()?;
-            if stack.get(slot.depth).map(|e| e.id) != Some(slot.id) {
+            let depth = slot.depth as usize;
+            if stack.get(depth).map(|e| e.id) != Some(slot.id) {
                 return None;
             }
             // Contexts are dropped after the borrow ends: dropping one may run
             // code (a capture's recorder) that reads the stack.
-            if slot.depth + 1 == stack.len() {
+            if depth + 1 == stack.len() {
                 stack.pop().map(|e| (e.cx, Vec::new()))
             } else {
-                let mut inner = stack.split_off(slot.depth);
+                let mut inner = stack.split_off(depth);
                 let own = inner.remove(0);
                 Some((own.cx, inner))
             }
@@ -327,7 +361,7 @@ pub(crate) fn with_entered<R>(slot: Slot, f: impl FnOnce(&Context) -> R) -> Opti
     STACK
         .try_with(|cell| {
             let stack = cell.try_borrow().ok()?;
-            let entry = stack.get(slot.depth).filter(|e| e.id == slot.id)?;
+            let entry = stack.get(slot.depth as usize).filter(|e| e.id == slot.id)?;
             Some(f(&entry.cx))
         })
         .ok()

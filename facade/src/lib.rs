@@ -203,10 +203,15 @@ pub mod __private {
 
     /// Makes a clone of `cx` current until the guard drops, the clone built
     /// in place (see `Context::attach_clone`): for adapters that enter a
-    /// context they keep, such as `omniscope-tracing`.
+    /// context they keep, such as `omniscope-tracing`. With `None`, a guard
+    /// that leaves nothing (so that an adapter's own stack needs no
+    /// `Option` around it).
     #[inline]
-    pub fn attach_clone(cx: &crate::Context) -> crate::context::ContextGuard {
-        cx.attach_clone()
+    pub fn attach_clone(cx: Option<&crate::Context>) -> crate::context::ContextGuard {
+        match cx {
+            Some(cx) => cx.attach_clone(),
+            None => crate::context::ContextGuard::none(),
+        }
     }
 
     /// Starts a span at a static site into `out`, which it replaces (for

@@ -108,7 +108,7 @@ where
             .extensions()
             .get::<SpanState>()
             .and_then(SpanState::context)
-            .map(omniscope::__private::attach_clone);
+            .map(|cx| omniscope::__private::attach_clone(Some(cx)));
         if let Some(guard) = guard {
             entered::enter(id, guard);
         }

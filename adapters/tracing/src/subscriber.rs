@@ -76,7 +76,7 @@ pub fn dropped_spans() -> u64 {
 
 /// One span entered on this thread, innermost last: its id, its metadata
 /// (for `Span::current()`) and the omniscope context it made current.
-type Entered = (u64, &'static Metadata<'static>, Option<ContextGuard>);
+type Entered = (u64, &'static Metadata<'static>, ContextGuard);
 
 thread_local! {
     static ENTERED: RefCell<Vec<Entered>> = const { RefCell::new(Vec::new()) };
@@ -174,7 +174,13 @@ impl Subscriber for OmniscopeSubscriber {
     }
 
     fn enter(&self, span: &Id) {
-        let Some(node) = key(span).and_then(|k| self.spans.get(k)) else {
+        // The slot's guard used where it is returned (through
+        // `Option::and_then` it was copied, and reading the copy back
+        // stalled on the stores just made).
+        let Some(key) = key(span) else {
+            return;
+        };
+        let Some(node) = self.spans.get(key) else {
             return;
         };
         let Some(meta) = node.meta else {
@@ -182,11 +188,8 @@ impl Subscriber for OmniscopeSubscriber {
         };
         // A clone of the span's context, built in place on the thread's
         // context stack.
-        let guard = node
-            .state
-            .as_ref()
-            .and_then(SpanState::context)
-            .map(omniscope::__private::attach_clone);
+        let guard =
+            omniscope::__private::attach_clone(node.state.as_ref().and_then(SpanState::context));
         drop(node);
         let rejected = ENTERED.try_with(|entered| match entered.try_borrow_mut() {
             Ok(mut entered) => {
