@@ -209,7 +209,7 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
         .authority()
         .map(|a| semconv::host_and_port(a.as_str(), &scheme))
         .map(|(host, port)| (host.to_owned(), port));
-    let grpc = GrpcCall::detect(request.headers, uri);
+    let grpc = GrpcCall::detect(request.headers.get(http::header::CONTENT_TYPE), uri);
     let template = request.template.map(|t| t.0.as_ref());
     let name: Cow<'_, str> = match (&grpc, template) {
         (Some(call), _) => Cow::Borrowed(call.name()),

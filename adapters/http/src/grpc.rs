@@ -4,7 +4,7 @@
 //! from `grpc-status` in the trailers, `rpc.server.duration` /
 //! `rpc.client.duration`).
 
-use http::{HeaderMap, Uri};
+use http::{HeaderMap, HeaderValue, Uri};
 
 use crate::exchange::Side;
 
@@ -20,9 +20,9 @@ pub(crate) struct GrpcCall {
 }
 
 impl GrpcCall {
-    /// `Some` for a gRPC request (by its content type).
-    pub(crate) fn detect(headers: &HeaderMap, uri: &Uri) -> Option<GrpcCall> {
-        let content_type = headers.get(http::header::CONTENT_TYPE)?.as_bytes();
+    /// `Some` for a gRPC request (by its `content-type`).
+    pub(crate) fn detect(content_type: Option<&HeaderValue>, uri: &Uri) -> Option<GrpcCall> {
+        let content_type = content_type?.as_bytes();
         if !content_type.starts_with(b"application/grpc") {
             return None;
         }
@@ -55,8 +55,9 @@ impl GrpcCall {
     /// Reads `grpc-status` from a trailers-only response's headers or from
     /// the trailers.
     pub(crate) fn read_status(&mut self, headers: &HeaderMap) {
+        const GRPC_STATUS: http::HeaderName = http::HeaderName::from_static("grpc-status");
         if let Some(code) = headers
-            .get("grpc-status")
+            .get(GRPC_STATUS)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse().ok())
         {
@@ -118,14 +119,14 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("content-type", "application/grpc+proto".parse().unwrap());
         let uri: Uri = "/shop.v1.Payments/Charge".parse().unwrap();
-        let call = GrpcCall::detect(&headers, &uri).unwrap();
+        let call = GrpcCall::detect(headers.get(http::header::CONTENT_TYPE), &uri).unwrap();
         assert_eq!(call.name(), "shop.v1.Payments/Charge");
         assert_eq!(
             (call.service(), call.method()),
             ("shop.v1.Payments", "Charge")
         );
         headers.insert("content-type", "application/json".parse().unwrap());
-        assert!(GrpcCall::detect(&headers, &uri).is_none());
+        assert!(GrpcCall::detect(headers.get(http::header::CONTENT_TYPE), &uri).is_none());
     }
 
     #[test]

@@ -20,7 +20,7 @@ use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::carrier::{self, HeaderExtractor};
+use crate::carrier::{self, HeaderExtractor, RequestHeaders};
 use crate::conventions::{self as semconv, DEFAULT_SENSITIVE_QUERY_PARAMETERS};
 use crate::exchange::{type_label, Exchange, Fields, InstrumentedBody, IsError, Route, Side};
 use crate::grpc::GrpcCall;
@@ -36,9 +36,6 @@ const ACTIVE_REQUESTS: MetricMeta = MetricMeta::new(
 );
 const REQUEST_BODY_SIZE: MetricMeta =
     MetricMeta::new(Unit::BYTES, "Size of HTTP server request bodies");
-
-/// Looked up by name, not parsed from text per request.
-const X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
 
 /// What the span name formatter is given: the request's method as recorded
 /// (`_OTHER` for unknown methods), its route if known, and the request.
@@ -440,10 +437,11 @@ fn peer<B>(request: &Request<B>) -> Option<std::net::SocketAddr> {
 
 /// Starts the request's span and metrics.
 fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
-    let parent = propagation::extract(&HeaderExtractor::new(request.headers()));
+    let headers = RequestHeaders::of(request.headers());
+    let parent = propagation::extract(&HeaderExtractor::scanned(request.headers(), &headers));
     let (method, known) = semconv::method(request.method());
     let uri = request.uri();
-    let grpc = GrpcCall::detect(request.headers(), uri);
+    let grpc = GrpcCall::detect(headers.content_type, uri);
     let matched = if grpc.is_some() {
         None
     } else {
@@ -459,12 +457,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
     let authority = uri
         .authority()
         .map(http::uri::Authority::as_str)
-        .or_else(|| {
-            request
-                .headers()
-                .get(http::header::HOST)
-                .and_then(carrier::text)
-        });
+        .or_else(|| headers.host.and_then(carrier::text));
     let server = authority.map(|a| semconv::host_and_port(a, &scheme));
     let name: Cow<'_, str> = match (&grpc, &options.span_name, route) {
         (Some(call), _, _) => Cow::Borrowed(call.name()),
@@ -476,14 +469,10 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
     let query = uri
         .query()
         .map(|q| semconv::redact_query(q, &options.sensitive_query));
-    let user_agent = request
-        .headers()
-        .get(http::header::USER_AGENT)
-        .and_then(carrier::text);
-    let forwarded = request
-        .headers()
-        .get(X_FORWARDED_FOR)
-        .and_then(|v| v.to_str().ok())
+    let user_agent = headers.user_agent.and_then(carrier::text);
+    let forwarded = headers
+        .forwarded_for
+        .and_then(carrier::text)
         .and_then(|v| v.split(',').next())
         .map(str::trim);
     let peer = peer(request);
@@ -542,7 +531,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
     }
     let content_length = options
         .body_sizes
-        .then(|| request.headers().get(http::header::CONTENT_LENGTH))
+        .then_some(headers.content_length)
         .flatten()
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
