@@ -40,6 +40,10 @@ pub(crate) struct Args {
     pub(crate) err: Option<EventArgs>,
     /// `ret`, `ret(Display)`, `ret(Debug)`, `ret(level = …)`.
     pub(crate) ret: Option<EventArgs>,
+    /// The paths given for levels and kinds (`Level::Debug`), which the
+    /// expansion evaluates: they must resolve, as in `tracing`, and the
+    /// imports they name count as used.
+    pub(crate) paths: Vec<ExprPath>,
 }
 
 /// The options of `err(…)` and `ret(…)`, as `tracing` has them.
@@ -63,7 +67,11 @@ pub(crate) enum Mode {
 
 impl EventArgs {
     /// `(Display)`, `(Debug)`, `(level = …)`, in any order, or nothing.
-    fn parse(input: ParseStream<'_>, keyword: Ident) -> syn::Result<EventArgs> {
+    fn parse(
+        input: ParseStream<'_>,
+        keyword: Ident,
+        paths: &mut Vec<ExprPath>,
+    ) -> syn::Result<EventArgs> {
         let mut args = EventArgs {
             keyword,
             level: None,
@@ -83,7 +91,7 @@ impl EventArgs {
             match option.to_string().as_str() {
                 "level" if args.level.is_none() => {
                     content.parse::<Token![=]>()?;
-                    args.level = Some(variant(&content, "level", &LEVELS)?);
+                    args.level = Some(variant(&content, "level", &LEVELS, paths)?);
                 }
                 "Display" | "Debug" if args.mode == Mode::Default => {
                     args.mode = if option == "Debug" {
@@ -159,11 +167,11 @@ impl Parse for Args {
                 }
                 "level" => {
                     input.parse::<Token![=]>()?;
-                    args.level = Some(variant(input, "level", &LEVELS)?);
+                    args.level = Some(variant(input, "level", &LEVELS, &mut args.paths)?);
                 }
                 "kind" => {
                     input.parse::<Token![=]>()?;
-                    args.kind = Some(variant(input, "kind", &KINDS)?);
+                    args.kind = Some(variant(input, "kind", &KINDS, &mut args.paths)?);
                 }
                 "skip" => {
                     let content;
@@ -181,8 +189,8 @@ impl Parse for Args {
                     args.skip.extend(names);
                 }
                 "skip_all" => args.skip_all = true,
-                "err" => args.err = Some(EventArgs::parse(input, key.clone())?),
-                "ret" => args.ret = Some(EventArgs::parse(input, key.clone())?),
+                "err" => args.err = Some(EventArgs::parse(input, key.clone(), &mut args.paths)?),
+                "ret" => args.ret = Some(EventArgs::parse(input, key.clone(), &mut args.paths)?),
                 "fields" => {
                     let content;
                     syn::parenthesized!(content in input);
@@ -205,8 +213,14 @@ impl Parse for Args {
     }
 }
 
-/// `level = "debug"`, `level = Level::Debug` (any path ending in a variant).
-fn variant(input: ParseStream<'_>, what: &str, variants: &[(&str, &str)]) -> syn::Result<Ident> {
+/// `level = "debug"`, `level = Level::Debug` (a path ending in a variant,
+/// kept in `paths`).
+fn variant(
+    input: ParseStream<'_>,
+    what: &str,
+    variants: &[(&str, &str)],
+    paths: &mut Vec<ExprPath>,
+) -> syn::Result<Ident> {
     let expected = || {
         variants
             .iter()
@@ -227,6 +241,9 @@ fn variant(input: ParseStream<'_>, what: &str, variants: &[(&str, &str)]) -> syn
         },
         _ => return Err(bad_variant(expr.span(), what, &expected())),
     };
+    if let Expr::Path(path) = expr {
+        paths.push(path);
+    }
     variants
         .iter()
         .find(|(lower, _)| text.eq_ignore_ascii_case(lower))

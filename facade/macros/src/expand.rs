@@ -212,9 +212,11 @@ fn site_static(args: &Args, sig: &Signature) -> TokenStream {
                 ::omniscope::SourceLocation::new(::core::module_path!(), ::core::file!(), #line);
         }
     });
+    let paths = &args.paths;
     quote! {
         #event_location
         static __OMNISCOPE_FUNCTION: ::omniscope::__private::Function = {
+            #( let _ = #paths; )*
             const __OMNISCOPE_NAME: &::core::primitive::str =
                 ::core::concat!(::core::module_path!(), "::", #fn_lit);
             static __OMNISCOPE_LABELS: ::omniscope::__private::FunctionLabels =

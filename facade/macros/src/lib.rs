@@ -138,7 +138,9 @@ use quote::ToTokens;
 ///   (default `info`). The facade's `max_level_*` features compile out
 ///   spans above their level, as they do for `span!`; the meters stay.
 /// - `kind = "server"` or `kind = SpanKind::Server`: the span kind
-///   (default `internal`).
+///   (default `internal`). A path must resolve where the function is (as
+///   in `tracing`; `tracing::Level::DEBUG` works too): it is evaluated, so
+///   its import counts as used.
 /// - `skip(a, b)`: leave these variables out (argument names, or names
 ///   bound by patterns); `skip_all`: leave all out.
 /// - `fields(key = expr, other = %expr, dbg = ?expr, name)`: extra span
