@@ -141,6 +141,30 @@ impl Context {
         self
     }
 
+    /// This context without its span: what a new trace starts under from
+    /// here (a `tracing` span with `parent: None`, a job detached from the
+    /// request that queued it). The baggage is kept, as is a test's
+    /// [`capture`](crate::testing::capture) scope; the span, its site and
+    /// any sampling request are not.
+    ///
+    /// ```
+    /// use omniscope::{Baggage, Context};
+    ///
+    /// let baggage = Baggage::parse("tenant=acme")?;
+    /// let request = Context::new().with_baggage(baggage);
+    /// let detached = request.without_span();
+    /// assert!(detached.span_context().is_none());
+    /// assert_eq!(detached.baggage().get("tenant"), Some("acme"));
+    /// # Ok::<(), omniscope::BaggageError>(())
+    /// ```
+    pub fn without_span(&self) -> Context {
+        Context {
+            baggage: self.baggage.clone(),
+            scope: self.scope.clone(),
+            ..Context::new()
+        }
+    }
+
     /// The context of a local child span: its own span, site and recording
     /// token (with whether the scoped tracer records it), the parent's
     /// baggage and scope (built directly, without copying the parent's span

@@ -24,7 +24,8 @@ pub(crate) struct SpanState {
 
 /// The context a span or event starts under when it is not the thread's
 /// current one: its explicit parent's (looked up with `lookup`), or a new
-/// trace for `parent: None`. `None` means the current omniscope context,
+/// trace for `parent: None` (the current context without its span: its
+/// baggage and a test's capture scope stay). `None` means the current omniscope context,
 /// which already holds the innermost entered span of either kind (entering
 /// a `tracing` span attaches its context).
 fn explicit_parent(
@@ -33,7 +34,7 @@ fn explicit_parent(
     lookup: impl FnOnce(&Id) -> Option<OmniContext>,
 ) -> Option<OmniContext> {
     if is_root {
-        return Some(OmniContext::new());
+        return Some(OmniContext::current().without_span());
     }
     parent.and_then(lookup)
 }
