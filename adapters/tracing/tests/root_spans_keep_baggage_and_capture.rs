@@ -16,14 +16,19 @@ fn a_root_span_keeps_the_baggage_and_the_capture() {
             let _request = Context::current().with_baggage(baggage).attach();
             let _outer = tracing::info_span!("outer").entered();
             tracing::info_span!(parent: None, "detached").in_scope(|| {
-                seen = Context::current().baggage().get("tenant").map(str::to_owned);
+                seen = Context::current()
+                    .baggage()
+                    .get("tenant")
+                    .map(str::to_owned);
             });
         });
     });
 
     assert_eq!(seen.as_deref(), Some("acme"));
     let outer = captured.span("outer").expect("outer in the capture");
-    let detached = captured.span("detached").expect("the root span in the capture");
+    let detached = captured
+        .span("detached")
+        .expect("the root span in the capture");
     assert!(detached.parent_span_id.is_none());
     assert_ne!(detached.trace_id, outer.trace_id);
 }
