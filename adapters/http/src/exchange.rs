@@ -195,7 +195,7 @@ impl Exchange {
             Side::Client => (semconv::RPC_CLIENT_DURATION, &RPC_CLIENT_DURATION),
         };
         let histogram = self.handles.durations.get(&labels, |labels| {
-            metrics::histogram(&Key::new(name, labels), meta)
+            metrics::histogram(&Key::new(name, &labels.labels()), meta)
         });
         self.in_span(|| histogram.record(elapsed_ms));
     }
@@ -226,7 +226,7 @@ impl Exchange {
         let size = self.response_size.map(|size| {
             let histogram = self.handles.response_sizes.get(&self.labels(), |labels| {
                 metrics::histogram(
-                    &Key::new(semconv::SERVER_RESPONSE_BODY_SIZE, labels),
+                    &Key::new(semconv::SERVER_RESPONSE_BODY_SIZE, &labels.labels()),
                     &RESPONSE_BODY_SIZE,
                 )
             });
@@ -247,7 +247,7 @@ impl Exchange {
             Side::Client => (semconv::CLIENT_REQUEST_DURATION, &HTTP_CLIENT_DURATION),
         };
         self.handles.durations.get(labels, |labels| {
-            metrics::histogram(&Key::new(name, labels), meta)
+            metrics::histogram(&Key::new(name, &labels.labels()), meta)
         })
     }
 

@@ -36,6 +36,8 @@ pub(crate) const MAX_LABEL_SETS: usize = 1024;
 const KEY_END: u8 = 0xff;
 /// Ends a value.
 const VALUE_END: u8 = 0xfe;
+/// Stands for an absent value (in a set of values alone).
+const ABSENT: u8 = 0xfd;
 
 /// Bytes a label set keeps on the stack; a longer one (long routes or
 /// server addresses) moves to the heap.
@@ -65,6 +67,17 @@ impl LabelSet {
     pub(crate) fn push(&mut self, key: &str, value: &str) {
         self.extend(key.as_bytes(), KEY_END);
         self.extend(value.as_bytes(), VALUE_END);
+    }
+
+    /// Appends a value alone (or its absence), for a set whose keys are
+    /// fixed by position: shorter to copy, hash and compare. Such a set has
+    /// no [`labels`](Self::labels).
+    #[inline(always)]
+    pub(crate) fn push_value(&mut self, value: Option<&str>) {
+        match value {
+            Some(value) => self.extend(value.as_bytes(), VALUE_END),
+            None => self.extend(&[], ABSENT),
+        }
     }
 
     #[inline(always)]
@@ -136,9 +149,9 @@ impl<H> Default for Handles<H> {
 }
 
 impl<H: Clone> Handles<H> {
-    /// The handle for `labels`, resolved by `resolve` (given the labels)
-    /// the first time.
-    pub(crate) fn get(&self, labels: &LabelSet, resolve: impl FnOnce(&[Label<'_>]) -> H) -> H {
+    /// The handle for `labels`, resolved by `resolve` (given them) the
+    /// first time.
+    pub(crate) fn get(&self, labels: &LabelSet, resolve: impl FnOnce(&LabelSet) -> H) -> H {
         let bytes = labels.as_bytes();
         {
             let map = self.map.read().unwrap_or_else(PoisonError::into_inner);
@@ -146,7 +159,7 @@ impl<H: Clone> Handles<H> {
                 return found.clone();
             }
         }
-        let handle = resolve(&labels.labels());
+        let handle = resolve(labels);
         if self.len.load(Ordering::Relaxed) < MAX_LABEL_SETS {
             let mut map = self.map.write().unwrap_or_else(PoisonError::into_inner);
             if !map.contains_key(bytes) {
@@ -294,6 +307,20 @@ mod tests {
         assert_eq!(handles.get(&c, |_| 4), 4);
         assert_eq!(handles.get(&set(&[("m", "GET")]), |_| 5), 5);
         assert_eq!(handles.len.load(Ordering::Relaxed), 4);
+    }
+
+    #[test]
+    fn values_by_position_tell_absent_from_empty() {
+        let handles: Handles<u32> = Handles::default();
+        let values = |v: [Option<&str>; 2]| {
+            let mut set = LabelSet::new();
+            v.iter().for_each(|v| set.push_value(*v));
+            set
+        };
+        assert_eq!(handles.get(&values([Some("GET"), None]), |_| 1), 1);
+        assert_eq!(handles.get(&values([Some("GET"), Some("")]), |_| 2), 2);
+        assert_eq!(handles.get(&values([None, Some("GET")]), |_| 3), 3);
+        assert_eq!(handles.get(&values([Some("GET"), None]), |_| 4), 1);
     }
 
     #[test]

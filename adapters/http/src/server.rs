@@ -562,16 +562,13 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
     exchange.protocol_version = version;
     exchange.response_size = options.body_sizes.then_some(0);
     if grpc.is_none() {
-        // What the request's metrics share with others until it ends.
+        // What the request's metrics share with others until it ends:
+        // method, scheme, route and protocol version, by position.
         let mut alike = LabelSet::new();
-        alike.push("http.request.method", method);
-        alike.push("url.scheme", scheme.as_ref());
-        if let Some(route) = route {
-            alike.push("http.route", route);
-        }
-        if let Some(version) = version {
-            alike.push("network.protocol.version", version);
-        }
+        alike.push_value(Some(method));
+        alike.push_value(Some(scheme.as_ref()));
+        alike.push_value(route);
+        alike.push_value(version);
         let series = options.handles.server.get(&alike, |_| {
             let labels = [
                 metrics::Label::new("http.request.method", method),
@@ -590,7 +587,7 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
             labels.push("url.scheme", scheme.as_ref());
             let histogram = options.handles.request_sizes.get(&labels, |labels| {
                 metrics::histogram(
-                    &Key::new(semconv::SERVER_REQUEST_BODY_SIZE, labels),
+                    &Key::new(semconv::SERVER_REQUEST_BODY_SIZE, &labels.labels()),
                     &REQUEST_BODY_SIZE,
                 )
             });
