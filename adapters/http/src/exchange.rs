@@ -83,6 +83,9 @@ impl std::fmt::Debug for Exchange {
 }
 
 impl Exchange {
+    /// Inlined, so that `Box::new(Exchange::new(…))` builds it in the box
+    /// rather than on the stack and then copies it there.
+    #[inline]
     pub(crate) fn new(
         span: Span,
         side: Side,
