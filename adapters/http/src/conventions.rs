@@ -150,17 +150,26 @@ pub(crate) fn full_url(uri: &Uri, sensitive: &[String]) -> String {
 }
 
 /// Host and port of an authority (`host`, `host:port`, `[v6]:port`,
-/// `user@host`), the port defaulted from the scheme.
+/// `user@host`), the port defaulted from the scheme. Searched byte by byte
+/// from the end: an authority is short, and a call to `memrchr` per
+/// separator cost more than the search.
 pub(crate) fn host_and_port<'a>(authority: &'a str, scheme: &str) -> (&'a str, Option<u16>) {
-    let authority = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let last = |text: &'a str, byte: u8| text.as_bytes().iter().rposition(|b| *b == byte);
+    let authority = match last(authority, b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
+        None => authority,
+    };
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         match rest.split_once(']') {
             Some((host, tail)) => (host, tail.strip_prefix(':')),
             None => (authority, None),
         }
     } else {
-        match authority.rsplit_once(':') {
-            Some((host, port)) => (host, Some(port)),
+        match last(authority, b':') {
+            Some(colon) => (
+                authority.get(..colon).unwrap_or_default(),
+                authority.get(colon + 1..),
+            ),
             None => (authority, None),
         }
     };
@@ -248,5 +257,7 @@ mod tests {
         );
         assert_eq!(host_and_port("[::1]:9", "http"), ("::1", Some(9)));
         assert_eq!(host_and_port("[::1]", "http"), ("::1", Some(80)));
+        assert_eq!(host_and_port("u:p@h:1", "http"), ("h", Some(1)));
+        assert_eq!(host_and_port("h:", "https"), ("h", None));
     }
 }
