@@ -115,11 +115,9 @@ impl Exchange {
     /// Runs `f` with the span's context current (a handler's logs and child
     /// spans, and exemplars of the metrics recorded in `f`, see the span).
     pub(crate) fn in_span<R>(&self, f: impl FnOnce() -> R) -> R {
-        let _entered = self
-            .span
-            .as_context()
-            .cloned()
-            .map(omniscope::Context::attach);
+        // The clone is built in place on the thread's context stack, not
+        // cloned here and then moved there (three times a request).
+        let _entered = omniscope::__private::attach_clone(self.span.as_context());
         f()
     }
 
