@@ -213,7 +213,7 @@ fn unreachable_pushgateway_is_retryable() {
     match push_once(&mut push, &meter_with(&[("x_total", 1)])) {
         Err(ExportError::Retryable { message, .. }) => assert!(
             message.starts_with(&format!(
-                "cannot reach the Pushgateway (PUT http://127.0.0.1:{port}/metrics/job/lost)"
+                "cannot send to http://127.0.0.1:{port}/metrics/job/lost"
             )),
             "{message}"
         ),

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use hyper::Uri;
+use http::Uri;
 use omniscope_sdk::env::{self, EnvError, Lookup};
 use omniscope_sdk::BuildError;
 

@@ -4,13 +4,16 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use flate2::write::GzEncoder;
-use hyper::Uri;
+use http::header::{CONTENT_ENCODING, CONTENT_TYPE, USER_AGENT};
+use http::{Method, Request, Uri};
+use omniscope_sdk::export::http::HttpClient;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter};
 use omniscope_sdk::trace::SpanData;
 use omniscope_sdk::Resource;
 
-use crate::client::HttpClient;
 use crate::encode::{self, Encoding};
+
+const USER_AGENT_VALUE: &str = concat!("omniscope-zipkin/", env!("CARGO_PKG_VERSION"));
 
 /// Exports span batches as Zipkin v2 JSON (or proto3) to `POST /api/v2/spans`.
 ///
@@ -45,7 +48,7 @@ impl ZipkinExporter {
             timeout,
             encoding,
             gzip,
-            client: HttpClient::default(),
+            client: HttpClient::new(),
             shut_down: false,
         }
     }
@@ -68,19 +71,38 @@ impl Exporter<SpanData> for ZipkinExporter {
             ExportError::Internal(format!("cannot encode the spans as Zipkin JSON: {e}"))
         })?;
         let body = if self.gzip { gzip(&body)? } else { body };
-        self.client.post(
-            &self.endpoint,
-            body,
-            self.encoding.content_type(),
-            self.gzip,
-            self.timeout,
-        )?;
+        let mut request = Request::builder()
+            .method(Method::POST)
+            .uri(self.endpoint.clone())
+            .header(CONTENT_TYPE, self.encoding.content_type())
+            .header(USER_AGENT, USER_AGENT_VALUE);
+        if self.gzip {
+            request = request.header(CONTENT_ENCODING, "gzip");
+        }
+        let request = request.body(body).map_err(|e| {
+            ExportError::Internal(format!(
+                "cannot build the request to {}: {e}",
+                self.endpoint
+            ))
+        })?;
+        let endpoint = &self.endpoint;
+        self.client.send(request, self.timeout, |status, said| {
+            refused(endpoint, status, said)
+        })?;
         Ok(Accepted::All)
     }
 
     fn shutdown(&mut self, _deadline: Instant) -> Result<(), ExportError> {
         self.shut_down = true;
         Ok(())
+    }
+}
+
+/// The message of an answer that is not a success.
+fn refused(endpoint: &Uri, status: http::StatusCode, said: &str) -> String {
+    match said.is_empty() {
+        true => format!("{endpoint} answered HTTP {status}"),
+        false => format!("{endpoint} answered HTTP {status}: {said}"),
     }
 }
 
@@ -92,4 +114,22 @@ fn gzip(body: &[u8]) -> Result<Vec<u8>, ExportError> {
     gz.write_all(body)
         .and_then(|()| gz.finish())
         .map_err(|e| ExportError::Internal(format!("cannot gzip the request body: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_endpoint_and_what_it_said() {
+        let endpoint: Uri = "http://c:9411/api/v2/spans".parse().unwrap();
+        assert_eq!(
+            refused(&endpoint, http::StatusCode::BAD_REQUEST, "0/id: too short"),
+            "http://c:9411/api/v2/spans answered HTTP 400 Bad Request: 0/id: too short"
+        );
+        assert_eq!(
+            refused(&endpoint, http::StatusCode::SERVICE_UNAVAILABLE, ""),
+            "http://c:9411/api/v2/spans answered HTTP 503 Service Unavailable"
+        );
+    }
 }

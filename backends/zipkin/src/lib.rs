@@ -3,7 +3,6 @@
 
 pub mod b3;
 mod builder;
-mod client;
 mod encode;
 mod exporter;
 

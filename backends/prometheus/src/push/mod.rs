@@ -4,7 +4,7 @@
 //! sends the newest cumulative snapshot in the classic text format to the
 //! job's group on a Prometheus Pushgateway.
 
-mod client;
+mod request;
 mod url;
 
 use std::fmt;
@@ -12,11 +12,12 @@ use std::time::{Duration, Instant};
 
 use hyper::header::HeaderValue;
 use hyper::Method;
+use omniscope_sdk::export::http::HttpClient;
 use omniscope_sdk::export::{Accepted, Batch, ExportError, Exporter};
 use omniscope_sdk::metrics::{MetricsSnapshot, Temporality};
 use omniscope_sdk::{BuildError, Resource};
 
-use self::client::{HttpClient, Push};
+use self::request::{refused, Push};
 use self::url::{base64, BaseUrl, STANDARD};
 use crate::encoder::Encoder;
 use crate::format::Format;
@@ -338,7 +339,11 @@ impl Exporter<MetricsSnapshot> for PushGateway {
             authorization: self.authorization.as_ref(),
             body: self.encoder.render(snapshot, resource, Format::Text004),
         };
-        self.client.send(push, self.timeout)?;
+        let what = push.what();
+        self.client
+            .send(push.request()?, self.timeout, |status, said| {
+                refused(&what, status, said)
+            })?;
         Ok(Accepted::All)
     }
 

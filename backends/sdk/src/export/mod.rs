@@ -50,6 +50,9 @@ mod batcher;
 mod config;
 mod deadline;
 mod fanout;
+#[cfg(feature = "http-client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http-client")))]
+pub mod http;
 mod immediate;
 mod memory;
 mod pipeline;
