@@ -381,6 +381,8 @@ views.functions = async (route, section) => {
     const [module, short] = splitName(f.name);
     const errors = num(f.errors_total, 'fn-errors');
     if (f.errors_total) { errors.classList.add('bad'); errors.title = fieldsText(f.errors); }
+    const expected = num(f.user_errors_total, 'fn-user-errors');
+    if (f.user_errors_total) expected.title = fieldsText(f.user_errors);
     const panics = num(f.panics, 'fn-panics');
     if (f.panics) panics.classList.add('bad');
     const fn = encodeURIComponent(f.name);
@@ -388,7 +390,7 @@ views.functions = async (route, section) => {
     return h('tr', { class: 'function-row', dataset: { function: f.name } },
       h('td', { class: 'fn-name', title: f.name }, h('a', { class: 'fn-chart', href: chart }, h('span', { class: 'module' }, module), h('span', { class: 'short' }, short))),
       h('td', { class: 'num fn-rate', title: `over the last ${windowS / 60} min` }, fmtRate(f.rate)),
-      num(f.calls, 'fn-calls'), errors, panics, num(f.in_flight, 'fn-inflight'), num(f.high_water, 'fn-highwater'),
+      num(f.calls, 'fn-calls'), errors, expected, panics, num(f.in_flight, 'fn-inflight'), num(f.high_water, 'fn-highwater'),
       ...['p50', 'p90', 'p99', 'max'].map(k => lat(f.success, k)),
       ...['p50', 'p90', 'p99', 'max'].map(k => lat(f.failure, k)),
       h('td', { class: 'fn-traces' },

@@ -177,10 +177,14 @@ fn funcs_has_calls_errors_and_latency_per_function() {
             "name",
             "panicked",
             "panics",
-            "success"
+            "success",
+            "user_errors",
+            "user_errors_total"
         ]
     );
     assert_eq!(place["calls"], 20);
+    // Every error of the workload is a failure.
+    assert_eq!(place["user_errors_total"], 0);
     // Orders 5, 10, 15, 20 are invalid; 7 and 14 are declined.
     assert_eq!(place["errors_total"], 6);
     // By kind, as `omniscope::error::kind_label` names them: the variants.

@@ -21,6 +21,11 @@ struct FunctionView {
     errors_total: u64,
     /// By error type.
     errors: BTreeMap<String, u64>,
+    /// Calls that returned an expected error (`omniscope::UserError`): not
+    /// failures, shown beside them.
+    user_errors_total: u64,
+    /// By error type.
+    user_errors: BTreeMap<String, u64>,
     panics: u64,
     in_flight: i64,
     high_water: i64,
@@ -55,6 +60,8 @@ impl FunctionList {
                     calls: f.calls,
                     errors_total: f.errors_total(),
                     errors: f.errors.clone(),
+                    user_errors_total: f.user_errors.values().sum(),
+                    user_errors: f.user_errors.clone(),
                     panics: f.panics,
                     in_flight: f.in_flight,
                     high_water: f.high_water,
@@ -80,5 +87,26 @@ impl Latency {
             p99_ms: ms(quantile(h, 0.99)),
             max_ms: ms(finite(h.max)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expected_errors_are_shown_apart_from_failures() {
+        let mut lookup = FunctionStats::default();
+        lookup.name = "shop::lookup".to_owned();
+        lookup.calls = 10;
+        lookup.errors.insert("Database".to_owned(), 1);
+        lookup.user_errors.insert("NotFound".to_owned(), 3);
+        lookup.user_errors.insert("Invalid".to_owned(), 2);
+        let json = serde_json::to_value(FunctionList::of(&[lookup])).unwrap();
+        let f = &json["functions"][0];
+        assert_eq!(f["errors_total"], 1);
+        assert_eq!(f["user_errors_total"], 5);
+        assert_eq!(f["user_errors"]["NotFound"], 3);
+        assert_eq!(f["user_errors"]["Invalid"], 2);
     }
 }
