@@ -222,7 +222,7 @@ impl Exchange {
             (Some(series), None | Some(ErrorType::Status(_))) => {
                 series.duration(self.status, || self.duration_histogram(&self.labels()))
             }
-            _ => self.duration_histogram(&self.labels()),
+            _ => Cow::Owned(self.duration_histogram(&self.labels())),
         };
         let size = self.response_size.map(|size| {
             let histogram = self.handles.response_sizes.get(&self.labels(), |labels| {

@@ -21,10 +21,11 @@
 //! it: a layer built and first called while a scoped test recorder
 //! (`omniscope::testing`) is current keeps recording into that recorder.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use http::StatusCode;
 use omniscope::metrics::{Histogram, Label, UpDownCounter};
@@ -180,17 +181,19 @@ impl<H: Clone> Handles<H> {
 /// failed otherwise, a panic, takes [`MetricHandles::durations`].)
 pub(crate) struct ServerSeries {
     pub(crate) active: UpDownCounter,
-    durations: RwLock<Vec<(Option<StatusCode>, Histogram)>>,
+    /// Filled in order, each slot once: read without a lock (a load each).
+    durations: [OnceLock<(Option<StatusCode>, Histogram)>; STATUSES],
 }
 
-/// The most statuses a [`ServerSeries`] keeps handles for.
-const MAX_STATUSES: usize = 32;
+/// The most statuses a [`ServerSeries`] keeps handles for (more are
+/// resolved by the caller's `resolve`, from the layer's other handles).
+const STATUSES: usize = 16;
 
 impl ServerSeries {
     pub(crate) fn new(active: UpDownCounter) -> ServerSeries {
         ServerSeries {
             active,
-            durations: RwLock::default(),
+            durations: Default::default(),
         }
     }
 
@@ -200,29 +203,24 @@ impl ServerSeries {
         &self,
         status: Option<StatusCode>,
         resolve: impl FnOnce() -> Histogram,
-    ) -> Histogram {
-        let find = |list: &[(Option<StatusCode>, Histogram)]| {
-            list.iter()
-                .find(|(s, _)| *s == status)
-                .map(|(_, h)| h.clone())
-        };
-        if let Some(found) = find(
-            &self
-                .durations
-                .read()
-                .unwrap_or_else(PoisonError::into_inner),
-        ) {
-            return found;
+    ) -> Cow<'_, Histogram> {
+        for slot in &self.durations {
+            match slot.get() {
+                Some((kept, histogram)) if *kept == status => return Cow::Borrowed(histogram),
+                Some(_) => {}
+                None => break,
+            }
         }
         let histogram = resolve();
-        let mut list = self
-            .durations
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        if list.len() < MAX_STATUSES && find(&list).is_none() {
-            list.push((status, histogram.clone()));
+        // The first free slot takes it, unless another thread filled that
+        // slot first (with this status: it is found; with another: on).
+        for slot in &self.durations {
+            let (kept, found) = slot.get_or_init(|| (status, histogram.clone()));
+            if *kept == status {
+                return Cow::Borrowed(found);
+            }
         }
-        histogram
+        Cow::Owned(histogram)
     }
 }
 
@@ -357,6 +355,15 @@ mod tests {
         let _ = series.duration(None, resolve);
         let _ = series.duration(Some(StatusCode::NOT_FOUND), resolve);
         assert_eq!(resolved.get(), 3);
+        // Past the slots, each further status is resolved every time.
+        for code in 300..300 + STATUSES as u16 {
+            let _ = series.duration(StatusCode::from_u16(code).ok(), resolve);
+        }
+        let before = resolved.get();
+        let _ = series.duration(Some(StatusCode::OK), resolve);
+        let _ = series.duration(Some(StatusCode::from_u16(399).unwrap()), resolve);
+        let _ = series.duration(Some(StatusCode::from_u16(399).unwrap()), resolve);
+        assert_eq!(resolved.get(), before + 2);
     }
 
     #[test]
