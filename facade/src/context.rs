@@ -279,7 +279,7 @@ impl ContextGuard {
 impl Drop for ContextGuard {
     fn drop(&mut self) {
         if let Some(slot) = self.slot {
-            pop(slot);
+            leave(slot);
         }
     }
 }
@@ -372,6 +372,33 @@ pub(crate) fn pop(slot: Slot) -> Option<Context> {
         .ok()
         .flatten()?;
     Some(removed.0)
+}
+
+/// What [`pop`] does, for a guard that does not want the context back. The
+/// innermost context, when it holds no capture scope (whose drop runs a
+/// recorder's code), is dropped where it lies rather than moved out of the
+/// stack first: dropping its ids, trace state and baggage runs nothing but
+/// deallocation.
+pub(crate) fn leave(slot: Slot) {
+    let left = STACK
+        .try_with(|cell| {
+            let Ok(mut stack) = cell.try_borrow_mut() else {
+                return false;
+            };
+            let depth = slot.depth as usize;
+            let innermost_without_scope = depth + 1 == stack.len()
+                && stack
+                    .last()
+                    .is_some_and(|e| e.id == slot.id && e.cx.scope.is_none());
+            if innermost_without_scope {
+                stack.truncate(depth);
+            }
+            innermost_without_scope
+        })
+        .unwrap_or(false);
+    if !left {
+        drop(pop(slot));
+    }
 }
 
 fn is_stack_empty() -> bool {

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use super::{Exception, SpanContext, SpanSite, SpanStart, SpanToken, Status, Tracer};
-use crate::context::{pop, push, push_child, with_current, with_entered, Context, Slot};
+use crate::context::{leave, pop, push, push_child, with_current, with_entered, Context, Slot};
 use crate::global::{self, Scope, Signal};
 use crate::value::{Field, ToValue};
 
@@ -509,7 +509,7 @@ impl Drop for SpanGuard {
         }) = self.entered.take()
         {
             // Leave first: the span ends outside itself, as it began.
-            drop(pop(slot));
+            leave(slot);
             if let Some(recording) = recording {
                 recording.end();
             }
