@@ -20,7 +20,7 @@ use pin_project_lite::pin_project;
 
 use crate::conventions as semconv;
 use crate::grpc::{self, GrpcCall};
-use crate::handles::{LabelSet, MetricHandles, ServerSeries};
+use crate::handles::{LabelSet, MetricHandles, SeriesRef};
 
 const HTTP_SERVER_DURATION: MetricMeta =
     MetricMeta::new(Unit::SECONDS, "Duration of HTTP server requests");
@@ -64,7 +64,7 @@ pub(crate) struct Exchange {
     pub(crate) grpc: Option<GrpcCall>,
     /// A server's metrics (`http.server.active_requests`, decremented at
     /// the end, and its durations by status).
-    pub(crate) series: Option<Arc<ServerSeries>>,
+    pub(crate) series: Option<SeriesRef>,
     /// Response body bytes, counted when body sizes are recorded.
     pub(crate) response_size: Option<u64>,
     /// The layer's resolved metric handles.
@@ -216,7 +216,11 @@ impl Exchange {
         if let Some(size) = self.response_size {
             self.span.set_attribute("http.response.body.size", size);
         }
-        let histogram = match (&self.series, &self.error_type) {
+        let series = self
+            .series
+            .as_ref()
+            .and_then(|at| self.handles.server.get(at));
+        let histogram = match (series, &self.error_type) {
             // A server's request that ended with a response (or cancelled)
             // finds its histogram among its series' statuses.
             (Some(series), None | Some(ErrorType::Status(_))) => {
@@ -290,7 +294,11 @@ impl Drop for Exchange {
             Some(call) => self.record_grpc(&call, elapsed.as_secs_f64() * 1000.0),
             None => self.record_http(elapsed.as_secs_f64()),
         }
-        if let Some(series) = &self.series {
+        if let Some(series) = self
+            .series
+            .as_ref()
+            .and_then(|at| self.handles.server.get(at))
+        {
             series.active.decrement();
         }
         // The span ends as `self.span` drops, after this.

@@ -25,7 +25,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{OnceLock, PoisonError, RwLock};
 
 use http::StatusCode;
 use omniscope::metrics::{Histogram, Label, UpDownCounter};
@@ -224,11 +224,90 @@ impl ServerSeries {
     }
 }
 
+/// How many series a layer's [`SeriesTable`] holds.
+const SERIES_SLOTS: usize = 1024;
+/// How many slots from its hash's a series may sit at.
+const PROBES: usize = 8;
+
+/// One kept series and its key.
+type SeriesEntry = (Box<[u8]>, ServerSeries);
+
+/// A layer's server series, in slots filled once and found by the hash of
+/// their key (or one of the next [`PROBES`] slots): read without a lock,
+/// and a request keeps the slot's index rather than a reference count on
+/// the series, a count shared by every request of a route that each would
+/// write twice. Allocated by the first server request.
+#[derive(Default)]
+pub(crate) struct SeriesTable {
+    slots: OnceLock<Box<[OnceLock<Box<SeriesEntry>>]>>,
+}
+
+/// Where a request's series is.
+pub(crate) enum SeriesRef {
+    /// In its layer's table, at this index.
+    Kept(usize),
+    /// Resolved for this request alone: its slots were all taken.
+    Own(Box<ServerSeries>),
+}
+
+impl SeriesTable {
+    fn slots(&self) -> &[OnceLock<Box<SeriesEntry>>] {
+        self.slots
+            .get_or_init(|| (0..SERIES_SLOTS).map(|_| OnceLock::new()).collect())
+    }
+
+    /// The series for `key` (values by position), resolved by `resolve`
+    /// the first time.
+    pub(crate) fn find(&self, key: &LabelSet, resolve: impl FnOnce() -> ServerSeries) -> SeriesRef {
+        let slots = self.slots();
+        let bytes = key.as_bytes();
+        let mut hasher = WordHasher::default();
+        hasher.write(bytes);
+        let start = hasher.finish() as usize;
+        let index = |i: usize| start.wrapping_add(i) % slots.len().max(1);
+        for i in 0..PROBES {
+            match slots.get(index(i)).and_then(OnceLock::get) {
+                Some(entry) if *entry.0 == *bytes => return SeriesRef::Kept(index(i)),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        let mut entry = Box::new((Box::from(bytes), resolve()));
+        for i in 0..PROBES {
+            let Some(slot) = slots.get(index(i)) else {
+                break;
+            };
+            match slot.set(entry) {
+                Ok(()) => return SeriesRef::Kept(index(i)),
+                // Taken (by another thread, maybe with this very key).
+                Err(back) => entry = back,
+            }
+            if slot.get().is_some_and(|kept| kept.0 == entry.0) {
+                return SeriesRef::Kept(index(i));
+            }
+        }
+        SeriesRef::Own(Box::new(entry.1))
+    }
+
+    /// The series `at` refers to.
+    pub(crate) fn get<'a>(&'a self, at: &'a SeriesRef) -> Option<&'a ServerSeries> {
+        match at {
+            SeriesRef::Kept(index) => self
+                .slots
+                .get()
+                .and_then(|slots| slots.get(*index))
+                .and_then(OnceLock::get)
+                .map(|entry| &entry.1),
+            SeriesRef::Own(series) => Some(series),
+        }
+    }
+}
+
 /// The handles a layer keeps: its duration histograms, active-request
 /// counters, and (opt-in) body size histograms.
 #[derive(Default)]
 pub(crate) struct MetricHandles {
-    pub(crate) server: Handles<Arc<ServerSeries>>,
+    pub(crate) server: SeriesTable,
     pub(crate) durations: Handles<Histogram>,
     pub(crate) request_sizes: Handles<Histogram>,
     pub(crate) response_sizes: Handles<Histogram>,
@@ -364,6 +443,28 @@ mod tests {
         let _ = series.duration(Some(StatusCode::from_u16(399).unwrap()), resolve);
         let _ = series.duration(Some(StatusCode::from_u16(399).unwrap()), resolve);
         assert_eq!(resolved.get(), before + 2);
+    }
+
+    #[test]
+    fn a_series_is_found_again_and_its_neighbourhood_overflows_to_its_own() {
+        let table = SeriesTable::default();
+        let key = |n: usize| {
+            let mut key = LabelSet::new();
+            key.push_value(Some(&n.to_string()));
+            key
+        };
+        let series = || ServerSeries::new(UpDownCounter::noop());
+        let first = table.find(&key(1), series);
+        assert!(matches!(first, SeriesRef::Kept(_)));
+        let again = table.find(&key(1), || unreachable!("found, not resolved"));
+        assert!(matches!((&first, &again), (SeriesRef::Kept(a), SeriesRef::Kept(b)) if a == b));
+        assert!(table.get(&first).is_some());
+        // More keys than slots: the late ones get series of their own.
+        let refs: Vec<SeriesRef> = (0..SERIES_SLOTS + 100)
+            .map(|n| table.find(&key(n), series))
+            .collect();
+        assert!(refs.iter().any(|r| matches!(r, SeriesRef::Own(_))));
+        assert!(refs.iter().all(|r| table.get(r).is_some()));
     }
 
     #[test]

@@ -569,17 +569,19 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
         alike.push_value(Some(scheme.as_ref()));
         alike.push_value(route);
         alike.push_value(version);
-        let series = options.handles.server.get(&alike, |_| {
+        let series = options.handles.server.find(&alike, || {
             let labels = [
                 metrics::Label::new("http.request.method", method),
                 metrics::Label::new("url.scheme", scheme.as_ref()),
             ];
-            Arc::new(ServerSeries::new(metrics::up_down_counter(
+            ServerSeries::new(metrics::up_down_counter(
                 &Key::new(semconv::SERVER_ACTIVE_REQUESTS, &labels),
                 &ACTIVE_REQUESTS,
-            )))
+            ))
         });
-        series.active.increment();
+        if let Some(kept) = options.handles.server.get(&series) {
+            kept.active.increment();
+        }
         exchange.series = Some(series);
         if let Some(length) = content_length {
             let mut labels = LabelSet::new();
