@@ -80,6 +80,11 @@ impl Attributes {
         }
     }
 
+    /// Makes room for `additional` more attributes at once.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.entries.reserve(additional);
+    }
+
     /// The attributes of `fields`.
     pub fn from_fields(fields: &[Field<'_>]) -> Attributes {
         let mut a = Attributes::with_capacity(fields.len());

@@ -175,8 +175,12 @@ impl LimitCounters {
     }
 }
 
+/// Room kept in a new span's attribute list for attributes set after it
+/// started.
+const LATER_SPAN_ATTRIBUTES: usize = 4;
+
 /// Which attribute limit applies.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Owner {
     Span,
     Event,
@@ -201,6 +205,12 @@ impl SpanLimits {
         } as usize;
         let room = max.saturating_sub(attrs.len());
         let (kept, cut) = fields.split_at(fields.len().min(room));
+        if owner == Owner::Span {
+            // One allocation for the start's fields and those usually set
+            // later (a status code, `error.type`), rather than a doubling
+            // while pushing and a reallocation at the first later one.
+            attrs.reserve(kept.len() + LATER_SPAN_ATTRIBUTES);
+        }
         match self.value_length {
             None => kept.iter().for_each(|f| attrs.push(f)),
             Some(max_len) => {
