@@ -121,7 +121,7 @@ pub(crate) fn start_span_into(out: &mut Span, site: &'static SpanSite, fields: &
     let out = std::cell::Cell::new(Some(out));
     with_current(|cx| {
         if let Some(out) = out.take() {
-            *out = Span::start_in(cx, site, None, fields);
+            out.start_over(cx, site, None, fields);
         }
     });
 }
@@ -261,19 +261,31 @@ impl Span {
         name: Option<&str>,
         fields: &[Field<'_>],
     ) -> Span {
-        let inner = match start(parent, site, name, fields) {
-            Some((recording, cx)) => Inner {
-                recording,
-                cx,
-                own: true,
-            },
-            None => Inner {
-                recording: None,
-                cx: parent.clone(),
-                own: false,
-            },
+        let mut span = Span::none();
+        span.start_over(parent, site, name, fields);
+        span
+    }
+
+    /// What [`Span::start_in`] does, into `self` (a span it held is ended
+    /// first): the span written where it is kept, its parts stored in
+    /// place rather than a whole span built and then copied there (a
+    /// `memcpy` call where adapters keep spans in slots of their own).
+    #[inline]
+    fn start_over(
+        &mut self,
+        parent: &Context,
+        site: &'static SpanSite,
+        name: Option<&str>,
+        fields: &[Field<'_>],
+    ) {
+        if self.inner.is_some() {
+            drop(std::mem::replace(self, Span::none()));
+        }
+        let (recording, cx, own) = match start(parent, site, name, fields) {
+            Some((recording, cx)) => (recording, cx, true),
+            None => (None, parent.clone(), false),
         };
-        Span { inner: Some(inner) }
+        self.inner = Some(Inner { recording, cx, own });
     }
 
     /// The span's own context (ids, flags), if a span was started: `None`
