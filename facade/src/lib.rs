@@ -111,6 +111,7 @@ pub mod context;
 pub mod error;
 mod function;
 mod global;
+pub mod hash;
 mod level;
 pub mod log;
 mod macros;

@@ -23,11 +23,12 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::Hasher;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use http::StatusCode;
+use omniscope::hash::{FxBuildHasher, FxHasher};
 use omniscope::metrics::{Histogram, Label, UpDownCounter};
 
 /// The most label sets kept per metric.
@@ -136,7 +137,7 @@ fn decode(mut bytes: &[u8]) -> Vec<Label<'_>> {
 
 /// The handles of one metric, by their encoded label set.
 pub(crate) struct Handles<H> {
-    map: RwLock<HashMap<Box<[u8]>, H, BuildHasherDefault<WordHasher>>>,
+    map: RwLock<HashMap<Box<[u8]>, H, FxBuildHasher>>,
     len: AtomicUsize,
 }
 
@@ -261,7 +262,7 @@ impl SeriesTable {
     pub(crate) fn find(&self, key: &LabelSet, resolve: impl FnOnce() -> ServerSeries) -> SeriesRef {
         let slots = self.slots();
         let bytes = key.as_bytes();
-        let mut hasher = WordHasher::default();
+        let mut hasher = FxHasher::default();
         hasher.write(bytes);
         let start = hasher.finish() as usize;
         let index = |i: usize| start.wrapping_add(i) % slots.len().max(1);
@@ -316,46 +317,6 @@ pub(crate) struct MetricHandles {
 impl std::fmt::Debug for MetricHandles {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MetricHandles").finish_non_exhaustive()
-    }
-}
-
-/// rustc's multiply-rotate hash, a word at a time: the keys are label sets
-/// the application's routes and statuses make, capped in number, where a
-/// crafted collision could only cost speed. (omniscope-sdk has the same
-/// hasher; this crate depends on the facade alone.)
-#[derive(Default)]
-struct WordHasher(u64);
-
-impl WordHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut tail = [0u8; 8];
-            if let Some(head) = tail.get_mut(..rest.len()) {
-                head.copy_from_slice(rest);
-            }
-            self.add(u64::from_le_bytes(tail));
-        }
-    }
-
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
     }
 }
 

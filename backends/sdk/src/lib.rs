@@ -7,7 +7,7 @@ pub mod env;
 pub mod errors;
 pub mod export;
 pub mod functions;
-pub mod hash;
+pub use omniscope::hash;
 pub mod logs;
 pub mod metrics;
 pub mod process;

@@ -1,4 +1,6 @@
-//! [`FxHasher`]: a fast hasher for keys the application controls.
+//! [`FxHasher`]: a fast hasher for keys the application controls, shared
+//! by the SDK and the adapters (one definition; the facade has no
+//! dependencies to bring one).
 
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -12,7 +14,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 ///
 /// ```
 /// use std::collections::HashSet;
-/// use omniscope_sdk::hash::FxBuildHasher;
+/// use omniscope::hash::FxBuildHasher;
 ///
 /// let mut seen: HashSet<&str, FxBuildHasher> = HashSet::default();
 /// assert!(seen.insert("orders"));
@@ -41,7 +43,9 @@ impl Hasher for FxHasher {
         let rest = chunks.remainder();
         if !rest.is_empty() {
             let mut tail = [0u8; 8];
-            tail[..rest.len()].copy_from_slice(rest);
+            if let Some(head) = tail.get_mut(..rest.len()) {
+                head.copy_from_slice(rest);
+            }
             self.add(u64::from_le_bytes(tail) ^ (rest.len() as u64) << 56);
         }
     }
