@@ -3,6 +3,7 @@
 
 pub mod attributes;
 mod build;
+mod clock;
 pub mod env;
 pub mod errors;
 pub mod export;

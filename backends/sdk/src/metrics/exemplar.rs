@@ -10,11 +10,11 @@
 //! unchanged around it.
 
 use std::sync::atomic::{fence, AtomicU64, Ordering};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use omniscope::{SpanId, TraceId};
 
 use super::snapshot::Exemplar;
+use crate::clock::{Calibration, Tick};
 
 /// One bucket's exemplar.
 #[derive(Debug, Default)]
@@ -25,7 +25,8 @@ pub(crate) struct ExemplarSlot {
     trace_hi: AtomicU64,
     trace_lo: AtomicU64,
     span: AtomicU64,
-    /// Nanoseconds since the Unix epoch.
+    /// A [`Tick`], converted to wall time when read: a tick is a third of
+    /// the cost of `SystemTime::now`, and the conversion is off the hot path.
     time: AtomicU64,
 }
 
@@ -43,9 +44,7 @@ impl ExemplarSlot {
         }
         fence(Ordering::Release);
         let trace = trace_id.to_u128();
-        let time = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let time = Tick::now().raw();
         self.value.store(value.to_bits(), Ordering::Relaxed);
         self.trace_hi.store((trace >> 64) as u64, Ordering::Relaxed);
         self.trace_lo.store(trace as u64, Ordering::Relaxed);
@@ -54,8 +53,9 @@ impl ExemplarSlot {
         self.seq.store(seq + 2, Ordering::Release);
     }
 
-    /// The stored exemplar, if any (and if a consistent read succeeded).
-    pub(crate) fn read(&self) -> Option<Exemplar> {
+    /// The stored exemplar, if any (and if a consistent read succeeded),
+    /// its time converted by `cal`.
+    pub(crate) fn read(&self, cal: &Calibration) -> Option<Exemplar> {
         for _ in 0..16 {
             let before = self.seq.load(Ordering::Acquire);
             if before == 0 {
@@ -76,7 +76,7 @@ impl ExemplarSlot {
                     value,
                     trace_id: TraceId::from_u128(u128::from(hi) << 64 | u128::from(lo)),
                     span_id: SpanId::from_u64(span),
-                    time: UNIX_EPOCH + Duration::from_nanos(time),
+                    time: cal.wall_time(Tick::from_raw(time)),
                 });
             }
         }
@@ -86,19 +86,27 @@ impl ExemplarSlot {
 
 #[cfg(test)]
 mod tests {
+    use std::time::SystemTime;
+
     use super::*;
+    use crate::clock;
 
     #[test]
     fn empty_then_last_write_wins() {
+        clock::init();
+        let before = SystemTime::now();
         let slot = ExemplarSlot::default();
-        assert!(slot.read().is_none());
+        assert!(slot.read(&clock::calibration()).is_none());
         slot.write(1.5, TraceId::from_u128(1), SpanId::from_u64(2));
         slot.write(2.5, TraceId::from_u128(u128::MAX - 3), SpanId::from_u64(4));
-        let e = slot.read().unwrap();
+        let e = slot.read(&clock::calibration()).unwrap();
         assert_eq!(e.value, 2.5);
         assert_eq!(e.trace_id, TraceId::from_u128(u128::MAX - 3));
         assert_eq!(e.span_id, SpanId::from_u64(4));
-        assert!(e.time <= SystemTime::now());
+        // Generous bounds: the conversion is anchored within microseconds.
+        let slack = std::time::Duration::from_millis(5);
+        assert!(e.time + slack >= before, "{:?} {before:?}", e.time);
+        assert!(e.time <= SystemTime::now() + slack, "{:?}", e.time);
     }
 
     #[test]
@@ -117,8 +125,9 @@ mod tests {
                 }
             })
         };
+        let cal = clock::calibration();
         for _ in 0..20_000 {
-            if let Some(e) = slot.read() {
+            if let Some(e) = slot.read(&cal) {
                 let i = e.value as u64;
                 assert_eq!(
                     e.trace_id,

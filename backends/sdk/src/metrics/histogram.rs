@@ -19,6 +19,7 @@ use super::cells::{self, atomic_add_f64, Cells, Totals, CHUNK_CELLS, NO_CELL};
 use super::exemplar::ExemplarSlot;
 use super::sketch::{Mapping, Sketch, SketchCounts};
 use super::snapshot::Exemplar;
+use crate::clock;
 
 /// The most bounds a bucket layout may have.
 pub(crate) const MAX_BOUNDS: usize = 4096;
@@ -172,7 +173,8 @@ impl HistogramSeries {
             },
             quantiles: (!copy_sketch).then(|| self.sketch.quantiles(QUANTILES)),
             exemplars: self.exemplars.get().map_or_else(Vec::new, |slots| {
-                slots.iter().map(ExemplarSlot::read).collect()
+                let cal = clock::calibration();
+                slots.iter().map(|slot| slot.read(&cal)).collect()
             }),
         };
         if read.count() == 0 {

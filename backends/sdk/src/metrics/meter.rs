@@ -15,6 +15,7 @@ use super::histogram::{Buckets, MAX_BOUNDS};
 use super::registry::{Config, Instrument, Registry, Request};
 use super::sketch::Mapping;
 use super::snapshot::MetricsSnapshot;
+use crate::clock;
 use crate::BuildError;
 
 /// Prometheus' default buckets (seconds).
@@ -110,6 +111,9 @@ impl SdkMeter {
     }
 
     fn from_config(config: Config) -> SdkMeter {
+        // Exemplars are stamped with the SDK's clock: its source is chosen
+        // before the first sample.
+        clock::init();
         let uid = NEXT_METER.fetch_add(1, Ordering::Relaxed);
         SdkMeter {
             inner: Arc::new(Inner {

@@ -2,7 +2,6 @@
 
 use std::sync::Arc;
 
-use super::clock;
 use super::collector::{self, Collector};
 use super::data::SpanData;
 use super::limits::SpanLimits;
@@ -11,6 +10,7 @@ use super::slab::MAX_SLOTS;
 use super::tail::TailBuffer;
 use super::tracer::{Inner, SdkTracer};
 use crate::build::BuildError;
+use crate::clock;
 use crate::export::{Exporter, Fanout, PipelineConfig};
 use crate::resource::Resource;
 

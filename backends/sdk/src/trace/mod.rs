@@ -123,7 +123,6 @@
 //! and a multi-threaded drain test under Miri.
 
 mod builder;
-mod clock;
 mod collector;
 mod data;
 mod ids;

@@ -15,10 +15,10 @@ use std::time::Duration;
 use omniscope::trace::SpanSite;
 use omniscope::{SpanContext, SpanId, Status, TraceFlags, TraceId, TraceState};
 
-use super::clock::{Calibration, Tick};
 use super::data::{SpanData, SpanEvent, SpanLink};
 use super::recycle::EmptyChunk;
 use crate::attributes::Attributes;
+use crate::clock::{Calibration, Tick};
 
 /// The site of slots that never held a span.
 static EMPTY_SITE: SpanSite = SpanSite::new("", "", "", 0);

@@ -9,7 +9,6 @@ use omniscope::trace::{SamplingHint, SamplingRequest, SpanStart, SpanToken, Star
 use omniscope::{Exception, Field, SpanContext, Status, TraceFlags, Tracer, Value};
 
 use super::builder::TracerBuilder;
-use super::clock::{self, Tick};
 use super::collector::{CallEdge, Collector};
 use super::data::{SpanData, SpanLink};
 use super::limits::{LimitCounters, LimitsDropped, Owner, SpanLimits};
@@ -19,6 +18,7 @@ use super::sampler::{Decider, Root};
 use super::slab::{Drained, FreeSlot, OwnerCounters, Registry, Release, Shard, Token};
 use super::slot::{FinishedBatch, InFlightSpan, PendingEvent, SlotData};
 use crate::attributes::{Attributes, FormattedText};
+use crate::clock::{self, Tick};
 use crate::export::{DropReason, ExportError, Fanout, PipelineStats};
 use crate::resource::Resource;
 use crate::sync::lock;

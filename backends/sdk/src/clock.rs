@@ -1,8 +1,9 @@
-//! The span clock: a raw counter read on the hot path, converted to wall
-//! time only when spans are collected.
+//! The SDK's clock: a raw counter read on the hot path, converted to wall
+//! time only when spans and exemplars are collected.
 //!
 //! Reading `SystemTime` or `Instant` costs 18–32 ns on the machines we
-//! measure on; a span needs two reads. On x86-64 Linux, when the kernel
+//! measure on; a span needs two reads, a histogram sample with an exemplar
+//! one. On x86-64 Linux, when the kernel
 //! itself uses the TSC as its clock source (which it does only after
 //! checking that the TSC is invariant and synchronized across CPUs), a
 //! [`Tick`] is a raw `rdtsc` (≈ 10 ns here). Everywhere else, and under Miri,
@@ -17,7 +18,7 @@
 //! same calibration, so its duration is exact up to the tick rate.
 //!
 //! Nothing here needs a constructor at program start: the TSC check and the
-//! first calibration happen when the first tracer is built.
+//! first calibration happen when the first tracer or meter is built.
 
 use crate::sync::lock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,6 +53,16 @@ impl Tick {
             return Tick(unsafe { core::arch::x86_64::_rdtsc() });
         }
         Tick(monotonic_nanos())
+    }
+
+    /// The raw reading, to keep in an atomic.
+    pub(crate) const fn raw(self) -> u64 {
+        self.0
+    }
+
+    /// A reading kept by [`raw`](Self::raw).
+    pub(crate) const fn from_raw(raw: u64) -> Tick {
+        Tick(raw)
     }
 
     /// Ticks from `earlier` to `self` (zero if `earlier` is later).
@@ -154,7 +165,7 @@ impl Calibration {
 }
 
 /// Picks the tick source (once) and makes the first calibration. Called
-/// when a tracer is built, before it takes any tick.
+/// when a tracer or a meter is built, before it takes any tick.
 pub(crate) fn init() {
     let mut guard = lock(&CALIBRATION);
     if guard.is_none() {
