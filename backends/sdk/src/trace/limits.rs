@@ -205,10 +205,12 @@ impl SpanLimits {
         } as usize;
         let room = max.saturating_sub(attrs.len());
         let (kept, cut) = fields.split_at(fields.len().min(room));
-        if owner == Owner::Span {
+        if owner == Owner::Span && attrs.is_empty() {
             // One allocation for the start's fields and those usually set
             // later (a status code, `error.type`), rather than a doubling
             // while pushing and a reallocation at the first later one.
+            // Only at the start: asked again for each later attribute, the
+            // headroom would make the list reallocate at the first one.
             attrs.reserve(kept.len() + LATER_SPAN_ATTRIBUTES);
         }
         match self.value_length {

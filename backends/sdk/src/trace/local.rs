@@ -1,5 +1,5 @@
-//! Per-thread, per-tracer state: the thread's shard, its free slots, and its
-//! id generator.
+//! Per-thread, per-tracer state: the thread's shard, its free slots, its
+//! id generator and its recent span names.
 //!
 //! One `thread_local!` list holds a [`Local`] for each tracer the thread
 //! has recorded with; the tracer used last sits first, so the usual lookup
@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
 use super::ids::IdGenerator;
+use super::names::NameCache;
 use super::slab::{FreeSlot, Shard};
 use super::slot::FinishedBatch;
 use super::tracer::Inner;
@@ -25,6 +26,8 @@ pub(crate) struct Local {
     pub(crate) ids: IdGenerator,
     /// Scratch space for the thread's own ended spans (kept for reuse).
     pub(crate) finished: FinishedBatch,
+    /// The span names this thread gave at run time most recently.
+    pub(crate) names: NameCache,
 }
 
 impl Drop for Local {
@@ -69,6 +72,7 @@ fn find_or_attach<'a>(locals: &'a mut Vec<Local>, inner: &Arc<Inner>) -> Option<
                 free,
                 ids: IdGenerator::new(),
                 finished: FinishedBatch::default(),
+                names: NameCache::default(),
             },
         );
     }

@@ -440,6 +440,11 @@ impl SdkTracer {
         };
         let site = start.site();
         let name = start.name();
+        let name = if std::ptr::eq(name, site.name()) {
+            Cow::Borrowed(site.name())
+        } else {
+            local.names.name(name)
+        };
         let fields = start.fields();
         let now = Tick::now();
         let token = local.shard.open(slot, |d| {
@@ -459,11 +464,7 @@ impl SdkTracer {
             }
             d.site = site;
             d.parent_site = start.parent_site();
-            d.name = if std::ptr::eq(name, site.name()) {
-                Cow::Borrowed(site.name())
-            } else {
-                Cow::Owned(name.to_owned())
-            };
+            d.name = name;
             d.start = now;
             d.end = now;
             if !fields.is_empty() {
