@@ -113,10 +113,40 @@ impl Attributes {
             Value::U64(v) => Stored::U64(v),
             Value::F64(v) => Stored::F64(v),
             Value::Bool(v) => Stored::Bool(v),
+            Value::Str(s) => {
+                self.push_str(key, truncated(s, max_len.unwrap_or(usize::MAX)));
+                return Formatted::Ok;
+            }
             text => return self.push_text(key, &text, max_len.unwrap_or(usize::MAX)),
         };
         self.entries.push((key, stored));
         Formatted::Ok
+    }
+
+    /// Appends a string value: inside its entry when short, else in the
+    /// text buffer. The common case, kept apart from formatted values: it
+    /// needs no formatter and cannot panic (half the instructions of
+    /// [`push_text`](Self::push_text) for a short string).
+    fn push_str(&mut self, key: Cow<'static, str>, s: &str) {
+        if s.len() <= INLINE_TEXT {
+            // Pushed first and the bytes copied into the entry in place:
+            // see `push_text`.
+            let empty = Stored::Inline {
+                len: s.len() as u8,
+                bytes: [0; INLINE_TEXT],
+            };
+            self.entries.push((key, empty));
+            if let Some((_, Stored::Inline { bytes, .. })) = self.entries.last_mut() {
+                if let Some(place) = bytes.get_mut(..s.len()) {
+                    place.copy_from_slice(s.as_bytes());
+                }
+            }
+        } else {
+            let start = self.text.len();
+            self.text.push_str(s);
+            let range = offset(start)..offset(self.text.len());
+            self.entries.push((key, Stored::Str(range)));
+        }
     }
 
     /// Appends a field.
@@ -124,8 +154,8 @@ impl Attributes {
         self.push_limited(field, None);
     }
 
-    /// Appends a text value of at most `max` bytes: inside its entry when
-    /// short, else in the text buffer.
+    /// Appends a formatted value (`Display`, `Debug`, an error) of at most
+    /// `max` bytes: inside its entry when short, else in the text buffer.
     fn push_text(&mut self, key: Cow<'static, str>, value: &Value<'_>, max: usize) -> Formatted {
         // The entry is pushed first and the text written straight into it.
         // Built on the stack and then moved, the bytes a copy had just
@@ -141,11 +171,8 @@ impl Attributes {
         let fits = match self.entries.get_mut(index) {
             Some((_, Stored::Inline { len, bytes })) => {
                 let mut inline = InlineText { len: 0, bytes };
-                let fits = match value {
-                    Value::Str(s) => Some(inline.write_str(truncated(s, max)).is_ok()),
-                    other => caught(|| write!(inline, "{other}"))
-                        .map(|written| written.is_ok() && inline.len <= max),
-                };
+                let fits = caught(|| write!(inline, "{value}"))
+                    .map(|written| written.is_ok() && inline.len <= max);
                 *len = inline.len as u8;
                 fits
             }
@@ -175,25 +202,20 @@ impl Attributes {
         offset(start)..offset(self.text.len())
     }
 
-    /// Appends a text value of at most `max` bytes to the text buffer;
-    /// `None` (and nothing appended) if the value panicked.
+    /// Appends a formatted value of at most `max` bytes to the text
+    /// buffer; `None` (and nothing appended) if the value panicked.
     fn push_long_text(&mut self, value: &Value<'_>, max: usize) -> Option<Range<u32>> {
         let start = self.text.len();
-        match value {
-            Value::Str(s) => self.text.push_str(truncated(s, max)),
-            other => {
-                if caught(|| write!(self.text, "{other}")).is_none() {
-                    self.text.truncate(start);
-                    return None;
-                }
-                let mut end = start.saturating_add(max);
-                if end < self.text.len() {
-                    while !self.text.is_char_boundary(end) {
-                        end -= 1;
-                    }
-                    self.text.truncate(end);
-                }
+        if caught(|| write!(self.text, "{value}")).is_none() {
+            self.text.truncate(start);
+            return None;
+        }
+        let mut end = start.saturating_add(max);
+        if end < self.text.len() {
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
             }
+            self.text.truncate(end);
         }
         Some(offset(start)..offset(self.text.len()))
     }
