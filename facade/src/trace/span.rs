@@ -165,6 +165,23 @@ macro_rules! recording_methods {
             }
         }
 
+        /// Sets an attribute from a field: a field with a static key
+        /// ([`Field::new_static`]) lets the tracer keep the key without a
+        /// copy, which [`set_attribute`](Self::set_attribute)'s borrowed
+        /// key cannot.
+        ///
+        /// ```
+        /// use omniscope::{Field, Span, Value};
+        ///
+        /// let span = Span::current();
+        /// span.set_field(&Field::new_static("http.response.status_code", Value::I64(200)));
+        /// ```
+        pub fn set_field(&self, field: &Field<'_>) {
+            if let Some((tracer, token)) = self.recording() {
+                tracer.set_attribute(token, field);
+            }
+        }
+
         /// Adds a timestamped event with fields.
         pub fn add_event(&self, name: &str, fields: &[Field<'_>]) {
             if let Some((tracer, token)) = self.recording() {
