@@ -21,7 +21,7 @@
 //! first calibration happen when the first tracer or meter is built.
 
 use crate::sync::lock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -36,6 +36,10 @@ static USE_TSC: AtomicBool = AtomicBool::new(false);
 static ORIGIN: OnceLock<Instant> = OnceLock::new();
 /// The process-wide calibration, shared by every tracer.
 static CALIBRATION: Mutex<Option<Calibration>> = Mutex::new(None);
+/// The calibration's rate, for durations read on the hot path without the
+/// lock ([`duration`]): 1.0 until the first calibration (ticks are then
+/// nanoseconds).
+static NANOS_PER_TICK_Q32: AtomicU64 = AtomicU64::new(ONE_Q32);
 
 /// How long the first rate measurement sleeps.
 const FIRST_MEASURE: Duration = Duration::from_millis(2);
@@ -108,8 +112,7 @@ impl Calibration {
 
     /// Converts a number of ticks to a duration.
     pub(crate) fn duration(&self, ticks: u64) -> Duration {
-        let nanos = (u128::from(ticks) * u128::from(self.nanos_per_tick_q32)) >> 32;
-        Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+        ticks_to_duration(ticks, self.nanos_per_tick_q32)
     }
 
     fn anchor() -> (Tick, Instant, SystemTime) {
@@ -164,6 +167,17 @@ impl Calibration {
     }
 }
 
+fn ticks_to_duration(ticks: u64, nanos_per_tick_q32: u64) -> Duration {
+    let nanos = (u128::from(ticks) * u128::from(nanos_per_tick_q32)) >> 32;
+    Duration::from_nanos(u64::try_from(nanos).unwrap_or(u64::MAX))
+}
+
+/// Converts a number of ticks to a duration by the latest calibration,
+/// without taking its lock (a span's duration on the caller's thread).
+pub(crate) fn duration(ticks: u64) -> Duration {
+    ticks_to_duration(ticks, NANOS_PER_TICK_Q32.load(Ordering::Relaxed))
+}
+
 /// Picks the tick source (once) and makes the first calibration. Called
 /// when a tracer or a meter is built, before it takes any tick.
 pub(crate) fn init() {
@@ -171,16 +185,28 @@ pub(crate) fn init() {
     if guard.is_none() {
         ORIGIN.get_or_init(Instant::now);
         USE_TSC.store(kernel_uses_tsc(), Ordering::Relaxed);
-        *guard = Some(Calibration::first());
+        let first = Calibration::first();
+        publish(&first);
+        *guard = Some(first);
     }
+}
+
+/// Makes `c`'s rate the one [`duration`] reads.
+fn publish(c: &Calibration) {
+    NANOS_PER_TICK_Q32.store(c.nanos_per_tick_q32, Ordering::Relaxed);
 }
 
 /// The current calibration, refreshed if it is older than a second.
 pub(crate) fn calibration() -> Calibration {
     let mut guard = lock(&CALIBRATION);
-    let c = guard.get_or_insert_with(Calibration::first);
+    let c = guard.get_or_insert_with(|| {
+        let first = Calibration::first();
+        publish(&first);
+        first
+    });
     if c.at.elapsed() >= REFRESH {
         c.refresh();
+        publish(c);
     }
     *c
 }

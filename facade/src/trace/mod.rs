@@ -14,6 +14,7 @@ mod state;
 
 use std::borrow::Cow;
 use std::error::Error;
+use std::time::Duration;
 
 pub use exception::Exception;
 pub use future::{FutureExt, Instrumented};
@@ -350,6 +351,24 @@ pub trait Tracer: Send + Sync {
     /// Ends a recording span.
     fn end(&self, token: SpanToken);
 
+    /// Whether [`end_timed`](Tracer::end_timed) tells how long a span was
+    /// open. Instrumentation that measures the interval a span covers (an
+    /// HTTP request's duration) asks when the span starts
+    /// ([`Span::is_timed`]) and reads a clock of its own only when the
+    /// answer is no.
+    fn times_spans(&self) -> bool {
+        false
+    }
+
+    /// Ends a recording span, like [`end`](Tracer::end), and tells how long
+    /// it was open by the tracer's own clock: `None` unless
+    /// [`times_spans`](Tracer::times_spans), or for a span the tracer no
+    /// longer holds.
+    fn end_timed(&self, token: SpanToken) -> Option<Duration> {
+        self.end(token);
+        None
+    }
+
     /// Sets an attribute.
     fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
         let _ = (token, field);
@@ -438,6 +457,12 @@ macro_rules! forward_tracer {
             }
             fn end(&self, token: SpanToken) {
                 (**self).end(token)
+            }
+            fn times_spans(&self) -> bool {
+                (**self).times_spans()
+            }
+            fn end_timed(&self, token: SpanToken) -> Option<Duration> {
+                (**self).end_timed(token)
             }
             fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
                 (**self).set_attribute(token, field)

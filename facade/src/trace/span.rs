@@ -9,6 +9,7 @@
 use std::error::Error;
 use std::marker::PhantomData;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::{Exception, SpanContext, SpanSite, SpanStart, SpanToken, Status, Tracer};
 use crate::context::{leave, pop, push, push_child, with_current, with_entered, Context, Slot};
@@ -45,6 +46,16 @@ impl Recording {
             tracer.record_panic(self.token);
         }
         tracer.end(self.token);
+    }
+
+    /// [`end`](Self::end), telling how long the span was open if the
+    /// tracer knows.
+    fn end_timed(self) -> Option<Duration> {
+        let tracer = self.tracer.get();
+        if std::thread::panicking() {
+            tracer.record_panic(self.token);
+        }
+        tracer.end_timed(self.token)
     }
 }
 
@@ -356,6 +367,35 @@ impl Span {
     /// Ends the span now.
     pub fn end(self) {
         drop(self);
+    }
+
+    /// Whether [`end_timed`](Self::end_timed) will tell how long the span
+    /// was open: it is recording, and its tracer times spans
+    /// ([`Tracer::times_spans`]). Instrumentation that measures the
+    /// interval the span covers reads a clock of its own only when not.
+    pub fn is_timed(&self) -> bool {
+        self.recording()
+            .is_some_and(|(tracer, _)| tracer.times_spans())
+    }
+
+    /// Ends the span now and tells how long it was open, by the tracer's
+    /// clock, when [`is_timed`](Self::is_timed) (`None` otherwise). The
+    /// span keeps its context: it can still be given as a parent, a link
+    /// or an exemplar's span, and records nothing more.
+    ///
+    /// ```
+    /// use omniscope::{Context, Span, SpanSite};
+    ///
+    /// static SITE: SpanSite = SpanSite::new("handle", module_path!(), file!(), line!());
+    ///
+    /// let mut span = Span::start_in(&Context::current(), &SITE, None, &[]);
+    /// let started = (!span.is_timed()).then(std::time::Instant::now);
+    /// // … the work the span covers …
+    /// let duration = span.end_timed().or_else(|| started.map(|t| t.elapsed()));
+    /// assert!(duration.is_some());
+    /// ```
+    pub fn end_timed(&mut self) -> Option<Duration> {
+        self.inner.as_mut()?.recording.take()?.end_timed()
     }
 }
 

@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use omniscope::trace::{SamplingHint, SamplingRequest, SpanStart, SpanToken, StartedSpan};
 use omniscope::{Exception, Field, SpanContext, Status, TraceFlags, Tracer, Value};
@@ -266,6 +266,19 @@ impl Inner {
             );
             d.dropped_attributes = d.dropped_attributes.saturating_add(dropped);
         });
+    }
+
+    /// Stamps the end of the open span `token` names, marks it done and
+    /// returns `f` of it; nothing happens for a stale or forged token.
+    #[inline]
+    fn end<R>(&self, token: SpanToken, f: impl FnOnce(&SlotData) -> R) -> Option<R> {
+        let t = Token::decode(token.0);
+        let slot = self.registry.get(t.shard)?.slot(t.index)?;
+        let now = Tick::now();
+        slot.claim(t.generation, |d| {
+            d.end = now;
+            (f(d), Release::Done)
+        })
     }
 
     /// Claims the open span `token` names and runs `f` on it; nothing
@@ -596,19 +609,18 @@ impl Tracer for SdkTracer {
 
     #[inline]
     fn end(&self, token: SpanToken) {
-        let inner = &*self.inner;
-        let t = Token::decode(token.0);
-        let Some(shard) = inner.registry.get(t.shard) else {
-            return;
-        };
-        let Some(slot) = shard.slot(t.index) else {
-            return;
-        };
-        let now = Tick::now();
-        slot.claim(t.generation, |d| {
-            d.end = now;
-            ((), Release::Done)
-        });
+        self.inner.end(token, |_| ());
+    }
+
+    /// The span clock's ticks, converted by the latest calibration.
+    fn times_spans(&self) -> bool {
+        true
+    }
+
+    #[inline]
+    fn end_timed(&self, token: SpanToken) -> Option<Duration> {
+        let ticks = self.inner.end(token, |d| d.end.since(d.start))?;
+        Some(clock::duration(ticks))
     }
 
     fn set_attribute(&self, token: SpanToken, field: &Field<'_>) {
