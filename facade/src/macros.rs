@@ -346,8 +346,12 @@ macro_rules! __first {
 /// The counter named by the arguments; call `.increment(n)` on it.
 ///
 /// With a literal name and literal labels, the bound handle is cached at
-/// the call site: after the first call, one atomic operation in the backend.
+/// the call site, and so is the calling thread's cell when the backend
+/// keeps one per thread (the SDK does): after a thread's first call, an
+/// increment there is a load and a store to that cell ([`CounterSite`]).
 /// Other forms build the key on each call (and only when a meter is installed).
+///
+/// [`CounterSite`]: crate::metrics::CounterSite
 ///
 /// ```
 /// omniscope::counter!("orders_created_total", "channel" => "web").increment(1);
@@ -357,7 +361,12 @@ macro_rules! __first {
 #[macro_export]
 macro_rules! counter {
     ($name:literal $(, $k:literal => $v:literal)* $(,)?) => {
-        $crate::__metric_site!(LazyCounter, $name $(, $k => $v)*)
+        $crate::metrics::CounterSite::new($crate::__metric_site!(LazyCounter, $name $(, $k => $v)*), {
+            ::std::thread_local! {
+                static __CELL: $crate::metrics::SiteCell = const { $crate::metrics::SiteCell::new() };
+            }
+            &__CELL
+        })
     };
     ($name:expr $(, $k:expr => $v:expr)* $(,)?) => {
         $crate::__metric_dynamic!(dynamic_counter, Counter, $name $(, $k => $v)*)

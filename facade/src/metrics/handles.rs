@@ -2,10 +2,20 @@
 
 use std::sync::Arc;
 
+use super::ThreadCell;
+
 /// What a backend implements behind a [`Counter`].
 pub trait CounterFn: Send + Sync {
     /// Adds `value` to the counter.
     fn increment(&self, value: u64);
+
+    /// The calling thread's own cell of this counter, if the backend keeps
+    /// one per thread: a [`counter!`](crate::counter) call site then adds to
+    /// it directly on this thread (see [`ThreadCell`]). `None` (the default)
+    /// keeps every increment on [`increment`](CounterFn::increment).
+    fn thread_cell(&self) -> Option<ThreadCell> {
+        None
+    }
 }
 
 /// What a backend implements behind an [`UpDownCounter`].
@@ -84,6 +94,11 @@ impl Counter {
         if let Some(inner) = &self.0 {
             inner.increment(value);
         }
+    }
+
+    /// The backend's cell of this counter for the calling thread, if any.
+    pub(crate) fn thread_cell(&self) -> Option<ThreadCell> {
+        self.0.as_ref()?.thread_cell()
     }
 }
 

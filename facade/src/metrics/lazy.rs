@@ -140,6 +140,11 @@ impl LazyCounter {
     pub fn increment(&self, value: u64) {
         self.with(|h| h.increment(value));
     }
+
+    /// The installed meter's handle, once bound.
+    pub(crate) fn bound(&self) -> Option<&Counter> {
+        self.bound.get()
+    }
 }
 
 impl LazyUpDownCounter {

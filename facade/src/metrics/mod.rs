@@ -3,7 +3,8 @@
 //! Use the [`counter!`](crate::counter), [`gauge!`](crate::gauge),
 //! [`histogram!`](crate::histogram) and [`up_down_counter!`](crate::up_down_counter)
 //! macros at call sites: with literal labels the bound handle is cached per
-//! call site, so the second call is one atomic operation in the backend. Use
+//! call site, so the second call goes straight to the backend's series (for
+//! a counter, to this thread's cell of it: [`CounterSite`]). Use
 //! the `Lazy*` types for handles kept in `static`s, and [`counter`] & co. for
 //! handles kept in structs. All of them bind late: created before a meter is
 //! installed, they report once one is.
@@ -15,6 +16,7 @@ mod handles;
 mod key;
 mod lazy;
 pub mod names;
+mod site;
 
 use std::sync::{Arc, OnceLock};
 
@@ -24,6 +26,9 @@ pub use handles::{
 pub use key::{Key, Label, MetricMeta, Unit};
 pub(crate) use lazy::{dynamic_counter, dynamic_gauge, dynamic_histogram, dynamic_up_down_counter};
 pub use lazy::{LazyCounter, LazyGauge, LazyHistogram, LazyUpDownCounter};
+#[doc(hidden)]
+pub use site::SiteCell;
+pub use site::{retire_thread_cells, CounterSite, ThreadCell};
 
 use crate::global::{self, Signal};
 
