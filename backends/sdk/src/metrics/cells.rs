@@ -20,6 +20,13 @@
 //! increment, with five dependent loads before the cell. Cells past the
 //! cached chunks, other meters and first uses take the table path.
 //!
+//! A `counter!` call site goes further: it keeps the thread's cell itself
+//! (`CounterFn::thread_cell`, [`ThreadTable::thread_cell`]), in a
+//! thread-local of its own, and adds to it without calling the SDK. Such
+//! copies are valid until the facade's per-thread epoch moves, which
+//! [`Local`]'s destructor and a table's rebind do first
+//! (`omniscope::metrics::retire_thread_cells`).
+//!
 //! Tables are registered in the meter's [`Cells`], which the collector
 //! reads under its mutex: it sums each id over the live tables plus the
 //! series' *shared* cells. When a thread exits, its thread-local destructor
@@ -29,6 +36,7 @@
 //! teardown, or past [`MAX_CELLS`] ids), with ordinary atomic adds.
 
 use crate::sync::lock;
+use omniscope::metrics::{retire_thread_cells, ThreadCell};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -124,6 +132,20 @@ impl ThreadTable {
             FAST.with(|fast| fast.set_chunk(id / CHUNK, chunk));
         }
         Some(&chunk.0[id % CHUNK])
+    }
+
+    /// Cell `id` for a call site to keep (see [`ThreadCell`]), allocating
+    /// its chunk (owner thread only).
+    pub(crate) fn thread_cell(&self, id: usize) -> Option<ThreadCell> {
+        let cell = self.cell_mut(id)?;
+        // SAFETY: only the owner thread reaches its table (`with_table`),
+        // so the cell is the calling thread's and no other thread writes
+        // it (`Cells::totals` only loads). Its chunk is a `Box` in a
+        // `OnceLock` that is never reset, freed only with the table, which
+        // the thread's `Local` holds until `Local::drop`; that drop, and a
+        // `Bound::rebind` (which makes the cells count for another meter),
+        // call `retire_thread_cells` before anything else, on this thread.
+        Some(unsafe { ThreadCell::new(cell) })
     }
 
     /// Adds `v` to cell `id`. Only the owner thread calls this, so a load
@@ -351,6 +373,8 @@ impl Bound {
         if weak.strong_count() > 0 || Arc::strong_count(&self.table) > 1 {
             return false;
         }
+        // Call sites' copies of these cells would count for the new meter.
+        retire_thread_cells();
         self.table.for_each_chunk(MAX_CELLS, |_, chunk| {
             for cell in &chunk.0 {
                 cell.store(0, Relaxed);
@@ -384,7 +408,9 @@ struct Local {
 impl Drop for Local {
     fn drop(&mut self) {
         // Before the table can go: later records on this thread (from other
-        // thread-locals' destructors) miss FAST and take the shared cells.
+        // thread-locals' destructors) miss FAST and call sites' cells, and
+        // take the shared cells.
+        retire_thread_cells();
         FAST.with(Fast::clear);
         if let Some(first) = self.first.get() {
             first.retire();

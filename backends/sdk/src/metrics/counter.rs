@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::Arc;
 
-use omniscope::metrics::{CounterFn, UpDownCounterFn};
+use omniscope::metrics::{CounterFn, ThreadCell, UpDownCounterFn};
 
 use super::cells::{self, Cells, Totals, NO_CELL};
 use super::padded::CachePadded;
@@ -71,6 +71,13 @@ impl CounterFn for CounterSeries {
         if !cells::with_chunk(self.uid, cell, |chunk| chunk.add(cell, value)) {
             self.increment_slow(value);
         }
+    }
+
+    fn thread_cell(&self) -> Option<ThreadCell> {
+        if self.cell == NO_CELL {
+            return None;
+        }
+        cells::with_table(self.uid, &self.cells, |t| t.thread_cell(self.cell as usize)).flatten()
     }
 }
 
