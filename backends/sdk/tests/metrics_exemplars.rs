@@ -1,7 +1,8 @@
 //! Each histogram bucket keeps the last sample recorded while a span was
-//! current, with its trace and span ids.
+//! current (or in the context `record_in` names), with its trace and span
+//! ids.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use omniscope::metrics::{Key, MetricMeta};
 use omniscope::{Context, Meter, SpanContext, SpanId, TraceFlags, TraceId};
@@ -47,7 +48,10 @@ fn buckets_remember_the_last_sample_in_a_span() {
         (e.value, e.trace_id, e.span_id),
         (0.7, TraceId::from_u128(0xdef), SpanId::from_u64(2))
     );
-    assert!(e.time >= before && e.time <= SystemTime::now());
+    // Stamped by the span clock and converted when read: to within its
+    // calibration, well under this slack.
+    let slack = Duration::from_millis(5);
+    assert!(e.time + slack >= before && e.time <= SystemTime::now() + slack);
     let inf = snap.buckets[2].exemplar.clone().unwrap();
     assert_eq!(snap.buckets[2].upper_bound, f64::INFINITY);
     assert_eq!((inf.value, inf.trace_id), (50.0, TraceId::from_u128(0x123)));
@@ -64,4 +68,29 @@ fn histograms_without_spans_have_no_exemplars() {
         .buckets
         .iter()
         .all(|b| b.exemplar.is_none()));
+}
+
+#[test]
+fn record_in_names_the_given_context_span() {
+    let meter = SdkMeter::builder()
+        .with_histogram_buckets("latency", vec![1.0])
+        .build()
+        .unwrap();
+    let h = meter.histogram(&Key::from_name("latency"), &MetricMeta::EMPTY);
+    let request = Context::new().with_remote_span(SpanContext::new(
+        TraceId::from_u128(0x77),
+        SpanId::from_u64(7),
+        TraceFlags::SAMPLED,
+    ));
+    // Another span is current: the sample still names the request's.
+    in_span(0x99, 9, || h.record_in(0.5, &request));
+    h.record_in(5.0, &Context::new()); // a context without a span: none
+
+    let snap = histogram(&meter);
+    let e = snap.buckets[0].exemplar.clone().unwrap();
+    assert_eq!(
+        (e.value, e.trace_id, e.span_id),
+        (0.5, TraceId::from_u128(0x77), SpanId::from_u64(7))
+    );
+    assert!(snap.buckets[1].exemplar.is_none());
 }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::ThreadCell;
+use crate::context::Context;
 
 /// What a backend implements behind a [`Counter`].
 pub trait CounterFn: Send + Sync {
@@ -36,6 +37,15 @@ pub trait GaugeFn: Send + Sync {
 pub trait HistogramFn: Send + Sync {
     /// Records one sample.
     fn record(&self, value: f64);
+
+    /// Records one sample taken in `cx` rather than in the current
+    /// context: `cx`'s span is the one an exemplar names. By default, `cx`
+    /// is made current around [`record`](HistogramFn::record); a backend
+    /// that keeps exemplars reads the span from `cx` instead.
+    fn record_in(&self, value: f64, cx: &Context) {
+        let _entered = cx.attach_clone();
+        self.record(value);
+    }
 }
 
 macro_rules! handle {
@@ -155,5 +165,25 @@ impl Histogram {
     #[inline]
     pub fn record_duration(&self, duration: std::time::Duration) {
         self.record(duration.as_secs_f64());
+    }
+
+    /// Records one sample taken in `cx` rather than in the current
+    /// context (OpenTelemetry's `Record` with a context): `cx`'s span is
+    /// the one the sample's exemplar names. For a measure taken where its
+    /// span is not current, such as a request's duration recorded as the
+    /// response body ends.
+    ///
+    /// ```
+    /// use omniscope::metrics::{histogram, Key, MetricMeta};
+    /// use omniscope::Context;
+    ///
+    /// let duration = histogram(&Key::from_static("request_seconds", &[]), &MetricMeta::EMPTY);
+    /// duration.record_in(0.012, &Context::current());
+    /// ```
+    #[inline]
+    pub fn record_in(&self, value: f64, cx: &Context) {
+        if let Some(inner) = &self.0 {
+            inner.record_in(value, cx);
+        }
     }
 }

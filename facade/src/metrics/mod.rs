@@ -196,6 +196,11 @@ macro_rules! late_impl {
                     h.record(value)
                 }
             }
+            fn record_in(&self, value: f64, cx: &crate::context::Context) {
+                if let Some(h) = self.bound() {
+                    h.record_in(value, cx)
+                }
+            }
         }
     };
 }

@@ -14,6 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, OnceLock};
 
 use omniscope::metrics::HistogramFn;
+use omniscope::{Context, SpanId, TraceId};
 
 use super::cells::{self, atomic_add_f64, Cells, Totals, CHUNK_CELLS, NO_CELL};
 use super::exemplar::ExemplarSlot;
@@ -215,12 +216,7 @@ impl HistogramSeries {
     }
 
     #[cold]
-    fn write_exemplar(
-        &self,
-        bucket: usize,
-        value: f64,
-        ids: (omniscope::TraceId, omniscope::SpanId),
-    ) {
+    fn write_exemplar(&self, bucket: usize, value: f64, ids: (TraceId, SpanId)) {
         let slots = self.exemplars.get_or_init(|| {
             (0..=self.buckets.bounds.len())
                 .map(|_| ExemplarSlot::default())
@@ -235,6 +231,22 @@ impl HistogramSeries {
 impl HistogramFn for HistogramSeries {
     #[inline]
     fn record(&self, value: f64) {
+        self.record_sample(value, omniscope::context::current_ids);
+    }
+
+    #[inline]
+    fn record_in(&self, value: f64, cx: &Context) {
+        self.record_sample(value, || {
+            cx.span_context().map(|s| (s.trace_id(), s.span_id()))
+        });
+    }
+}
+
+impl HistogramSeries {
+    /// Records `value`, with the ids of the span `exemplar` names (asked
+    /// only when there is one to write) as the bucket's exemplar.
+    #[inline]
+    fn record_sample(&self, value: f64, exemplar: impl FnOnce() -> Option<(TraceId, SpanId)>) {
         let bucket = if value > 0.0 {
             let offset = self.sketch.mapping().offset(value);
             self.sketch.add_positive(offset);
@@ -261,7 +273,7 @@ impl HistogramFn for HistogramSeries {
         if value > f64::from_bits(self.max.load(Relaxed)) {
             self.update_max(value);
         }
-        if let Some(ids) = omniscope::context::current_ids() {
+        if let Some(ids) = exemplar() {
             self.write_exemplar(bucket, value, ids);
         }
     }
