@@ -47,7 +47,10 @@ pub(crate) type IsError = fn(StatusCode) -> bool;
 /// A request in flight. Dropping it ends it.
 pub(crate) struct Exchange {
     pub(crate) span: Span,
-    started: Instant,
+    /// When the request started, read only if the span's tracer does not
+    /// time it ([`Span::is_timed`]): the duration is otherwise the span's
+    /// own, two clock reads fewer per request.
+    started: Option<Instant>,
     side: Side,
     is_error: IsError,
     /// `http.request.method` as recorded (a known method or `_OTHER`).
@@ -95,8 +98,8 @@ impl Exchange {
     ) -> Exchange {
         Exchange {
             handles,
+            started: (!span.is_timed()).then(Instant::now),
             span,
-            started: Instant::now(),
             side,
             is_error,
             method,
@@ -163,12 +166,15 @@ impl Exchange {
         self.error_type = Some(ErrorType::Named(Cow::Borrowed("panic")));
     }
 
-    fn record_grpc(&mut self, call: &GrpcCall, elapsed_ms: f64) {
+    /// What the span learns of a gRPC call at its end.
+    fn annotate_grpc(&mut self, call: &GrpcCall) {
         let code = call.status();
         let failed = code.is_some_and(|c| grpc::is_error(self.side, c));
         if let Some(code) = code {
-            self.span
-                .set_attribute("rpc.grpc.status_code", i64::from(code));
+            self.span.set_field(&Field::new_static(
+                "rpc.grpc.status_code",
+                Value::I64(i64::from(code)),
+            ));
             if failed {
                 self.span.set_status(Status::error(format!(
                     "grpc status {}",
@@ -177,12 +183,20 @@ impl Exchange {
             }
         }
         if let Some(error_type) = &self.error_type {
-            self.span.set_attribute("error.type", error_type.as_str());
+            self.span.set_field(&Field::new_static(
+                "error.type",
+                Value::Str(error_type.as_str()),
+            ));
             if !failed {
                 self.span
                     .set_status(Status::error(error_type.as_str().to_owned()));
             }
         }
+    }
+
+    /// A gRPC call's duration, in the (ended) span's context.
+    fn record_grpc(&self, call: &GrpcCall, elapsed_ms: f64) {
+        let code = call.status();
         let mut labels = LabelSet::new();
         labels.push("rpc.system", "grpc");
         labels.push("rpc.service", call.service());
@@ -198,24 +212,39 @@ impl Exchange {
         let histogram = self.handles.durations.get(&labels, |labels| {
             metrics::histogram(&Key::new(name, &labels.labels()), meta)
         });
-        self.in_span(|| histogram.record(elapsed_ms));
+        self.record_in_span(&histogram, elapsed_ms);
     }
 
-    fn record_http(&mut self, elapsed_s: f64) {
+    /// What the span learns of an HTTP exchange at its end (static keys:
+    /// kept by the tracer without a copy).
+    fn annotate_http(&mut self) {
         if let Some(status) = self.status {
-            self.span
-                .set_attribute("http.response.status_code", i64::from(status.as_u16()));
+            self.span.set_field(&Field::new_static(
+                "http.response.status_code",
+                Value::I64(i64::from(status.as_u16())),
+            ));
         }
         if let Some(error_type) = &self.error_type {
-            self.span.set_attribute("error.type", error_type.as_str());
+            self.span.set_field(&Field::new_static(
+                "error.type",
+                Value::Str(error_type.as_str()),
+            ));
             if self.status.is_some() {
                 // The description is left empty when the status code says it all.
                 self.span.set_status(Status::error(""));
             }
         }
         if let Some(size) = self.response_size {
-            self.span.set_attribute("http.response.body.size", size);
+            self.span.set_field(&Field::new_static(
+                "http.response.body.size",
+                Value::U64(size),
+            ));
         }
+    }
+
+    /// An HTTP exchange's duration (and response size), in the (ended)
+    /// span's context: the span is their exemplar.
+    fn record_http(&self, elapsed_s: f64) {
         let series = self
             .series
             .as_ref()
@@ -237,12 +266,19 @@ impl Exchange {
             });
             (histogram, size)
         });
-        self.in_span(|| {
-            histogram.record(elapsed_s);
-            if let Some((histogram, size)) = size {
-                histogram.record(size as f64);
-            }
-        });
+        self.record_in_span(&histogram, elapsed_s);
+        if let Some((histogram, size)) = size {
+            self.record_in_span(&histogram, size as f64);
+        }
+    }
+
+    /// Records `value` with the span as its exemplar, whether or not the
+    /// span is current (it has ended by now).
+    fn record_in_span(&self, histogram: &Histogram, value: f64) {
+        match self.span.as_context() {
+            Some(cx) => histogram.record_in(value, cx),
+            None => histogram.record(value),
+        }
     }
 
     /// The duration histogram for `labels`, from the layer's handles.
@@ -289,10 +325,24 @@ impl Exchange {
 
 impl Drop for Exchange {
     fn drop(&mut self) {
-        let elapsed = self.started.elapsed();
-        match self.grpc.take() {
-            Some(call) => self.record_grpc(&call, elapsed.as_secs_f64() * 1000.0),
-            None => self.record_http(elapsed.as_secs_f64()),
+        let grpc = self.grpc.take();
+        match &grpc {
+            Some(call) => self.annotate_grpc(call),
+            None => self.annotate_http(),
+        }
+        // The span ends here, before the metrics are recorded, so that its
+        // duration is theirs; it keeps its context for their exemplars. A
+        // timed span its tracer no longer holds (shut down meanwhile) has
+        // no duration to record.
+        let elapsed = self
+            .span
+            .end_timed()
+            .or_else(|| self.started.map(|started| started.elapsed()));
+        if let Some(elapsed) = elapsed {
+            match &grpc {
+                Some(call) => self.record_grpc(call, elapsed.as_secs_f64() * 1000.0),
+                None => self.record_http(elapsed.as_secs_f64()),
+            }
         }
         if let Some(series) = self
             .series
@@ -301,7 +351,6 @@ impl Drop for Exchange {
         {
             series.active.decrement();
         }
-        // The span ends as `self.span` drops, after this.
     }
 }
 

@@ -4,8 +4,8 @@
 //! the stable HTTP server attributes; 5xx fails the span and sets
 //! `error.type`, 4xx does not; unknown methods are `_OTHER`; sensitive
 //! query values are redacted; `http.server.request.duration` has the
-//! conventions' buckets and attributes and an exemplar of the request's
-//! span; `http.server.active_requests` goes back to zero; skipped paths
+//! conventions' buckets and attributes, the span's own duration and an
+//! exemplar of the request's span; `http.server.active_requests` goes back to zero; skipped paths
 //! record nothing; the options (headers, traceresponse, body sizes) work.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may unwrap
@@ -111,6 +111,17 @@ fn axum_server_spans_and_metrics_follow_the_conventions() {
         .histogram("http.server.request.duration", &labels)
         .unwrap_or_else(|| panic!("{:#?}", t.series_of("http.server.request.duration")));
     assert_eq!(duration.count, 1);
+    // The SDK times its spans: the request's duration is its span's.
+    let span_seconds = span
+        .end_time
+        .duration_since(span.start_time)
+        .unwrap()
+        .as_secs_f64();
+    assert!(
+        (duration.sum - span_seconds).abs() < 1e-6,
+        "{} s recorded, the span lasted {span_seconds} s",
+        duration.sum
+    );
     let bounds: Vec<f64> = duration.buckets.iter().map(|b| b.upper_bound).collect();
     assert_eq!(&bounds[..DURATION_BUCKETS.len()], DURATION_BUCKETS);
     let exemplar = duration
