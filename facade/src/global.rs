@@ -354,22 +354,36 @@ pub(crate) fn scoped<R>(f: impl Fn(&Scope) -> R) -> Option<R> {
 
 // ---- dispatch ------------------------------------------------------------
 
-/// This thread's dispatch state: either flag drops what the thread emits.
+/// This thread's dispatch state, [`ACTIVE`] and [`SUPPRESSED`]: either flag
+/// drops what the thread emits. One byte, so that the log path tests both
+/// with one thread-pointer-relative load.
 struct DispatchState {
-    /// Set while a backend handles this thread's telemetry.
-    active: Cell<bool>,
-    /// Set once the thread asked to emit nothing. A separate flag, so that
-    /// ending a dispatch clears its own mark only, never a suppression made
-    /// during it.
-    suppressed: Cell<bool>,
+    flags: Cell<u8>,
+}
+
+/// Set while a backend handles this thread's telemetry.
+const ACTIVE: u8 = 1;
+/// Set once the thread asked to emit nothing. A separate flag, so that
+/// ending a dispatch clears its own mark only, never a suppression made
+/// during it.
+const SUPPRESSED: u8 = 2;
+
+impl DispatchState {
+    /// Sets or clears [`ACTIVE`], returning whether it was set.
+    fn set_active(&self, active: bool) -> bool {
+        let flags = self.flags.get();
+        self.flags.set(if active {
+            flags | ACTIVE
+        } else {
+            flags & !ACTIVE
+        });
+        flags & ACTIVE != 0
+    }
 }
 
 thread_local! {
     static DISPATCH: DispatchState = const {
-        DispatchState {
-            active: Cell::new(false),
-            suppressed: Cell::new(false),
-        }
+        DispatchState { flags: Cell::new(0) }
     };
 }
 
@@ -380,9 +394,9 @@ thread_local! {
 fn non_reentrant(signal: Signal, f: impl FnOnce()) {
     let entered = DISPATCH
         .try_with(|d| {
-            let free = !(d.active.get() | d.suppressed.get());
+            let free = d.flags.get() == 0;
             if free {
-                d.active.set(true);
+                d.set_active(true);
             }
             free
         })
@@ -391,7 +405,7 @@ fn non_reentrant(signal: Signal, f: impl FnOnce()) {
         struct Leave;
         impl Drop for Leave {
             fn drop(&mut self) {
-                let _ = DISPATCH.try_with(|d| d.active.set(false));
+                let _ = DISPATCH.try_with(|d| d.set_active(false));
             }
         }
         let _leave = Leave;
@@ -404,13 +418,11 @@ fn non_reentrant(signal: Signal, f: impl FnOnce()) {
 /// Runs `f`, a call into a backend outside `dispatch_*` (the pre-init
 /// replay), as a dispatch: what the backend emits meanwhile is dropped.
 fn as_dispatch(f: impl FnOnce()) {
-    let was = DISPATCH
-        .try_with(|d| d.active.replace(true))
-        .unwrap_or(true);
+    let was = DISPATCH.try_with(|d| d.set_active(true)).unwrap_or(true);
     struct Restore(bool);
     impl Drop for Restore {
         fn drop(&mut self) {
-            let _ = DISPATCH.try_with(|d| d.active.set(self.0));
+            let _ = DISPATCH.try_with(|d| d.set_active(self.0));
         }
     }
     let _restore = Restore(was);
@@ -420,9 +432,7 @@ fn as_dispatch(f: impl FnOnce()) {
 /// Whether this thread is inside a backend's dispatch, or suppressed (telemetry
 /// produced now is about telemetry, and is dropped).
 pub fn is_dispatching() -> bool {
-    DISPATCH
-        .try_with(|d| d.active.get() | d.suppressed.get())
-        .unwrap_or(false)
+    DISPATCH.try_with(|d| d.flags.get() != 0).unwrap_or(false)
 }
 
 /// Telemetry the facade dropped because the thread emitting it was already
@@ -476,7 +486,7 @@ pub fn dropped_on_reentry() -> DroppedOnReentry {
 #[inline(never)]
 pub(crate) fn dropped_while_dispatching(signal: Signal) {
     let reentered = DISPATCH
-        .try_with(|d| d.active.get() && !d.suppressed.get())
+        .try_with(|d| d.flags.get() == ACTIVE)
         .unwrap_or(false);
     if !reentered {
         return;
@@ -498,7 +508,7 @@ pub(crate) fn dropped_while_dispatching(signal: Signal) {
 /// is exporting it. Metrics are not suppressed. It lasts for the thread's
 /// life, also when called by a backend while it handles a record.
 pub fn suppress_current_thread() {
-    let _ = DISPATCH.try_with(|d| d.suppressed.set(true));
+    let _ = DISPATCH.try_with(|d| d.flags.set(d.flags.get() | SUPPRESSED));
 }
 
 /// Hands `record`, built outside the macros (by an adapter from another
@@ -511,18 +521,52 @@ pub fn dispatch(record: &Record<'_>) {
 }
 
 pub(crate) fn dispatch_log(record: &Record<'_>) {
+    dispatch_log_flagged(dispatch_flags(), record);
+}
+
+/// This thread's dispatch flags (see [`DispatchState`]), for
+/// [`dispatch_log_flagged`].
+///
+/// Inlined into the log macros' expansion: there, in an executable, it is
+/// one thread-pointer-relative load, where inside the facade (a library,
+/// so the general-dynamic model) it is a call to `__tls_get_addr`, relaxed
+/// to a load at link time but after the registers were chosen, which made
+/// the dispatch save one across it.
+#[inline(always)]
+pub(crate) fn dispatch_flags() -> u8 {
+    DISPATCH.try_with(|d| d.flags.get()).unwrap_or(ACTIVE)
+}
+
+/// [`dispatch_log`] with this thread's [`dispatch_flags`] read by the caller.
+pub(crate) fn dispatch_log_flagged(flags: u8, record: &Record<'_>) {
     const UNGUARDED: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
+    // Nothing to guard against, so only a check: what this thread emits
+    // while another dispatch runs (or once suppressed) is still dropped.
+    // Both tests in one branch, and one call either way (the installed
+    // logger, or the other cases as a logger): `log`'s own path has no
+    // branch.
     let state = state();
-    if state & (SCOPED | UNGUARDED) == UNGUARDED {
-        // Nothing to guard against, so only a check: what this thread emits
-        // while another dispatch runs (or once suppressed) is still dropped.
-        if let (false, Some(logger)) = (is_dispatching(), LOGGER.get()) {
-            logger.log(record);
-        } else {
+    let logger: &dyn Logger = match LOGGER.get() {
+        Some(logger) if ((state & (SCOPED | UNGUARDED)) ^ UNGUARDED) | flags == 0 => &**logger,
+        _ => &OtherCases,
+    };
+    logger.log(record);
+}
+
+/// [`dispatch_log`] off its fast path, as a logger so that the fast path
+/// makes one call either way: a logger that needs the guard, a capture, no
+/// logger, or this thread inside a dispatch.
+struct OtherCases;
+
+impl Logger for OtherCases {
+    fn log(&self, record: &Record<'_>) {
+        const UNGUARDED: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
+        let state = state();
+        if state & (SCOPED | UNGUARDED) == UNGUARDED {
             dropped_while_dispatching(Signal::Logger);
+        } else {
+            dispatch_log_guarded(state, record);
         }
-    } else {
-        dispatch_log_guarded(state, record);
     }
 }
 

@@ -171,7 +171,9 @@ pub mod __private {
     /// A log call that passed the level checks.
     #[inline]
     pub fn log(metadata: Metadata<'_>, args: std::fmt::Arguments<'_>, fields: &[Field<'_>]) {
-        global::dispatch_log(&Record::new(metadata, args, fields));
+        // The flags read here, inlined into the caller (see `dispatch_flags`).
+        let flags = global::dispatch_flags();
+        global::dispatch_log_flagged(flags, &Record::new(metadata, args, fields));
     }
 
     /// Whether the scoped or installed logger keeps this metadata.
