@@ -15,7 +15,7 @@ use http::{HeaderMap, Method, Request, Response, StatusCode, Uri};
 use http_body::Body;
 use omniscope::propagation;
 use omniscope::trace::SpanSite;
-use omniscope::{Context, Field, Span, SpanKind, Value};
+use omniscope::{Context, Field, SpanKind, Value};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -255,26 +255,25 @@ pub(crate) fn start(request: Outgoing<'_>, options: &ClientOptions) -> Exchange 
     if let Some(peer) = &options.peer_service {
         fields.push(Field::new_static("peer.service", Value::Str(peer)));
     }
-    let span = Span::start_in(&Context::current(), &SITE, Some(&name), fields.as_slice());
-    // A span that started nothing keeps the caller's context: that goes out.
-    if let Some(cx) = span.as_context() {
-        propagation::propagator().inject(cx, &mut HeaderCarrier::new(request.headers));
-    }
-    if !options.request_headers.is_empty() {
-        record_headers(
-            &span,
-            "http.request.header.",
-            &options.request_headers,
-            request.headers,
-        );
-    }
     let mut exchange = Exchange::new(
-        span,
         Side::Client,
         options.is_error,
         method,
         options.handles.clone(),
     );
+    exchange.start_span(&Context::current(), &SITE, &name, fields.as_slice());
+    // A span that started nothing keeps the caller's context: that goes out.
+    if let Some(cx) = exchange.span.as_context() {
+        propagation::propagator().inject(cx, &mut HeaderCarrier::new(request.headers));
+    }
+    if !options.request_headers.is_empty() {
+        record_headers(
+            &exchange.span,
+            "http.request.header.",
+            &options.request_headers,
+            request.headers,
+        );
+    }
     exchange.scheme = scheme;
     exchange.server = server;
     exchange.route = request.template.map(|t| Route::Text(t.0.clone()));

@@ -15,7 +15,7 @@ use bytes::Buf;
 use http::{HeaderMap, StatusCode};
 use http_body::{Body, Frame, SizeHint};
 use omniscope::metrics::{self, Histogram, Key, MetricMeta, Unit};
-use omniscope::{Field, Span, Status, Value};
+use omniscope::{Context, Field, Span, SpanSite, Status, Value};
 use pin_project_lite::pin_project;
 
 use crate::conventions as semconv;
@@ -86,11 +86,11 @@ impl std::fmt::Debug for Exchange {
 }
 
 impl Exchange {
+    /// A request whose span is not started yet ([`start_span`](Self::start_span)).
     /// Inlined, so that `Box::new(Exchange::new(…))` builds it in the box
     /// rather than on the stack and then copies it there.
     #[inline]
     pub(crate) fn new(
-        span: Span,
         side: Side,
         is_error: IsError,
         method: &'static str,
@@ -98,8 +98,8 @@ impl Exchange {
     ) -> Exchange {
         Exchange {
             handles,
-            started: (!span.is_timed()).then(Instant::now),
-            span,
+            span: Span::none(),
+            started: None,
             side,
             is_error,
             method,
@@ -113,6 +113,21 @@ impl Exchange {
             series: None,
             response_size: None,
         }
+    }
+
+    /// Starts the request's span where the exchange keeps it: a span is
+    /// large, and one started elsewhere and moved here was copied three
+    /// times per request.
+    #[inline]
+    pub(crate) fn start_span(
+        &mut self,
+        parent: &Context,
+        site: &'static SpanSite,
+        name: &str,
+        fields: &[Field<'_>],
+    ) {
+        self.span.start_over(parent, site, Some(name), fields);
+        self.started = (!self.span.is_timed()).then(Instant::now);
     }
 
     /// Runs `f` with the span's context current (a handler's logs and child

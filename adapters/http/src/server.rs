@@ -541,24 +541,23 @@ fn start<B>(request: &Request<B>, options: &Options) -> Box<Exchange> {
             Value::U64(length),
         ));
     }
-    let span = Span::start_in(&parent, &SITE, Some(&name), fields.as_slice());
-    if !options.request_headers.is_empty() {
-        record_headers(
-            &span,
-            "http.request.header.",
-            &options.request_headers,
-            request.headers(),
-        );
-    }
-
-    // Boxed at once: the body takes it, and moving it there would copy it.
+    // Boxed at once and the span started inside: the body takes the
+    // exchange, and moving it there would copy it.
     let mut exchange = Box::new(Exchange::new(
-        span,
         Side::Server,
         options.is_error,
         method,
         options.handles.clone(),
     ));
+    exchange.start_span(&parent, &SITE, &name, fields.as_slice());
+    if !options.request_headers.is_empty() {
+        record_headers(
+            &exchange.span,
+            "http.request.header.",
+            &options.request_headers,
+            request.headers(),
+        );
+    }
     exchange.protocol_version = version;
     exchange.response_size = options.body_sizes.then_some(0);
     if grpc.is_none() {

@@ -297,9 +297,22 @@ impl Span {
     /// What [`Span::start_in`] does, into `self` (a span it held is ended
     /// first): the span written where it is kept, its parts stored in
     /// place rather than a whole span built and then copied there (a
-    /// `memcpy` call where adapters keep spans in slots of their own).
+    /// `memcpy` call where adapters keep spans in structs of their own).
+    ///
+    /// ```
+    /// use omniscope::{Context, Span, SpanSite};
+    ///
+    /// static SITE: SpanSite = SpanSite::new("request", module_path!(), file!(), line!());
+    ///
+    /// struct Request {
+    ///     span: Span,
+    /// }
+    ///
+    /// let mut request = Box::new(Request { span: Span::none() });
+    /// request.span.start_over(&Context::current(), &SITE, Some("GET"), &[]);
+    /// ```
     #[inline]
-    fn start_over(
+    pub fn start_over(
         &mut self,
         parent: &Context,
         site: &'static SpanSite,
