@@ -15,7 +15,7 @@
 use std::fmt;
 
 use crate::propagation::excerpt;
-use crate::trace::{SpanContext, SpanId, TraceFlags, TraceId};
+use crate::trace::{hex_byte, SpanContext, SpanId, TraceFlags, TraceId};
 
 /// The length of a version `00` header, and of the part every version shares.
 const LEN: usize = 55;
@@ -85,28 +85,35 @@ fn parse_header(
         kind,
         input: excerpt(header),
     };
-    let version = field(header, 0, 2).filter(|v| is_lower_hex(v) && sep(header, 2));
+    // Read as bytes: every field must be ASCII, so a non-ASCII byte is a
+    // bad digit or separator wherever it sits, as it would be read as text.
+    let bytes = header.as_bytes();
+    let version = match bytes {
+        [hi, lo, b'-', ..] => hex_byte(*hi, *lo),
+        _ => None,
+    };
     let version = version.ok_or_else(|| err(ErrorKind::Version))?;
-    if version == "ff" {
+    if version == 0xff {
         return Err(err(ErrorKind::ForbiddenVersion));
     }
-    if header.len() < LEN || (version == "00" && header.len() != LEN) {
-        return Err(err(ErrorKind::Length(header.len())));
+    if bytes.len() < LEN || (version == 0 && bytes.len() != LEN) {
+        return Err(err(ErrorKind::Length(bytes.len())));
     }
-    if header.len() > LEN && !sep(header, LEN) {
+    if bytes.len() > LEN && !sep(bytes, LEN) {
         return Err(err(ErrorKind::Continuation));
     }
-    if !sep(header, 35) || !sep(header, 52) {
+    if !sep(bytes, 35) || !sep(bytes, 52) {
         return Err(err(ErrorKind::Separator));
     }
-    let trace_id = field(header, 3, 32).and_then(|h| TraceId::from_hex(h).ok());
+    let trace_id = bytes.get(3..35).and_then(TraceId::from_hex_bytes);
     let trace_id = trace_id.ok_or_else(|| err(ErrorKind::TraceId))?;
-    let span_id = field(header, 36, 16).and_then(|h| SpanId::from_hex(h).ok());
+    let span_id = bytes.get(36..52).and_then(SpanId::from_hex_bytes);
     let span_id = span_id.ok_or_else(|| err(ErrorKind::SpanId))?;
-    let flags = field(header, 53, 2).filter(|f| is_lower_hex(f));
-    let flags = flags
-        .and_then(|f| u8::from_str_radix(f, 16).ok())
-        .ok_or_else(|| err(ErrorKind::Flags))?;
+    let flags = match bytes.get(53..55) {
+        Some([hi, lo]) => hex_byte(*hi, *lo),
+        _ => None,
+    };
+    let flags = flags.ok_or_else(|| err(ErrorKind::Flags))?;
     Ok((trace_id, span_id, TraceFlags::new(flags)))
 }
 
@@ -164,19 +171,8 @@ fn format_version_00(span: &SpanContext) -> String {
     format!("00-{}-{}-{flags:02x}", span.trace_id(), span.span_id())
 }
 
-/// `len` bytes of `header` from `start`, if they are there (and on character
-/// boundaries).
-fn field(header: &str, start: usize, len: usize) -> Option<&str> {
-    header.get(start..start + len)
-}
-
-fn sep(header: &str, at: usize) -> bool {
-    header.as_bytes().get(at) == Some(&b'-')
-}
-
-fn is_lower_hex(s: &str) -> bool {
-    s.bytes()
-        .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c))
+fn sep(header: &[u8], at: usize) -> bool {
+    header.get(at) == Some(&b'-')
 }
 
 /// The error returned when a `traceparent` (or `traceresponse`) header is

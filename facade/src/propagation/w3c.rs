@@ -122,9 +122,20 @@ impl Propagator for BaggagePropagator {
 }
 
 /// Header values exclude surrounding `OWS` (RFC 7230), but not every
-/// carrier strips it.
+/// carrier strips it. By bytes: `trim_matches` with a closure is an
+/// out-of-line call that decodes characters, for a value that almost
+/// never has any to trim.
 fn trim_ows(s: &str) -> &str {
-    s.trim_matches(|c| c == ' ' || c == '\t')
+    let ows = |c: &u8| *c == b' ' || *c == b'\t';
+    let bytes = s.as_bytes();
+    let start = bytes.iter().position(|c| !ows(c)).unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|c| !ows(c))
+        .map_or(start, |last| last + 1);
+    // Both ends are next to ASCII bytes (or the ends of `s`): on
+    // character boundaries.
+    s.get(start..end).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -177,6 +188,19 @@ mod tests {
             &headers(&[("traceparent", &format!(" \t{TP} "))]),
         );
         assert!(cx.span_context().is_some());
+    }
+
+    #[test]
+    fn only_spaces_and_tabs_are_trimmed() {
+        for (value, trimmed) in [
+            ("", ""),
+            (" \t ", ""),
+            ("\t a b \t", "a b"),
+            ("é\t", "é"),
+            ("\na\r", "\na\r"),
+        ] {
+            assert_eq!(trim_ows(value), trimmed, "{value:?}");
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ impl fmt::Display for ParseIdError {
 impl std::error::Error for ParseIdError {}
 
 macro_rules! hex_id {
-    ($ty:ident, $len:literal, $what:literal) => {
+    ($ty:ident, $len:literal, $int:ty, $what:literal) => {
         impl $ty {
             /// The invalid all-zero id.
             pub const INVALID: $ty = $ty([0; $len]);
@@ -70,19 +70,25 @@ macro_rules! hex_id {
             /// # Errors
             /// A wrong length, a character outside `0-9a-f`, or an all-zero id.
             pub fn from_hex(hex: &str) -> Result<$ty, ParseIdError> {
-                let err = || ParseIdError { what: $what, input: hex.chars().take(64).collect() };
-                let digits = hex.as_bytes();
-                if digits.len() != $len * 2 {
-                    return Err(err());
+                $ty::from_hex_bytes(hex.as_bytes()).ok_or_else(|| ParseIdError {
+                    what: $what,
+                    input: hex.chars().take(64).collect(),
+                })
+            }
+
+            /// [`from_hex`](Self::from_hex) without the error (built by the
+            /// caller, on the failure path only): what a `traceparent` parse
+            /// calls on every request.
+            pub(crate) fn from_hex_bytes(digits: &[u8]) -> Option<$ty> {
+                let digits: &[u8; $len * 2] = digits.try_into().ok()?;
+                // Built as one integer, not byte by byte: the bytes would
+                // be stored one at a time, and read back whole.
+                let mut value: $int = 0;
+                for word in digits.chunks_exact(8) {
+                    let word = u64::from_le_bytes(word.try_into().ok()?);
+                    value = value << 32 | <$int>::from(hex_word(word)?);
                 }
-                let mut bytes = [0u8; $len];
-                for (i, pair) in digits.chunks_exact(2).enumerate() {
-                    let hi = hex_digit(pair[0]).ok_or_else(err)?;
-                    let lo = hex_digit(pair[1]).ok_or_else(err)?;
-                    bytes[i] = hi << 4 | lo;
-                }
-                let id = $ty(bytes);
-                if id.is_valid() { Ok(id) } else { Err(err()) }
+                (value != 0).then(|| $ty(value.to_be_bytes()))
             }
         }
 
@@ -111,8 +117,8 @@ macro_rules! hex_id {
     };
 }
 
-hex_id!(TraceId, 16, "trace id");
-hex_id!(SpanId, 8, "span id");
+hex_id!(TraceId, 16, u128, "trace id");
+hex_id!(SpanId, 8, u64, "span id");
 
 impl TraceId {
     /// The id as a big-endian `u128` (handy for ratio sampling).
@@ -138,13 +144,42 @@ impl SpanId {
     }
 }
 
-/// Only lower-case hex is valid in `traceparent`.
-const fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
+/// The number written by eight lower-case hex digits (read from the text
+/// as a little-endian word), or `None` if one is not `0-9a-f`.
+///
+/// The eight digits are checked and converted together, by arithmetic on
+/// the whole word ("SIMD within a register"): a digit at a time, with a
+/// branch or a table load per digit, took most of a `traceparent`'s parse.
+fn hex_word(w: u64) -> Option<u32> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    const LOW_BYTES: u64 = 0x00ff_00ff_00ff_00ff;
+    // Adding `0x80 - n` to a byte below 0x80 sets its high bit if and only
+    // if the byte is at least `n`, and never carries into the next byte.
+    let at_least = |n: u8| w.wrapping_add(ONES * (0x80 - u64::from(n)));
+    let digit = at_least(b'0') & !at_least(b'9' + 1);
+    let letter = at_least(b'a') & !at_least(b'f' + 1);
+    if w & HIGH != 0 || (digit | letter) & HIGH != HIGH {
+        return None;
     }
+    // `0`-`9` are 0x30-0x39 and `a`-`f` 0x61-0x66: the low four bits, plus
+    // 9 when bit 6 (a letter) is set, are the digit's value.
+    let nibbles = (w & (ONES * 0x0f)) + ((w >> 6) & ONES) * 9;
+    // Each pair of nibbles (first digit in the lower byte) into one byte,
+    // then the four bytes next to each other, the first digits' lowest:
+    // the number's bytes in big-endian order.
+    let pairs = (nibbles & LOW_BYTES) << 4 | (nibbles >> 8) & LOW_BYTES;
+    let quads = (pairs | pairs >> 8) & 0x0000_ffff_0000_ffff;
+    Some(u32::from_be_bytes(
+        ((quads | quads >> 16) as u32).to_le_bytes(),
+    ))
+}
+
+/// The byte of two lower-case hex digits (a `traceparent`'s version and
+/// flags).
+pub(crate) fn hex_byte(hi: u8, lo: u8) -> Option<u8> {
+    let word = u64::from_le_bytes([hi, lo, b'0', b'0', b'0', b'0', b'0', b'0']);
+    hex_word(word).map(|number| (number >> 24) as u8)
 }
 
 /// The W3C trace flags byte, all eight bits as received.
@@ -337,6 +372,35 @@ mod tests {
         assert!(TraceId::from_hex("4BF92F3577B34DA6A3CE929D0E0E4736").is_err());
         assert!(SpanId::from_hex("00f067aa0ba902b").is_err());
         assert!(SpanId::from_hex("é0f067aa0ba902b").is_err());
+    }
+
+    #[test]
+    fn every_byte_but_lower_hex_is_rejected_anywhere() {
+        let digits = *b"00f067aa0ba902b7";
+        for byte in 0..=u8::MAX {
+            let valid = u8::from_str_radix(&char::from(byte).to_string(), 16).ok();
+            let valid = valid.filter(|_| !byte.is_ascii_uppercase());
+            for at in 0..digits.len() {
+                let mut hex = digits;
+                hex[at] = byte;
+                let parsed = SpanId::from_hex_bytes(&hex);
+                assert_eq!(parsed.is_some(), valid.is_some(), "{byte:#x} at {at}");
+            }
+            assert_eq!(hex_byte(b'0', byte), valid);
+            assert_eq!(hex_byte(byte, b'0'), valid.map(|v| v << 4));
+        }
+    }
+
+    #[test]
+    fn ids_round_trip_through_hex() {
+        let mut x: u128 = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210;
+        for _ in 0..1000 {
+            x = x.rotate_left(7) ^ x.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let trace = TraceId::from_u128(x);
+            assert_eq!(TraceId::from_hex(&trace.to_string()), Ok(trace));
+            let span = SpanId::from_u64(x as u64);
+            assert_eq!(SpanId::from_hex(&span.to_string()), Ok(span));
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 pub use exception::Exception;
 pub use future::{FutureExt, Instrumented};
+pub(crate) use ids::hex_byte;
 pub use ids::{ParseIdError, SpanContext, SpanId, TraceFlags, TraceId};
 pub(crate) use span::{enter_span, start_span, start_span_into};
 pub use span::{CurrentSpan, Span, SpanGuard};
