@@ -265,7 +265,9 @@ impl SeriesTable {
         let mut hasher = FxHasher::default();
         hasher.write(bytes);
         let start = hasher.finish() as usize;
-        let index = |i: usize| start.wrapping_add(i) % slots.len().max(1);
+        // By the constant (a mask), not by `slots.len()` (a division, twice
+        // a request): the table always has that many slots.
+        let index = |i: usize| start.wrapping_add(i) % SERIES_SLOTS;
         for i in 0..PROBES {
             match slots.get(index(i)).and_then(OnceLock::get) {
                 Some(entry) if *entry.0 == *bytes => return SeriesRef::Kept(index(i)),
