@@ -155,7 +155,15 @@ pub(crate) fn full_url(uri: &Uri, sensitive: &[String]) -> String {
 /// separator cost more than the search.
 pub(crate) fn host_and_port<'a>(authority: &'a str, scheme: &str) -> (&'a str, Option<u16>) {
     let last = |text: &'a str, byte: u8| text.as_bytes().iter().rposition(|b| *b == byte);
-    let authority = match last(authority, b'@') {
+    // A user part is rare (and not allowed in `Host`): a test a word at a
+    // time spares most authorities the search for `@` over all their
+    // bytes, which was a third of this function's time.
+    let at = if has_byte(authority.as_bytes(), b'@') {
+        last(authority, b'@')
+    } else {
+        None
+    };
+    let authority = match at {
         Some(at) => authority.get(at + 1..).unwrap_or_default(),
         None => authority,
     };
@@ -178,6 +186,22 @@ pub(crate) fn host_and_port<'a>(authority: &'a str, scheme: &str) -> (&'a str, O
         None => default_port(scheme),
     };
     (host, port)
+}
+
+/// Whether `bytes` holds `byte`, tested eight bytes at a time (the last
+/// word overlapping the one before): `haszero(w ^ byte…)` of "Bit
+/// Twiddling Hacks", exact for whether any byte matches.
+fn has_byte(bytes: &[u8], byte: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let Some(last) = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..)) else {
+        return bytes.contains(&byte);
+    };
+    bytes.chunks_exact(8).chain(Some(last)).any(|chunk| {
+        <[u8; 8]>::try_from(chunk).is_ok_and(|word| {
+            let x = u64::from_le_bytes(word) ^ (ONES * u64::from(byte));
+            x.wrapping_sub(ONES) & !x & (ONES * 0x80) != 0
+        })
+    })
 }
 
 fn default_port(scheme: &str) -> Option<u16> {
@@ -259,5 +283,29 @@ mod tests {
         assert_eq!(host_and_port("[::1]", "http"), ("::1", Some(80)));
         assert_eq!(host_and_port("u:p@h:1", "http"), ("h", Some(1)));
         assert_eq!(host_and_port("h:", "https"), ("h", None));
+        assert_eq!(
+            host_and_port("a@b@c.example:8", "http"),
+            ("c.example", Some(8))
+        );
+    }
+
+    #[test]
+    fn has_byte_finds_it_anywhere() {
+        for len in 0..20 {
+            let text = vec![b'a'; len];
+            assert!(!has_byte(&text, b'@'));
+            for at in 0..len {
+                let mut text = text.clone();
+                text[at] = b'@';
+                assert!(has_byte(&text, b'@'), "{len} {at}");
+                // Neighbours of `@` (0x40) in value do not match.
+                text[at] = b'?';
+                assert!(!has_byte(&text, b'@'), "{len} {at}");
+                text[at] = b'A';
+                assert!(!has_byte(&text, b'@'), "{len} {at}");
+                text[at] = 0xc0;
+                assert!(!has_byte(&text, b'@'), "{len} {at}");
+            }
+        }
     }
 }
