@@ -114,6 +114,14 @@ impl CounterSite {
     /// Adds `value`.
     #[inline]
     pub fn increment(self, value: u64) {
+        self.add(&value);
+    }
+
+    /// [`increment`](Self::increment), `value` read where it is used
+    /// (after the state check: an argument that the caller keeps in memory
+    /// is then not loaded when nothing is installed).
+    #[inline(always)]
+    fn add(self, value: &u64) {
         let state = global::state() & (Signal::Meter.bit() | global::SCOPED);
         if state == 0 {
             return;
@@ -134,14 +142,14 @@ impl CounterSite {
                 // series' count for this thread, and written by no other
                 // thread, so a load and a store lose nothing.
                 let cell = unsafe { &*site.cell.get() };
-                cell.store(cell.load(Relaxed).wrapping_add(value), Relaxed);
+                cell.store(cell.load(Relaxed).wrapping_add(*value), Relaxed);
                 true
             });
             if cached {
                 return;
             }
         }
-        self.increment_slow(value);
+        self.increment_slow(*value);
     }
 
     /// First use on this thread, a capture active, or no cell to keep:
