@@ -189,14 +189,18 @@ fn get<'a>(
 /// before (checking some bytes twice) rather than a byte-by-byte tail.
 pub(crate) fn text(value: &HeaderValue) -> Option<&str> {
     let bytes = value.as_bytes();
-    let last = bytes.len().checked_sub(8).and_then(|at| bytes.get(at..));
-    let mut words = bytes.chunks_exact(8);
-    for chunk in (&mut words).chain(last) {
-        if !visible_chunk(chunk) {
+    let mut rest = bytes;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        if !visible_chunk(word) {
             return None;
         }
+        rest = tail;
     }
-    if last.is_none() && !words.remainder().iter().all(|b| visible(*b)) {
+    let tail_visible = match bytes.last_chunk::<8>() {
+        Some(last) => rest.is_empty() || visible_chunk(last),
+        None => rest.iter().all(|b| visible(*b)),
+    };
+    if !tail_visible {
         return None;
     }
     std::str::from_utf8(bytes).ok()
@@ -204,9 +208,8 @@ pub(crate) fn text(value: &HeaderValue) -> Option<&str> {
 
 /// Whether the 8 bytes of `chunk` are visible: as a word, or byte by byte
 /// when the word test fails (it does on a tab).
-fn visible_chunk(chunk: &[u8]) -> bool {
-    <[u8; 8]>::try_from(chunk).is_ok_and(|word| visible_word(u64::from_le_bytes(word)))
-        || chunk.iter().all(|b| visible(*b))
+fn visible_chunk(chunk: &[u8; 8]) -> bool {
+    visible_word(u64::from_le_bytes(*chunk)) || chunk.iter().all(|b| visible(*b))
 }
 
 fn visible(b: u8) -> bool {
