@@ -388,6 +388,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn short_strings_of_every_length_are_copied_whole() {
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        for n in 0..=INLINE_TEXT {
+            let mut a = Attributes::new();
+            a.push(&Field::new_static("k", Value::Str(&text[..n])));
+            let got = a.get("k").and_then(|v| v.as_str().map(str::to_owned));
+            assert_eq!(got.as_deref(), Some(&text[..n]), "length {n}");
+        }
+    }
+
+    #[test]
     fn keeps_types_and_shadows() {
         let name = String::from("ada");
         let mut a = Attributes::from_fields(&[
