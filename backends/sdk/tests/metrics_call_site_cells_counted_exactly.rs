@@ -10,9 +10,12 @@ use omniscope_sdk::metrics::{SdkMeter, SeriesValue};
 const THREADS: u64 = 4;
 const PER_THREAD: u64 = 50_000;
 
+/// The counter's total; 0 before its first increment made the series (the
+/// threads may not have run yet when it is first read).
 fn total(meter: &SdkMeter, name: &str) -> u64 {
     match meter.snapshot().series(name, &[]).map(|s| s.value.clone()) {
         Some(SeriesValue::Counter(n)) => n,
+        None => 0,
         other => panic!("{name}: {other:?}"),
     }
 }
