@@ -165,26 +165,23 @@ impl Context {
         }
     }
 
-    /// The context of a local child span: its own span, site and recording
-    /// token (with whether the scoped tracer records it), the parent's
-    /// baggage and scope (built directly, without copying the parent's span
-    /// first).
+    /// Makes `out` (an empty context) the context of a local child span:
+    /// its own span, site and recording token (with whether the scoped
+    /// tracer records it), the parent's baggage and scope. Written field by
+    /// field, where the child is kept (see [`push_span_child`]).
     #[inline]
-    pub(crate) fn child(
+    pub(crate) fn child_into(
         &self,
+        out: &mut Context,
         span: SpanContext,
         site: &'static SpanSite,
         recording: Option<(SpanToken, bool)>,
-    ) -> Context {
-        Context {
-            span: Some(span),
-            site: Some(site),
-            recording,
-            // Answered by the span itself: its children follow its flags.
-            sampling_request: None,
-            baggage: self.baggage.clone(),
-            scope: self.scope.clone(),
-        }
+    ) {
+        out.span = Some(span);
+        out.site = Some(site);
+        out.recording = recording;
+        out.baggage = self.baggage.clone();
+        out.scope = self.scope.clone();
     }
 
     pub(crate) fn with_scope(mut self, scope: Arc<Scope>) -> Context {
@@ -294,6 +291,43 @@ impl std::fmt::Debug for ContextGuard {
 /// teardown, when the context cannot be entered.
 pub(crate) fn push(cx: Context) -> Option<Slot> {
     push_child(|_| Some((cx, ()))).map(|(slot, ())| slot)
+}
+
+/// Starts a span under the current context with `ask` and enters its
+/// context, in one access to the thread-local; returns where it sits and
+/// what `ask` returned beside the span. `ask` sees the parent with the
+/// stack borrowed for reading, as any code may; the child is then filled in
+/// field by field in its entry (built whole and pushed, it was copied
+/// through the stack, and the copy's wide loads stalled on the narrower
+/// stores just made). `None` when `ask` declines, or during thread
+/// teardown.
+#[inline]
+pub(crate) fn push_span_child<T>(
+    site: &'static SpanSite,
+    ask: impl FnOnce(&Context) -> Option<(SpanContext, Option<(SpanToken, bool)>, T)>,
+) -> Option<(Slot, T)> {
+    STACK
+        .try_with(|cell| {
+            let (span, recording, out) = {
+                let stack = cell.try_borrow().ok()?;
+                ask(stack.last().map_or(&EMPTY, |e| &e.cx))?
+            };
+            let id = next_id();
+            let mut stack = cell.try_borrow_mut().ok()?;
+            let depth = u32::try_from(stack.len()).ok()?;
+            stack.push(Entry {
+                id,
+                cx: Context::new(),
+            });
+            let (parents, entry) = stack.split_at_mut(depth as usize);
+            let parent = parents.last().map_or(&EMPTY, |e| &e.cx);
+            if let Some(entry) = entry.first_mut() {
+                parent.child_into(&mut entry.cx, span, site, recording);
+            }
+            Some((Slot { depth, id }, out))
+        })
+        .ok()
+        .flatten()
 }
 
 /// Derives a child from the current context with `f` and enters it, in one

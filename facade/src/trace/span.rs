@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::{Exception, SpanContext, SpanSite, SpanStart, SpanToken, Status, Tracer};
-use crate::context::{leave, pop, push, push_child, with_current, with_entered, Context, Slot};
+use crate::context::{
+    leave, pop, push, push_span_child, with_current, with_entered, Context, Slot,
+};
 use crate::global::{self, Scope, Signal};
 use crate::value::{Field, ToValue};
 
@@ -59,26 +61,32 @@ impl Recording {
     }
 }
 
-/// Asks the tracer to start a span under `parent`: `None` when no tracer
-/// (global or scoped) is there, or on a thread that is exporting. Inline,
-/// so that the child context is built where the caller keeps it.
+/// Asks the tracer to start a span under `parent`: the tracer, the new
+/// span's context and its token if recorded. `None` when no tracer (global
+/// or scoped) is there, on a thread that is exporting, or when the tracer
+/// started no span. Inline, so that the child context is built where the
+/// caller keeps it.
 #[inline]
-fn start(
+fn ask(
     parent: &Context,
     site: &'static SpanSite,
     name: Option<&str>,
     fields: &[Field<'_>],
-) -> Option<(Option<Recording>, Context)> {
+) -> Option<(TracerRef, SpanContext, Option<SpanToken>)> {
     let tracer = tracer_for(parent)?;
     let start = SpanStart::new(site, parent.span_context(), fields)
         .with_name(name.unwrap_or(site.name()))
         .with_parent_site(parent.span_site())
         .with_sampling_request(parent.sampling_request());
     let (context, token) = tracer.get().start(&start).into_parts()?;
+    Some((tracer, context, token))
+}
+
+/// The recording token a child context keeps, and whether the scoped
+/// tracer records it.
+fn recorded_by(tracer: &TracerRef, token: Option<SpanToken>) -> Option<(SpanToken, bool)> {
     let scoped = matches!(tracer, TracerRef::Scoped(_));
-    let cx = parent.child(context, site, token.map(|token| (token, scoped)));
-    let recording = token.map(|token| Recording { tracer, token });
-    Some((recording, cx))
+    token.map(|token| (token, scoped))
 }
 
 fn tracer_for(parent: &Context) -> Option<TracerRef> {
@@ -146,7 +154,13 @@ pub(crate) fn enter_span(site: &'static SpanSite, fields: &[Field<'_>]) -> SpanG
         return SpanGuard::none();
     }
     // No span started: the parent is current already, so nothing is entered.
-    match push_child(|parent| start(parent, site, None, fields).map(|(rec, cx)| (cx, rec))) {
+    let started = push_span_child(site, |parent| {
+        let (tracer, context, token) = ask(parent, site, None, fields)?;
+        let recorded = recorded_by(&tracer, token);
+        let recording = token.map(|token| Recording { tracer, token });
+        Some((context, recorded, recording))
+    });
+    match started {
         Some((slot, recording)) => SpanGuard {
             entered: Some(Entered {
                 recording,
@@ -322,11 +336,24 @@ impl Span {
         if self.inner.is_some() {
             drop(std::mem::replace(self, Span::none()));
         }
-        let (recording, cx, own) = match start(parent, site, name, fields) {
-            Some((recording, cx)) => (recording, cx, true),
-            None => (None, parent.clone(), false),
+        let Some((tracer, context, token)) = ask(parent, site, name, fields) else {
+            self.inner = Some(Inner {
+                recording: None,
+                cx: parent.clone(),
+                own: false,
+            });
+            return;
         };
-        self.inner = Some(Inner { recording, cx, own });
+        // The context is filled in where the span keeps it, field by field:
+        // built whole and moved here, it went through the stack, and the
+        // move's wide loads stalled on the narrower stores just made.
+        let inner = self.inner.insert(Inner {
+            recording: None,
+            cx: Context::new(),
+            own: true,
+        });
+        parent.child_into(&mut inner.cx, context, site, recorded_by(&tracer, token));
+        inner.recording = token.map(|token| Recording { tracer, token });
     }
 
     /// The span's own context (ids, flags), if a span was started: `None`
