@@ -15,7 +15,7 @@ mod common;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::Router;
-use common::{attr, telemetry};
+use common::{attr, span_seconds, telemetry};
 use omniscope::{SpanKind, Status};
 use omniscope_sdk::metrics::HTTP_DURATION_BUCKETS as DURATION_BUCKETS;
 use omniscope_tests::http::{request, send};
@@ -112,11 +112,7 @@ fn axum_server_spans_and_metrics_follow_the_conventions() {
         .unwrap_or_else(|| panic!("{:#?}", t.series_of("http.server.request.duration")));
     assert_eq!(duration.count, 1);
     // The SDK times its spans: the request's duration is its span's.
-    let span_seconds = span
-        .end_time
-        .duration_since(span.start_time)
-        .unwrap()
-        .as_secs_f64();
+    let span_seconds = span_seconds(&span);
     assert!(
         (duration.sum - span_seconds).abs() < 1e-6,
         "{} s recorded, the span lasted {span_seconds} s",

@@ -103,6 +103,13 @@ pub fn attr(span: &SpanData, key: &str) -> Option<String> {
     })
 }
 
+/// How long `span` lasted, in seconds.
+pub fn span_seconds(span: &SpanData) -> f64 {
+    span.end_time
+        .duration_since(span.start_time)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 /// A multi-threaded runtime for the test's servers, alive for the process.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
