@@ -180,6 +180,8 @@ impl Context {
         out.span = Some(span);
         out.site = Some(site);
         out.recording = recording;
+        // `sampling_request` stays empty: the span itself answers it, and
+        // its children follow its flags.
         out.baggage = self.baggage.clone();
         out.scope = self.scope.clone();
     }
