@@ -197,11 +197,12 @@ impl<T> Direct<T> {
             Ok(Err(error)) => error.to_string(),
             Err(panic) => format!("exporter panicked: {panic}"),
         };
-        Counters::add(&counters.errors, 1);
-        counters.drop_items(DropReason::ExportFailed, 1);
+        // Said before it is counted: whoever sees the count sees why.
         counters.set_last_error(format!(
             "immediate export failed, 1 item dropped (never retried): {error}"
         ));
+        Counters::add(&counters.errors, 1);
+        counters.drop_items(DropReason::ExportFailed, 1);
     }
 
     fn flush(&self, deadline: Instant) -> Result<(), ExportError> {

@@ -302,8 +302,11 @@ impl<T> Worker<T> {
                 }
                 Err(error) => error,
             };
-            Counters::add(&self.shared.counters.errors, 1);
             let counters = &self.shared.counters;
+            // Said before it is counted: whoever sees the count sees why
+            // (the branches below say what became of the batch).
+            counters.set_last_error(error.to_string());
+            Counters::add(&counters.errors, 1);
             let tries = match attempt {
                 0 => "1 attempt".to_owned(),
                 retries => format!("{} attempts", u64::from(retries) + 1),
@@ -338,7 +341,6 @@ impl<T> Worker<T> {
                 .checked_add(wait)
                 .filter(|at| *at <= budget_end);
             if let Some(retry_at) = retry_at {
-                counters.set_last_error(error.to_string());
                 match self.wait_for_retry(retry_at) {
                     Waited::Done => {
                         attempt += 1;
