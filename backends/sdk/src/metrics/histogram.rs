@@ -243,8 +243,8 @@ impl HistogramFn for HistogramSeries {
 }
 
 impl HistogramSeries {
-    /// Records `value`, with the ids of the span `exemplar` names (asked
-    /// only when there is one to write) as the bucket's exemplar.
+    /// Records `value`, with the span ids `exemplar` gives (the current
+    /// span's, or a given context's), if any, as the bucket's exemplar.
     #[inline]
     fn record_sample(&self, value: f64, exemplar: impl FnOnce() -> Option<(TraceId, SpanId)>) {
         let bucket = if value > 0.0 {
