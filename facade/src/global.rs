@@ -539,7 +539,6 @@ pub(crate) fn dispatch_flags() -> u8 {
 
 /// [`dispatch_log`] with this thread's [`dispatch_flags`] read by the caller.
 pub(crate) fn dispatch_log_flagged(flags: u8, record: &Record<'_>) {
-    const UNGUARDED: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
     // Nothing to guard against, so only a check: what this thread emits
     // while another dispatch runs (or once suppressed) is still dropped.
     // Both tests in one branch, and one call either way (the installed
@@ -547,11 +546,17 @@ pub(crate) fn dispatch_log_flagged(flags: u8, record: &Record<'_>) {
     // branch.
     let state = state();
     let logger: &dyn Logger = match LOGGER.get() {
-        Some(logger) if ((state & (SCOPED | UNGUARDED)) ^ UNGUARDED) | flags == 0 => &**logger,
+        Some(logger) if (((state & (SCOPED | UNGUARDED_LOG)) ^ UNGUARDED_LOG) | flags) == 0 => {
+            &**logger
+        }
         _ => &OtherCases,
     };
     logger.log(record);
 }
+
+/// The state in which a record goes straight to the installed logger: one
+/// that needs no guard, and no capture.
+const UNGUARDED_LOG: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
 
 /// [`dispatch_log`] off its fast path, as a logger so that the fast path
 /// makes one call either way: a logger that needs the guard, a capture, no
@@ -560,9 +565,8 @@ struct OtherCases;
 
 impl Logger for OtherCases {
     fn log(&self, record: &Record<'_>) {
-        const UNGUARDED: u8 = Signal::Logger.bit() | UNGUARDED_LOGGER;
         let state = state();
-        if state & (SCOPED | UNGUARDED) == UNGUARDED {
+        if state & (SCOPED | UNGUARDED_LOG) == UNGUARDED_LOG {
             dropped_while_dispatching(Signal::Logger);
         } else {
             dispatch_log_guarded(state, record);
